@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from assistant_portal.accounts.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("assistant_portal.accounts.urls")),
+    path("pupils/", include("students.urls")),
+    path("protocols/", include("protocols.urls")),
+    path("course/", include("course.urls")),
+    path("grading/", include("grading.urls")),
+    path("admin/", admin.site.urls),
+]

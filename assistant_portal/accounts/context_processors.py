@@ -1,0 +1,6 @@
+from .roles import roles_of
+
+
+def roles(request):
+    """The user's roles for templates; loaded lazily, once per request."""
+    return {"user_roles": lambda: roles_of(request.user)}

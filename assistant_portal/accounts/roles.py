@@ -1,0 +1,71 @@
+"""What a request's user may do, read once per request."""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .models import Role, RoleKind, Speciality
+
+
+@dataclass
+class UserRoles:
+    """The active roles of one user, loaded with one query and kept on the request."""
+
+    roles: list[Role] = field(default_factory=list)
+
+    @classmethod
+    def for_user(cls, user) -> "UserRoles":
+        if not user.is_authenticated:
+            return cls()
+        cache = getattr(user, "_roles_cache", None)
+        if cache is None:
+            qs = Role.objects.filter(user=user, archived_at__isnull=True)
+            cache = cls(list(qs.select_related("school", "organisation")))
+            user._roles_cache = cache
+        return cache
+
+    def _of(self, kind):
+        return [r for r in self.roles if r.kind == kind]
+
+    @cached_property
+    def kinds(self) -> set[str]:
+        return {r.kind for r in self.roles}
+
+    def has(self, *kinds) -> bool:
+        return bool(self.kinds.intersection(kinds))
+
+    @cached_property
+    def staff_school_ids(self) -> set[int]:
+        """Schools where the user is a specialist or school administrator."""
+        return {
+            r.school_id
+            for r in self.roles
+            if r.kind in (RoleKind.SPECIALIST, RoleKind.SCHOOL_ADMIN)
+        }
+
+    @cached_property
+    def admin_school_ids(self) -> set[int]:
+        return {r.school_id for r in self._of(RoleKind.SCHOOL_ADMIN)}
+
+    @cached_property
+    def specialist_school_ids(self) -> set[int]:
+        return {r.school_id for r in self._of(RoleKind.SPECIALIST)}
+
+    @cached_property
+    def psychologist_school_ids(self) -> set[int]:
+        return {
+            r.school_id
+            for r in self._of(RoleKind.SPECIALIST)
+            if r.speciality == Speciality.PSYCHOLOGIST
+        }
+
+    @cached_property
+    def organisation_ids(self) -> set[int]:
+        return {r.organisation_id for r in self._of(RoleKind.COURSE_ADMIN)}
+
+    @property
+    def is_assistant(self) -> bool:
+        return RoleKind.ASSISTANT in self.kinds
+
+
+def roles_of(user) -> UserRoles:
+    return UserRoles.for_user(user)

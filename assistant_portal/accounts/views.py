@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import check_for_language
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from students.selectors import pupil_list
+
+from .forms import EmailAuthenticationForm
+from .roles import roles_of
+
+
+def _remember_language(response, language: str):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The user's saved language follows them to any browser.
+        return _remember_language(response, form.get_user().language)
+
+
+@require_POST
+def set_language(request):
+    """Django's switcher, plus the choice saved on the user's account."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and check_for_language(language):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
+
+
+@login_required
+def home(request):
+    """The role-aware home page: what each role needs first."""
+    roles = roles_of(request.user)
+    ctx = {"roles": roles}
+    if roles.has("assistant", "specialist", "school_admin", "parent"):
+        ctx["pupils"] = pupil_list(request.user)[:50]
+    return render(request, "home.html", ctx)
+
+
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change.html",
+    success_url=reverse_lazy("accounts:password_change_done"),
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="accounts/password_change_done.html"
+)
+# The reset page says the same whether or not the address exists.
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset.html",
+    email_template_name="accounts/email/password_reset.txt",
+    subject_template_name="accounts/email/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+logout = auth_views.LogoutView.as_view()

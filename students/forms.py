@@ -1,0 +1,131 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import AcademicYear, Guardian, Holiday, Student
+from .services import assistants_of_school
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class StudentForm(forms.ModelForm):
+    class Meta:
+        model = Student
+        fields = [
+            "last_name", "first_name", "patronymic", "birth_date", "iin", "grade", "class_letter",
+            "sen_category", "joined", "left", "pmpc_number", "pmpc_date", "pmpc_valid_until",
+            "pmpc_text",
+        ]  # fmt: skip
+        widgets = {
+            "birth_date": DateInput(),
+            "joined": DateInput(),
+            "left": DateInput(),
+            "pmpc_date": DateInput(),
+            "pmpc_valid_until": DateInput(),
+            "pmpc_text": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        joined, left = data.get("joined"), data.get("left")
+        if joined and left and left < joined:
+            self.add_error("left", _("The leaving date cannot be before the joining date."))
+        issued, until = data.get("pmpc_date"), data.get("pmpc_valid_until")
+        if issued and until and until < issued:
+            self.add_error("pmpc_valid_until", _("“Valid until” cannot be before the date issued."))
+        return data
+
+    def clean_iin(self):
+        return self.cleaned_data.get("iin") or None
+
+
+class GuardianForm(forms.ModelForm):
+    class Meta:
+        model = Guardian
+        fields = ["full_name", "relation", "phone", "email"]
+
+
+class AssignForm(forms.Form):
+    assistant = forms.ModelChoiceField(label=_("Teaching assistant"), queryset=None)
+    start = forms.DateField(label=_("from"), widget=DateInput())
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assistant"].queryset = assistants_of_school(school.pk).order_by("full_name")
+
+
+class AcademicYearForm(forms.ModelForm):
+    class Meta:
+        model = AcademicYear
+        fields = ["start", "half_year_end", "end", "saturday_school"]
+        widgets = {"start": DateInput(), "half_year_end": DateInput(), "end": DateInput()}
+
+    def clean(self):
+        data = super().clean()
+        start, half, end = data.get("start"), data.get("half_year_end"), data.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("The year must end after it starts."))
+        elif start and half and end and not start < half < end:
+            self.add_error("half_year_end", _("The half-year boundary must lie inside the year."))
+        return data
+
+
+class HolidayForm(forms.ModelForm):
+    grades = forms.CharField(
+        label=_("only for grades"),
+        required=False,
+        help_text=_("Leave empty when the holiday applies to every grade; e.g. “1” or “1, 2”."),
+    )
+
+    class Meta:
+        model = Holiday
+        fields = ["name", "start", "end"]
+        widgets = {"start": DateInput(), "end": DateInput()}
+
+    def clean_grades(self):
+        raw = self.cleaned_data.get("grades") or ""
+        try:
+            grades = sorted({int(g) for g in raw.replace(";", ",").split(",") if g.strip()})
+        except ValueError:
+            raise forms.ValidationError(_("Write grade numbers separated by commas.")) from None
+        if any(not 0 <= g <= 12 for g in grades):
+            raise forms.ValidationError(_("Grades are numbers from 0 to 12."))
+        return grades
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The last day cannot be before the first day."))
+        return data
+
+
+class PupilImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"), help_text=_("XLSX, or CSV in UTF-8, Windows-1251 or KZ-1048.")
+    )
+    encoding = forms.ChoiceField(
+        label=_("Encoding of a CSV file"),
+        choices=[
+            ("auto", _("detect")),
+            ("utf-8", "UTF-8"),
+            ("cp1251", "Windows-1251"),
+            ("kz1048", "KZ-1048"),
+        ],
+        initial="auto",
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > settings.MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large (at most %(mb)s MB).")
+                % {"mb": settings.MAX_IMPORT_BYTES // (1024 * 1024)}
+            )
+        if not f.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload an XLSX or CSV file."))
+        return f

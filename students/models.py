@@ -1,0 +1,263 @@
+"""Schools, their academic-year calendars, pupils, guardians and assistant assignments.
+
+Nothing here is deleted: records are archived (`archived_at`), and every change is kept by
+trigger-based history (django-pghistory), which also sees bulk updates and raw SQL.
+"""
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_iin
+
+
+class ArchivableQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+@pghistory.track()
+class School(models.Model):
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
+    name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
+    city = models.CharField(_("city / district"), max_length=120, blank=True)
+    # Safeguarding thresholds for annex И suggestions (SPEC §3): the school may change them.
+    flag_incidents_per_week = models.PositiveSmallIntegerField(
+        _("incidents a week that count as repeated"), default=3
+    )
+    flag_consecutive_weeks = models.PositiveSmallIntegerField(
+        _("consecutive weeks that raise a flag"), default=2
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+
+    def __str__(self):
+        if get_language() == "ru" and self.name_ru:
+            return self.name_ru
+        return self.name_kk
+
+
+@pghistory.track()
+class AcademicYear(models.Model):
+    """A school's year: 1 September to the end the school sets, with its holidays (SPEC §3)."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="years")
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    half_year_end = models.DateField(
+        _("end of the I half-year"), help_text=_("The last school day before the winter break.")
+    )
+    saturday_school = models.BooleanField(_("Saturday is a school day"), default=False)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("academic year")
+        verbose_name_plural = _("academic years")
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(
+                name="year_dates_in_order",
+                condition=Q(start__lt=F("half_year_end")) & Q(half_year_end__lt=F("end")),
+            ),
+            models.UniqueConstraint(
+                fields=["school", "start"],
+                condition=Q(archived_at__isnull=True),
+                name="year_unique_start_per_school",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.start.year}–{self.end.year}"
+
+    def get_absolute_url(self):
+        return reverse("students:year", args=[self.pk])
+
+
+@pghistory.track()
+class Holiday(models.Model):
+    """A break or public holiday; with grades set it applies to those grades only."""
+
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="holidays")
+    name = models.CharField(_("name"), max_length=120)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    grades = ArrayField(
+        models.PositiveSmallIntegerField(),
+        blank=True,
+        default=list,
+        verbose_name=_("only for grades"),
+        help_text=_("Leave empty when the holiday applies to every grade."),
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(name="holiday_dates_in_order", condition=Q(start__lte=F("end")))
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SenCategory(models.TextChoices):
+    # Common PMPC categories; a school may record the wording of its own recommendation.
+    INTELLECTUAL = "intellectual", _("intellectual disability")
+    SPEECH = "speech", _("speech disorder")
+    HEARING = "hearing", _("hearing impairment")
+    VISION = "vision", _("visual impairment")
+    MOTOR = "motor", _("musculoskeletal disorder")
+    AUTISM = "autism", _("autism spectrum disorder")
+    EMOTIONAL = "emotional", _("emotional and behavioural disorder")
+    LEARNING = "learning", _("specific learning difficulties")
+    DEVELOPMENTAL_DELAY = "delay", _("delayed psychological development")
+    COMPLEX = "complex", _("complex disorders")
+    OTHER = "other", _("other")
+
+
+# Derived columns stay out of the history: they would only repeat the name.
+@pghistory.track(exclude=["sort_key", "class_sort_key", "updated_at"])
+class Student(models.Model):
+    """A pupil with special educational needs."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students")
+    last_name = models.CharField(_("surname"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    # Kazakh alphabetical order, computed in Python (SPEC §7): the database has no ICU.
+    sort_key = models.CharField(max_length=1200, db_collation="C", editable=False, db_index=True)
+    birth_date = models.DateField(_("date of birth"))
+    iin = models.CharField(
+        _("IIN"), max_length=12, null=True, blank=True, unique=True, validators=[validate_iin]
+    )
+    grade = models.PositiveSmallIntegerField(_("grade"))
+    class_letter = models.CharField(_("class letter"), max_length=3, blank=True)
+    class_sort_key = models.CharField(max_length=12, db_collation="C", editable=False)
+    sen_category = models.CharField(_("SEN category"), max_length=20, choices=SenCategory.choices)
+    pmpc_number = models.CharField(_("PMPC recommendation number"), max_length=50, blank=True)
+    pmpc_date = models.DateField(_("PMPC recommendation date"), null=True, blank=True)
+    pmpc_valid_until = models.DateField(_("PMPC recommendation valid until"), null=True, blank=True)
+    pmpc_text = models.TextField(_("PMPC recommendation"), blank=True, max_length=10000)
+    joined = models.DateField(_("joined"))
+    left = models.DateField(_("left"), null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pupil")
+        verbose_name_plural = _("pupils")
+        ordering = ["sort_key"]
+        constraints = [
+            models.CheckConstraint(
+                name="student_left_after_joined",
+                condition=Q(left__isnull=True) | Q(left__gte=F("joined")),
+            ),
+            models.CheckConstraint(name="student_iin_null_not_blank", condition=~Q(iin="")),
+            models.CheckConstraint(
+                name="student_pmpc_dates_in_order",
+                condition=Q(pmpc_valid_until__isnull=True)
+                | Q(pmpc_date__isnull=True)
+                | Q(pmpc_valid_until__gte=F("pmpc_date")),
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "grade", "class_sort_key"])]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("students:pupil", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def class_name(self) -> str:
+        return f"{self.grade} {self.class_letter}".strip()
+
+
+@pghistory.track()
+class Guardian(models.Model):
+    """A parent or legal representative; `user` links the parent's account, if any."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="guardians")
+    full_name = models.CharField(_("full name"), max_length=200)
+    relation = models.CharField(_("relation"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="guardianships",
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("parent / guardian")
+        verbose_name_plural = _("parents / guardians")
+
+    def __str__(self):
+        return self.full_name
+
+
+@pghistory.track()
+class Assignment(models.Model):
+    """An assistant assigned to a pupil from `start` to `end` (open while `end` is empty).
+
+    The history is kept: a reassignment closes the previous row, so lateness can be counted
+    against whoever was assigned on a window's due date (SPEC §3).
+    """
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="assignments")
+    assistant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(
+                name="assignment_dates_in_order",
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+            ),
+            models.UniqueConstraint(
+                fields=["student"],
+                condition=Q(end__isnull=True),
+                name="assignment_one_open_per_pupil",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assistant} → {self.student}"

@@ -1,0 +1,143 @@
+"""Writes to pupils, assignments and calendars. Views and imports call these; nothing else
+writes these models."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assistant_portal.accounts.models import Role, RoleKind, User
+
+from .models import AcademicYear, Assignment, Guardian, Holiday, School, Student
+from .text import kazakh_sort_key
+
+STUDENT_FIELDS = (
+    "last_name first_name patronymic birth_date iin grade class_letter sen_category "
+    "pmpc_number pmpc_date pmpc_valid_until pmpc_text joined left"
+).split()
+
+
+def _with_sort_keys(student: Student) -> Student:
+    student.sort_key = kazakh_sort_key(student.full_name)
+    student.class_sort_key = f"{student.grade:02d}" + kazakh_sort_key(student.class_letter)
+    student.iin = student.iin or None  # unique and optional: NULL, never ''
+    return student
+
+
+@transaction.atomic
+def student_create(*, school: School, data: dict) -> Student:
+    student = Student(school=school, **{k: data.get(k) for k in STUDENT_FIELDS if k in data})
+    _with_sort_keys(student)
+    student.full_clean()
+    student.save()
+    return student
+
+
+@transaction.atomic
+def student_update(*, student: Student, data: dict) -> Student:
+    # A ModelForm has already copied its data onto the instance, so compare nothing: write
+    # every given field; the trigger-based history records only real changes.
+    changed = [k for k in STUDENT_FIELDS if k in data]
+    for k in changed:
+        setattr(student, k, data[k])
+    _with_sort_keys(student)
+    student.full_clean()
+    student.save(update_fields=[*changed, "sort_key", "class_sort_key", "iin", "updated_at"])
+    return student
+
+
+@transaction.atomic
+def student_archive(*, student: Student) -> Student:
+    student.archived_at = timezone.now()
+    student.save(update_fields=["archived_at", "updated_at"])
+    Assignment.objects.filter(student=student, end__isnull=True).update(end=timezone.localdate())
+    return student
+
+
+@transaction.atomic
+def guardian_save(*, student: Student, guardian: Guardian | None, data: dict) -> Guardian:
+    guardian = guardian or Guardian(student=student)
+    for k in ("full_name", "relation", "phone", "email"):
+        setattr(guardian, k, data.get(k, ""))
+    guardian.full_clean()
+    guardian.save()
+    return guardian
+
+
+def assistants_of_school(school_id: int):
+    return User.objects.filter(
+        roles__kind=RoleKind.ASSISTANT, roles__school_id=school_id, roles__archived_at__isnull=True
+    ).distinct()
+
+
+@transaction.atomic
+def assignment_assign(*, student: Student, assistant: User, start: date, by: User) -> Assignment:
+    """Assign an assistant from `start`; the previous open assignment ends the day before."""
+    if not assistants_of_school(student.school_id).filter(pk=assistant.pk).exists():
+        raise ValidationError(
+            {"assistant": _("This teaching assistant does not work at the pupil's school.")}
+        )
+    current = (
+        Assignment.objects.select_for_update().filter(student=student, end__isnull=True).first()
+    )
+    if current:
+        if current.assistant_id == assistant.pk:
+            return current
+        if start <= current.start:
+            raise ValidationError(
+                {"start": _("The new assignment must start after the current one began.")}
+            )
+        current.end = date.fromordinal(start.toordinal() - 1)
+        current.save(update_fields=["end"])
+    assignment = Assignment(student=student, assistant=assistant, start=start, created_by=by)
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(*, assignment: Assignment, end: date) -> Assignment:
+    assignment.end = end
+    assignment.full_clean()
+    assignment.save(update_fields=["end"])
+    return assignment
+
+
+@transaction.atomic
+def year_save(*, school: School, year: AcademicYear | None, data: dict) -> AcademicYear:
+    year = year or AcademicYear(school=school)
+    for k in ("start", "end", "half_year_end", "saturday_school"):
+        setattr(year, k, data[k])
+    year.full_clean()
+    year.save()
+    return year
+
+
+@transaction.atomic
+def holiday_add(*, year: AcademicYear, data: dict) -> Holiday:
+    holiday = Holiday(year=year, **data)
+    holiday.full_clean()
+    if not (year.start <= holiday.start and holiday.end <= year.end):
+        raise ValidationError({"start": _("The holiday must lie inside the academic year.")})
+    holiday.save()
+    return holiday
+
+
+@transaction.atomic
+def holiday_archive(*, holiday: Holiday) -> None:
+    holiday.archived_at = timezone.now()
+    holiday.save(update_fields=["archived_at"])
+
+
+def role_grant(*, user: User, kind: str, school=None, organisation=None, speciality="") -> Role:
+    role, _created = Role.objects.get_or_create(
+        user=user,
+        kind=kind,
+        school=school,
+        organisation=organisation,
+        archived_at=None,
+        defaults={"speciality": speciality},
+    )
+    return role

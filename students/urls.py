@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "students"
+
+urlpatterns = [
+    path("", views.pupil_list, name="list"),
+    path("new/", views.pupil_new, name="new"),
+    path("import/", views.pupil_import, name="import"),
+    path("import/confirm/", views.pupil_import_confirm, name="import_confirm"),
+    path("<int:pupil_id>/", views.pupil_detail, name="pupil"),
+    path("<int:pupil_id>/edit/", views.pupil_edit, name="edit"),
+    path("<int:pupil_id>/archive/", views.pupil_archive, name="archive"),
+    path("<int:pupil_id>/assign/", views.pupil_assign, name="assign"),
+    path("<int:pupil_id>/history/", views.pupil_history, name="history"),
+    path("<int:pupil_id>/guardians/new/", views.guardian_edit, name="guardian_new"),
+    path("<int:pupil_id>/guardians/<int:guardian_id>/", views.guardian_edit, name="guardian"),
+    path("years/", views.year_list, name="years"),
+    path("years/new/", views.year_edit, name="year_new"),
+    path("years/<int:year_id>/", views.year_edit, name="year"),
+    path("years/<int:year_id>/holidays/", views.holiday_add, name="holiday_add"),
+    path(
+        "years/<int:year_id>/holidays/<int:holiday_id>/archive/",
+        views.holiday_archive,
+        name="holiday_archive",
+    ),
+]

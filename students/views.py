@@ -1,0 +1,252 @@
+"""Pupil and calendar pages: access helper → service → response."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assistant_portal.accounts.roles import roles_of
+
+from . import importing, selectors, services
+from .access import (
+    get_managed_pupil_for_user,
+    get_pupil_for_user,
+    get_year_for_user,
+    years_managed_by,
+)
+from .forms import (
+    AcademicYearForm,
+    AssignForm,
+    GuardianForm,
+    HolidayForm,
+    PupilImportForm,
+    StudentForm,
+)
+from .models import School
+
+
+def _admin_school(user) -> School:
+    """The school a school administrator manages (the first, if several)."""
+    ids = roles_of(user).admin_school_ids
+    if not ids:
+        raise Http404
+    return School.objects.get(pk=min(ids))
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    for field, msgs in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, msgs)
+
+
+@login_required
+def pupil_list(request):
+    q = request.GET.get("q", "").strip()[:100]
+    grade = request.GET.get("grade", "")
+    pupils = selectors.pupil_list(request.user, q=q, grade=int(grade) if grade.isdigit() else None)
+    return render(
+        request,
+        "students/pupil_list.html",
+        {
+            "pupils": pupils,
+            "q": q,
+            "grade": grade,
+            "can_manage": bool(roles_of(request.user).admin_school_ids),
+        },
+    )
+
+
+@login_required
+def pupil_detail(request, pupil_id):
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    roles = roles_of(request.user)
+    return render(
+        request,
+        "students/pupil_detail.html",
+        {
+            "pupil": pupil,
+            "guardians": pupil.guardians.active(),
+            "assignments": selectors.pupil_assignments(pupil),
+            "can_manage": pupil.school_id in roles.admin_school_ids,
+        },
+    )
+
+
+@login_required
+def pupil_new(request):
+    school = _admin_school(request.user)
+    form = StudentForm(request.POST or None, initial={"joined": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            pupil = services.student_create(school=school, data=form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(pupil)
+    return render(
+        request, "students/pupil_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def pupil_edit(request, pupil_id):
+    pupil = get_managed_pupil_for_user(request.user, pupil_id)
+    form = StudentForm(request.POST or None, instance=pupil)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.student_update(student=pupil, data=form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(pupil)
+    ctx = {"form": form, "pupil": pupil}
+    return render(request, "students/pupil_form.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def pupil_archive(request, pupil_id):
+    pupil = get_managed_pupil_for_user(request.user, pupil_id)
+    services.student_archive(student=pupil)
+    messages.success(request, _("The pupil's record was archived."))
+    return redirect("students:list")
+
+
+@login_required
+def pupil_assign(request, pupil_id):
+    pupil = get_managed_pupil_for_user(request.user, pupil_id)
+    form = AssignForm(
+        request.POST or None, school=pupil.school, initial={"start": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_assign(student=pupil, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(pupil)
+    ctx = {"form": form, "pupil": pupil}
+    return render(request, "students/assign_form.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def guardian_edit(request, pupil_id, guardian_id=None):
+    pupil = get_managed_pupil_for_user(request.user, pupil_id)
+    guardian = get_object_or_404(pupil.guardians.active(), pk=guardian_id) if guardian_id else None
+    form = GuardianForm(request.POST or None, instance=guardian)
+    if request.method == "POST" and form.is_valid():
+        services.guardian_save(student=pupil, guardian=guardian, data=form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect(pupil)
+    ctx = {"form": form, "pupil": pupil}
+    return render(request, "students/guardian_form.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def pupil_history(request, pupil_id):
+    pupil = get_managed_pupil_for_user(request.user, pupil_id)
+    events = selectors.pupil_history(pupil)
+    return render(request, "students/pupil_history.html", {"pupil": pupil, "events": events})
+
+
+IMPORT_SESSION_KEY = "pupil_import"
+
+
+@login_required
+def pupil_import(request):
+    school = _admin_school(request.user)
+    form = PupilImportForm(request.POST or None, request.FILES or None)
+    parsed = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            parsed = importing.parse_pupils(
+                upload.read(), upload.name, encoding=form.cleaned_data["encoding"]
+            )
+        except importing.PupilFileError as e:
+            form.add_error("file", str(e))
+        else:
+            if parsed.valid:
+                request.session[IMPORT_SESSION_KEY] = importing.rows_to_session(parsed)
+    ctx = {"form": form, "parsed": parsed, "school": school}
+    return render(request, "students/import.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def pupil_import_confirm(request):
+    school = _admin_school(request.user)
+    rows = request.session.pop(IMPORT_SESSION_KEY, None)
+    if not rows:
+        messages.error(request, _("Nothing to import: upload the file again."))
+        return redirect("students:import")
+    try:
+        created = importing.import_pupils(school=school, parsed=importing.rows_from_session(rows))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("students:import")
+    messages.success(request, _("Imported pupils: %(n)d.") % {"n": len(created)})
+    return redirect("students:list")
+
+
+@login_required
+def year_list(request):
+    years = years_managed_by(request.user).select_related("school")
+    if not roles_of(request.user).admin_school_ids:
+        raise Http404
+    return render(request, "students/year_list.html", {"years": years})
+
+
+@login_required
+def year_edit(request, year_id=None):
+    year = get_year_for_user(request.user, year_id) if year_id else None
+    school = year.school if year else _admin_school(request.user)
+    form = AcademicYearForm(request.POST or None, instance=year)
+    if request.method == "POST" and form.is_valid():
+        try:
+            year = services.year_save(school=school, year=year, data=form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(year)
+    ctx = {
+        "form": form,
+        "year": year,
+        "holidays": year.holidays.active() if year else [],
+        "holiday_form": HolidayForm() if year else None,
+    }
+    return render(request, "students/year_form.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def holiday_add(request, year_id):
+    year = get_year_for_user(request.user, year_id)
+    form = HolidayForm(request.POST)
+    if form.is_valid():
+        try:
+            services.holiday_add(year=year, data=form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(year)
+    ctx = {"form": AcademicYearForm(instance=year), "year": year,
+           "holidays": year.holidays.active(), "holiday_form": form}  # fmt: skip
+    return render(request, "students/year_form.html", ctx, status=400)
+
+
+@login_required
+@require_POST
+def holiday_archive(request, year_id, holiday_id):
+    year = get_year_for_user(request.user, year_id)
+    services.holiday_archive(holiday=get_object_or_404(year.holidays.active(), pk=holiday_id))
+    messages.success(request, _("Saved."))
+    return redirect(year)

@@ -1,0 +1,104 @@
+"""factory_boy factories for the models every test needs."""
+
+from datetime import date
+
+import factory
+from factory.django import DjangoModelFactory
+
+from assistant_portal.accounts.models import Role, RoleKind, User
+from course.models import TrainingOrganisation
+from students.models import AcademicYear, Assignment, Guardian, School, Student
+from students.text import kazakh_sort_key
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.kz")
+    full_name = factory.Sequence(lambda n: f"Пайдаланушы {n}")
+    password = factory.PostGenerationMethodCall("set_password", "pass-1234-word")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+
+    name_kk = factory.Sequence(lambda n: f"№ {n} мектеп")
+    name_ru = factory.Sequence(lambda n: f"Школа № {n}")
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = TrainingOrganisation
+
+    name = factory.Sequence(lambda n: f"Біліктілікті арттыру орталығы {n}")
+
+
+class RoleFactory(DjangoModelFactory):
+    class Meta:
+        model = Role
+
+    user = factory.SubFactory(UserFactory)
+    kind = RoleKind.ASSISTANT
+    school = factory.SubFactory(SchoolFactory)
+
+
+class AcademicYearFactory(DjangoModelFactory):
+    class Meta:
+        model = AcademicYear
+
+    school = factory.SubFactory(SchoolFactory)
+    start = date(2026, 9, 1)
+    half_year_end = date(2026, 12, 29)
+    end = date(2027, 5, 25)
+
+
+class StudentFactory(DjangoModelFactory):
+    class Meta:
+        model = Student
+
+    school = factory.SubFactory(SchoolFactory)
+    last_name = factory.Sequence(lambda n: f"Оқушыұлы{n}")
+    first_name = "Айбек"
+    birth_date = date(2017, 3, 14)
+    grade = 3
+    class_letter = "Ә"
+    sen_category = "speech"
+    joined = date(2026, 9, 1)
+    sort_key = factory.LazyAttribute(lambda o: kazakh_sort_key(f"{o.last_name} {o.first_name}"))
+    class_sort_key = factory.LazyAttribute(
+        lambda o: f"{o.grade:02d}" + kazakh_sort_key(o.class_letter)
+    )
+
+
+class GuardianFactory(DjangoModelFactory):
+    class Meta:
+        model = Guardian
+
+    student = factory.SubFactory(StudentFactory)
+    full_name = "Ахметова Гүлнар"
+    phone = "+7 701 000 0000"
+
+
+class AssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    student = factory.SubFactory(StudentFactory)
+    assistant = factory.SubFactory(UserFactory)
+    start = date(2026, 9, 1)
+
+
+def person(kind, *, school=None, organisation=None, speciality="", **user_kwargs) -> User:
+    user = UserFactory(**user_kwargs)
+    Role.objects.create(
+        user=user, kind=kind, school=school, organisation=organisation, speciality=speciality
+    )
+    return user

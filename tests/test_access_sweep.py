@@ -1,0 +1,93 @@
+"""The outsider sweep: every URL that takes an id, requested by everyone who must not see the
+object behind it, answers 404 (or a login redirect for the anonymous) — never the page.
+
+A new URL is covered without anyone remembering: the sweep walks the URL configuration. A new
+kind of id needs one line in ID_MAKERS saying how to make an object of the insider's world.
+"""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from assistant_portal.access_policy import PUBLIC, classify
+
+from .urlwalk import all_routes
+
+# kwarg name -> object id inside the cast's school / pupil (what insiders see)
+ID_MAKERS = {
+    "pupil_id": lambda cast: cast.pupil.pk,
+    "guardian_id": lambda cast: cast.guardian.pk,
+    "year_id": lambda cast: cast.school.years.get().pk,
+    "holiday_id": lambda cast: _holiday(cast).pk,
+}
+# Keyword arguments that are not object ids (tokens and the like).
+NOT_IDS = {"uidb64", "token"}
+OUTSIDERS = [
+    "foreign_admin",
+    "foreign_specialist",
+    "foreign_assistant",
+    "colleague",
+    "course_admin",
+    "listener",
+]
+INSIDERS = ["school_admin", "assistant", "specialist", "psychologist", "parent"]
+
+
+def _holiday(cast):
+    from students.models import Holiday
+
+    year = cast.school.years.get()
+    return Holiday.objects.get_or_create(
+        year=year, name="Күзгі каникул", start=year.start.replace(month=10, day=26),
+        end=year.start.replace(month=11, day=1),
+    )[0]  # fmt: skip
+
+
+def id_routes():
+    return sorted(
+        {
+            r
+            for r in all_routes()
+            if set(r.kwargs) - NOT_IDS
+            and classify(r.name) != PUBLIC
+            and not r.name.startswith("admin:")
+        },
+        key=lambda r: r.name,
+    )
+
+
+def _url(route, cast):
+    missing = [k for k in route.kwargs if k not in ID_MAKERS]
+    assert not missing, f"add to ID_MAKERS how to make {missing} for {route.name}"
+    return reverse(route.name, kwargs={k: ID_MAKERS[k](cast) for k in route.kwargs})
+
+
+def test_the_sweep_covers_urls():
+    assert len(id_routes()) >= 10
+
+
+@pytest.mark.parametrize("route", id_routes(), ids=lambda r: r.name)
+def test_outsiders_get_404(client, cast, route):
+    url = _url(route, cast)
+    for who in OUTSIDERS:
+        client.force_login(getattr(cast, who))
+        get, post = client.get(url), client.post(url)
+        assert get.status_code in (404, 405), (who, "GET", get.status_code)
+        assert post.status_code == 404, (who, "POST", post.status_code)
+    client.logout()
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code in (302, 405)
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+@pytest.mark.parametrize("route", id_routes(), ids=lambda r: r.name)
+def test_some_insider_reaches_it(client, cast, route):
+    """The control: the ids are right, so the outsiders' 404 means something."""
+    url = _url(route, cast)
+    codes = {}
+    for who in INSIDERS:
+        client.force_login(getattr(cast, who))
+        code = client.get(url).status_code
+        codes[who] = client.post(url).status_code if code == 405 else code
+    assert any(code != 404 for code in codes.values()), codes

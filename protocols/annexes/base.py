@@ -1,0 +1,30 @@
+"""What an annex is: the contract every module in this package fills in.
+
+The shared machinery (listing, saving, status, history, printing, reminders) reads only this,
+so a methodologist's change to one form touches one module.
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+
+from ..schedule import LETTERS, Annex
+
+
+@dataclass(frozen=True)
+class AnnexDef:
+    code: Annex
+    title: str  # the full title (lazy translation), as in the seed (GLOSSARY §3)
+    menu_name: str  # the short name shown after the letter, e.g. «Д · Мінез-құлық журналы»
+    form: type[forms.Form]  # the annex's own fields; validates `Protocol.data`
+    # Multi-row parts: name in `data` -> the form of one row (edited as a formset that adds
+    # and removes rows without a page reload), e.g. {"incidents": IncidentForm}.
+    rows: dict[str, type[forms.Form]] = field(default_factory=dict)
+    needs_review: bool = False  # Г: submitted -> under review -> approved / returned
+    needs_psychologist: bool = False  # И: the school psychologist signs it off
+    on_demand: bool = False  # И: no schedule window, opened when needed
+    print_template: str = "protocols/print/generic.html"
+
+    @property
+    def letter(self) -> str:
+        return LETTERS[self.code]

@@ -1,0 +1,114 @@
+"""Protocols (annexes А–К) kept by teaching assistants on their pupils (SPEC §2).
+
+One row per pupil, year, annex and schedule window (`window_key` is `schedule.Window.key`;
+annex И, which has no window, gets a key made when it is opened on demand). The annex's
+fields live in `data` (JSONB), validated by the annex's own form in `protocols/annexes/`.
+
+`revision` is the optimistic-concurrency token: every write (autosave included) bumps it, and
+a write that was based on an older revision is refused, never silently applied.
+`ProtocolVersion` keeps a frozen copy at each explicit save and submission, for the history
+and the side-by-side comparison; pghistory additionally records every row change.
+"""
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from students.models import AcademicYear, Student
+
+from .schedule import LETTERS, Annex
+
+
+class AnnexCode(models.TextChoices):
+    A = Annex.A.value, "А"
+    B = Annex.B.value, "Б"
+    V = Annex.V.value, "В"
+    G = Annex.G.value, "Г"
+    D = Annex.D.value, "Д"
+    E = Annex.E.value, "Е"
+    ZH = Annex.ZH.value, "Ж"
+    I = Annex.I.value, "И"  # noqa: E741  the SPEC's code letter for annex И
+    K = Annex.K.value, "К"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    UNDER_REVIEW = "under_review", _("under review")
+    APPROVED = "approved", _("approved")
+    RETURNED = "returned", _("returned (for revision)")
+
+
+@pghistory.track()
+class Protocol(models.Model):
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="protocols")
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="protocols")
+    annex = models.CharField(_("annex"), max_length=2, choices=AnnexCode.choices)
+    window_key = models.CharField(max_length=40)
+    due = models.DateField(_("due"), null=True, blank=True)  # the window's; none for И
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    revision = models.PositiveIntegerField(default=1)
+    data = models.JSONField(default=dict, blank=True)
+    filled_on = models.DateField(_("date"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_protocols"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("protocol")
+        verbose_name_plural = _("protocols")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "year", "annex", "window_key"],
+                condition=Q(archived_at__isnull=True),
+                name="protocol_one_per_window",
+            )
+        ]
+        indexes = [models.Index(fields=["student", "year", "annex"])]
+
+    def __str__(self):
+        return f"{self.letter} · {self.student}"
+
+    def get_absolute_url(self):
+        return reverse("protocols:edit", args=[self.pk])
+
+    @property
+    def letter(self) -> str:
+        return LETTERS[Annex(self.annex)]
+
+
+class ProtocolVersion(models.Model):
+    """A frozen copy of a protocol at an explicit save or a submission."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+    data = models.JSONField(default=dict)
+    filled_on = models.DateField(null=True, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        ordering = ["protocol", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "number"], name="version_unique_number")
+        ]
+
+    def __str__(self):
+        return f"{self.protocol} v{self.number}"

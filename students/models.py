@@ -4,9 +4,12 @@ Nothing here is deleted: records are archived (`archived_at`), and every change 
 trigger-based history (django-pghistory), which also sees bulk updates and raw SQL.
 """
 
+from pathlib import Path
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -301,13 +304,28 @@ class ReadLogEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.what} {self.pupil_id}"
 
 
+class PrivateStorage(FileSystemStorage):
+    """Uploads with pupil data: under MEDIA_ROOT/private, with no URL at all — they are served
+    only by access-checked views, never from a public media URL."""
+
+    # Read MEDIA_ROOT on every use, not once at start-up (tests and restores change it).
+    @property
+    def base_location(self):
+        return str(Path(settings.MEDIA_ROOT) / "private")
+
+    @property
+    def location(self):
+        return str(Path(self.base_location).resolve())
+
+    def url(self, name):
+        raise ValueError("private files have no public URL; serve them through a view")
+
+
+_private_storage = PrivateStorage()
+
+
 def private_storage():
-    """Uploads with pupil data: under MEDIA_ROOT/private, no public URL (served by views)."""
-    from pathlib import Path
-
-    from django.core.files.storage import FileSystemStorage
-
-    return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "private", base_url=None)
+    return _private_storage
 
 
 def consent_path(instance, filename):

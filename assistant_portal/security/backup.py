@@ -72,7 +72,7 @@ class Target:
 
     @classmethod
     def from_settings(cls, name: str | None = None) -> "Target":
-        db = settings.DATABASES["default"]
+        db = connection.settings_dict  # the test database during tests
         return cls(
             name=name or db["NAME"], host=str(db.get("HOST") or ""), port=str(db.get("PORT") or ""),
             user=db.get("USER") or "", password=db.get("PASSWORD") or "",

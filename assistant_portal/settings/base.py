@@ -49,11 +49,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session end; then the second factor for those who must use one.
     "assistant_portal.security.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "assistant_portal.security.middleware.RequireTwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change in the trigger-based history.
@@ -115,8 +115,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-# X-Forwarded-For is trusted only when a proxy is configured (see production.py).
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# X-Forwarded-For is trusted only when TRUSTED_PROXY_COUNT declares the proxies in front of us
+# (assistant_portal/security/client_ip.py; django-ipware is not installed).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "assistant_portal.security.client_ip.client_ip"
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True

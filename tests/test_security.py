@@ -161,6 +161,29 @@ def test_next_sign_in_asks_for_the_code(client, cast, strict_school):
     assert client.get(reverse("home")).status_code == 200
 
 
+def test_password_alone_cannot_enrol_a_new_device(client, cast, strict_school):
+    TOTPDevice.objects.create(user=cast.school_admin, name="default", confirmed=True)
+    client.force_login(cast.school_admin)
+    r = client.get(reverse("security:otp_setup"))
+    assert r.status_code == 302 and r["Location"].startswith(reverse("security:otp_verify"))
+    assert TOTPDevice.objects.filter(user=cast.school_admin).count() == 1
+
+
+def test_anyone_may_turn_on_the_second_factor(client, cast):
+    client.force_login(cast.assistant)
+    assert (
+        reverse("security:otp_setup")
+        in client.get(reverse("accounts:password_change")).content.decode()
+    )
+    r = client.get(reverse("security:otp_setup"))
+    assert r.status_code == 200
+    device = TOTPDevice.objects.get(user=cast.assistant, confirmed=False)
+    r = client.post(reverse("security:otp_setup"), {"token": _token(device)})
+    assert r.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+
+
 def test_offsite_next_is_ignored(client, cast, strict_school):
     device = TOTPDevice.objects.create(user=cast.school_admin, name="default", confirmed=True)
     client.force_login(cast.school_admin)

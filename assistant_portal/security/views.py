@@ -7,11 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import sessions
@@ -48,6 +48,12 @@ def _qr_data_uri(text: str) -> str:
 @login_required
 def otp_setup(request):
     """Enrol an authenticator app: show the key as a QR code, confirm with one code."""
+    # Someone who already has a device must prove it first; otherwise the password alone
+    # would be enough to enrol a new device and skip the second factor.
+    if not request.user.is_verified() and any(devices_for_user(request.user, confirmed=True)):
+        return redirect(
+            f"{redirect('security:otp_verify').url}?{urlencode({'next': _next(request)})}"
+        )
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)

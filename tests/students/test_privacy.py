@@ -341,3 +341,24 @@ def test_anonymise_pupil_is_idempotent(departed):
     anonymise_pupil(pupil=pupil)
     anonymise_pupil(pupil=Student.objects.get(pk=pupil.pk))
     assert Student.objects.get(pk=pupil.pk).last_name.startswith("Anonymised")
+
+
+def test_html_typed_into_a_record_is_shown_as_text(client, cast):
+    Student.objects.filter(pk=cast.pupil.pk).update(
+        pmpc_text="<script>alert(1)</script><img src=x onerror=alert(2)>"
+    )
+    client.force_login(cast.assistant)
+    html = client.get(reverse("students:pupil", args=[cast.pupil.pk])).content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    assert "<img src=x" not in html
+
+
+def test_safe_cells_stay_text_in_xlsx(tmp_path):
+    from openpyxl import Workbook, load_workbook
+
+    wb = Workbook()
+    wb.active.append([safe_cell(v) for v in ('=HYPERLINK("http://x")', "@SUM(A1)", 7)])
+    wb.save(tmp_path / "x.xlsx")
+    cells = list(load_workbook(tmp_path / "x.xlsx").active.iter_rows(values_only=False))[0]
+    assert [c.data_type for c in cells] == ["s", "s", "n"]
+    assert cells[0].value.startswith("'=")

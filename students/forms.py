@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AcademicYear, Consent, Guardian, Holiday, Student
@@ -137,6 +138,12 @@ class ConsentForm(forms.ModelForm):
         model = Consent
         fields = ["given_by", "given_on", "scope", "document"]
         widgets = {"given_on": DateInput(), "scope": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_given_on(self):
+        given_on = self.cleaned_data["given_on"]
+        if given_on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return given_on
 
     def clean_document(self):
         document = self.cleaned_data.get("document")

@@ -90,3 +90,22 @@ def test_rotation_keeps_recent_backups(tmp_path, settings):
     settings.BACKUP_KEEP_DAYS = 30
     assert rotate(tmp_path) == [old]
     assert new.exists() and other.exists()
+
+
+def test_restore_target_from_a_url_or_a_name(db):
+    t = Target.parse("postgres://backup:p%40ss@db.example.kz:5433/portal_restored")
+    assert (t.name, t.host, t.port, t.user, t.password) == (
+        "portal_restored",
+        "db.example.kz",
+        "5433",
+        "backup",
+        "p@ss",
+    )
+    assert Target.parse("portal_restored").name == "portal_restored"
+
+
+def test_restore_refuses_a_missing_dump(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("restore", str(tmp_path / "none.dump"), "--database", "x")

@@ -78,6 +78,19 @@ class Target:
             user=db.get("USER") or "", password=db.get("PASSWORD") or "",
         )  # fmt: skip
 
+    @classmethod
+    def parse(cls, value: str) -> "Target":
+        """A database name on the configured server, or a full postgres:// URL."""
+        if "://" not in value:
+            return cls.from_settings(value)
+        from urllib.parse import unquote, urlsplit
+
+        u = urlsplit(value)
+        return cls(
+            name=u.path.lstrip("/"), host=u.hostname or "", port=str(u.port or ""),
+            user=unquote(u.username or ""), password=unquote(u.password or ""),
+        )  # fmt: skip
+
     def args(self) -> list[str]:
         out = []
         if self.host:

@@ -362,3 +362,13 @@ def test_safe_cells_stay_text_in_xlsx(tmp_path):
     cells = list(load_workbook(tmp_path / "x.xlsx").active.iter_rows(values_only=False))[0]
     assert [c.data_type for c in cells] == ["s", "s", "n"]
     assert cells[0].value.startswith("'=")
+
+
+def test_consent_dated_in_the_future_is_refused(client, cast):
+    client.force_login(cast.school_admin)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    r = client.post(
+        reverse("students:consent_new", args=[cast.pupil.pk]), consent_form(given_on=tomorrow)
+    )
+    assert r.status_code == 400 and "given_on" in r.context["form"].errors
+    assert not Consent.objects.exists()

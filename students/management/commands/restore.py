@@ -1,5 +1,5 @@
-"""`manage.py restore <dump> [--media <tar>] --database <name>`: into an existing empty database
-on the configured server (create it first: `createdb <name>`)."""
+"""`manage.py restore <dump> [--media <tar>] --database <name or postgres:// URL>`: into an
+existing empty database (create it first: `createdb <name>`)."""
 
 from pathlib import Path
 
@@ -14,13 +14,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("dump", type=Path)
         parser.add_argument("--media", type=Path, help="media-<stamp>.tar.gz to unpack")
-        parser.add_argument("--database", required=True, help="name of the empty database")
+        parser.add_argument(
+            "--database",
+            required=True,
+            help="name of the empty database on the configured server, or its postgres:// URL",
+        )
 
     def handle(self, *args, dump, media=None, database, **options):
         if not dump.exists():
             raise CommandError(f"{dump} does not exist")
+        target = Target.parse(database)
         try:
-            restore(dump=dump, media=media, target=Target.from_settings(database))
+            restore(dump=dump, media=media, target=target)
         except BackupError as e:
             raise CommandError(str(e)) from e
-        self.stdout.write(f"Restored {dump} into {database}.")
+        self.stdout.write(f"Restored {dump} into {target.name}.")  # never the URL's password

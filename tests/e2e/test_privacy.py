@@ -28,3 +28,21 @@ def test_session_warning_and_stay_signed_in(page, login, settings, shot, axe_che
         dialog.get_by_role("button").click()
     assert response.value.ok
     expect(dialog).to_be_hidden()
+
+
+def test_privacy_pages_of_the_school_admin_are_accessible(page, login, demo, shot, axe_check):
+    login("admin@demo.kz")
+    page.goto(f"{demo.url}/pupils/")
+    page.locator("table tbody a").first.click()
+    page.locator(".alert a.alert-link").click()
+    expect(page.locator("input[type=file]")).to_be_visible()
+    shot("consent-form")
+    axe_check()
+    page.goto(f"{demo.url}/pupils/read-log/")
+    shot("read-log")
+    axe_check()
+    page.goto(f"{demo.url}/security/two-factor/setup/")
+    expect(page.locator("img.otp-qr")).to_be_visible()
+    assert page.evaluate("document.querySelector('img.otp-qr').naturalWidth") > 0  # it decoded
+    shot("otp-setup")
+    axe_check()

@@ -109,3 +109,12 @@ def test_restore_refuses_a_missing_dump(tmp_path):
 
     with pytest.raises(CommandError):
         call_command("restore", str(tmp_path / "none.dump"), "--database", "x")
+
+
+def test_backups_must_rotate_within_the_retention(settings):
+    from assistant_portal.security.checks import retention_settings
+
+    assert retention_settings() == []
+    settings.BACKUP_KEEP_DAYS = 5 * 365
+    settings.RETENTION_YEARS = 5
+    assert [w.id for w in retention_settings()] == ["portal.W001"]

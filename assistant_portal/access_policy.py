@@ -24,6 +24,11 @@ POLICY: dict[str, str] = {
     "accounts:password_change": LOGIN,
     "accounts:password_change_done": LOGIN,
     "home": LOGIN,
+    # security (issue #9): the notice is public; the rest is about the signed-in user only
+    "privacy": PUBLIC,
+    "security:keep_alive": LOGIN,
+    "security:otp_setup": LOGIN,
+    "security:otp_verify": LOGIN,
     # students
     "students:list": ROLE,
     "students:new": ROLE,
@@ -36,6 +41,11 @@ POLICY: dict[str, str] = {
     "students:history": ROLE,
     "students:guardian_new": ROLE,
     "students:guardian": ROLE,
+    "students:consent_new": ROLE,
+    "students:consent_withdraw": ROLE,
+    "students:consent_document": ROLE,
+    "students:export": ROLE,
+    "students:read_log": ROLE,
     "students:years": ROLE,
     "students:year_new": ROLE,
     "students:year": ROLE,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AcademicYear, Assignment, Guardian, Holiday, School, Student
+from .models import AcademicYear, Assignment, Guardian, Holiday, ReadLogEntry, School, Student
 
 
 @admin.register(School)
@@ -36,3 +36,20 @@ class StudentAdmin(admin.ModelAdmin):
 
 admin.site.register(Guardian)
 admin.site.register(Assignment)
+
+
+@admin.register(ReadLogEntry)
+class ReadLogEntryAdmin(admin.ModelAdmin):
+    # The read log is evidence: nobody adds, edits or deletes rows, not even superusers.
+    list_display = ["at", "user", "pupil", "what", "target"]
+    list_filter = ["what"]
+    readonly_fields = [f.name for f in ReadLogEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

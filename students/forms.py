@@ -1,9 +1,11 @@
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AcademicYear, Guardian, Holiday, Student
+from .models import AcademicYear, Consent, Guardian, Holiday, Student
 from .services import assistants_of_school
+from .uploads import validate_document
 
 
 class DateInput(forms.DateInput):
@@ -129,3 +131,33 @@ class PupilImportForm(forms.Form):
         if not f.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload an XLSX or CSV file."))
         return f
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["given_by", "given_on", "scope", "document"]
+        widgets = {"given_on": DateInput(), "scope": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_given_on(self):
+        given_on = self.cleaned_data["given_on"]
+        if given_on > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return given_on
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document and hasattr(document, "size"):
+            validate_document(document)
+        return document
+
+
+class DateRangeForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("Until"), widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end must not be before the start."))
+        return data

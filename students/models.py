@@ -4,12 +4,16 @@ Nothing here is deleted: records are archived (`archived_at`), and every change 
 trigger-based history (django-pghistory), which also sees bulk updates and raw SQL.
 """
 
+from pathlib import Path
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +36,10 @@ class School(models.Model):
     )
     flag_consecutive_weeks = models.PositiveSmallIntegerField(
         _("consecutive weeks that raise a flag"), default=2
+    )
+    # Admins of such a school must pass a TOTP second factor before any page (issue #9).
+    require_admin_2fa = models.BooleanField(
+        _("administrators must use a second factor"), default=False
     )
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -157,6 +165,8 @@ class Student(models.Model):
     joined = models.DateField(_("joined"))
     left = models.DateField(_("left"), null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by the retention task (students/retention.py) once names and contacts are removed.
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -261,3 +271,92 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.assistant} → {self.student}"
+
+
+class ReadWhat(models.TextChoices):
+    PAGE = "page", _("page")
+    PRINT = "print", _("print")
+    EXPORT = "export", _("export")
+
+
+class ReadLogEntry(models.Model):
+    """One view, print or export of a pupil's record or protocol: who, when, what.
+
+    Append-only (no history tracking: the log is itself the history). Written by
+    `students.services.record_read`; retention clears `target` (it may name a file).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    pupil = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="read_log")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    what = models.CharField(_("what"), max_length=10, choices=ReadWhat.choices)
+    target = models.CharField(_("page or file"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("read-log entry")
+        verbose_name_plural = _("read log")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["pupil", "-at"]), models.Index(fields=["at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.what} {self.pupil_id}"
+
+
+class PrivateStorage(FileSystemStorage):
+    """Uploads with pupil data: under MEDIA_ROOT/private, with no URL at all — they are served
+    only by access-checked views, never from a public media URL."""
+
+    # Read MEDIA_ROOT on every use, not once at start-up (tests and restores change it).
+    @property
+    def base_location(self):
+        return str(Path(settings.MEDIA_ROOT) / "private")
+
+    @property
+    def location(self):
+        return str(Path(self.base_location).resolve())
+
+    def url(self, name):
+        raise ValueError("private files have no public URL; serve them through a view")
+
+
+_private_storage = PrivateStorage()
+
+
+def private_storage():
+    return _private_storage
+
+
+def consent_path(instance, filename):
+    # The stored name never carries the uploaded name (it could hold the child's name).
+    import uuid
+    from pathlib import PurePath
+
+    return f"consents/{instance.student_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+@pghistory.track()
+class Consent(models.Model):
+    """The parent's consent to processing the pupil's personal data (Law No. 94-V, GDPR Art. 8)."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="consents")
+    given_by = models.CharField(_("given by (parent or guardian)"), max_length=200)
+    given_on = models.DateField(_("date of consent"))
+    scope = models.TextField(_("scope"), max_length=2000)
+    document = models.FileField(
+        _("scanned document"), upload_to=consent_path, storage=private_storage, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.given_by} {self.given_on}"

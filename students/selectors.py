@@ -48,3 +48,27 @@ def pupil_history(student: Student) -> list:
     for e in events:
         e.author = names.get((e.pgh_context or {}).get("user"), "")
     return events
+
+
+def pupil_readers(student: Student, *, limit: int = 20) -> QuerySet:
+    """Who has seen this record, newest first (one query)."""
+    from .models import ReadLogEntry
+
+    return ReadLogEntry.objects.filter(pupil=student).select_related("user")[:limit]
+
+
+def read_log_for_schools(school_ids, start, end) -> QuerySet:
+    """The read log of the given schools' pupils between two dates (inclusive, local time)."""
+    from .models import ReadLogEntry
+
+    return (
+        ReadLogEntry.objects.filter(
+            pupil__school_id__in=school_ids, at__date__gte=start, at__date__lte=end
+        )
+        .select_related("user", "pupil")
+        .order_by("at")
+    )
+
+
+def active_consent(student: Student):
+    return student.consents.filter(withdrawn_at__isnull=True).first()

@@ -10,7 +10,17 @@ from django.utils.translation import gettext as _
 
 from assistant_portal.accounts.models import Role, RoleKind, User
 
-from .models import AcademicYear, Assignment, Guardian, Holiday, School, Student
+from .models import (
+    AcademicYear,
+    Assignment,
+    Consent,
+    Guardian,
+    Holiday,
+    ReadLogEntry,
+    ReadWhat,
+    School,
+    Student,
+)
 from .text import kazakh_sort_key
 
 STUDENT_FIELDS = (
@@ -141,3 +151,39 @@ def role_grant(*, user: User, kind: str, school=None, organisation=None, special
         defaults={"speciality": speciality},
     )
     return role
+
+
+# --- Read log and consent (issue #9) ----------------------------------------------------------
+
+
+def record_read(*, user: User, pupil: Student, what: str = ReadWhat.PAGE, target: str = "") -> None:
+    """Note that `user` saw `pupil`'s record: one INSERT, nothing else.
+
+    `what` is a `ReadWhat` (page, print, export); `target` the path or file name. No
+    full_clean(): it would query the foreign keys, and every value here comes from code, not
+    from a form.
+    """
+    ReadLogEntry.objects.create(user=user, pupil=pupil, what=what, target=target[:300])
+
+
+def record_page_view(request, pupil: Student, *, what: str = ReadWhat.PAGE) -> None:
+    """The one call a view makes: a full page view is logged, an htmx partial or autosave
+    (`request.htmx`) is not (SPEC §7)."""
+    if getattr(request, "htmx", False):
+        return
+    record_read(user=request.user, pupil=pupil, what=what, target=request.get_full_path())
+
+
+@transaction.atomic
+def consent_record(*, student: Student, by: User, data: dict) -> Consent:
+    consent = Consent(student=student, recorded_by=by, **data)
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent) -> Consent:
+    consent.withdrawn_at = timezone.now()
+    consent.save(update_fields=["withdrawn_at"])
+    return consent

@@ -1,9 +1,11 @@
 """Pupil and calendar pages: access helper → service → response."""
 
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,22 +13,26 @@ from django.views.decorators.http import require_POST
 
 from assistant_portal.accounts.roles import roles_of
 
-from . import importing, selectors, services
+from . import export, importing, selectors, services
 from .access import (
     get_managed_pupil_for_user,
     get_pupil_for_user,
     get_year_for_user,
     years_managed_by,
 )
+from .exports import csv_response
 from .forms import (
     AcademicYearForm,
     AssignForm,
+    ConsentForm,
+    DateRangeForm,
     GuardianForm,
     HolidayForm,
     PupilImportForm,
     StudentForm,
 )
-from .models import School
+from .models import ReadWhat, School
+from .uploads import content_type_for
 
 
 def _admin_school(user) -> School:
@@ -62,7 +68,8 @@ def pupil_list(request):
 @login_required
 def pupil_detail(request, pupil_id):
     pupil = get_pupil_for_user(request.user, pupil_id)
-    roles = roles_of(request.user)
+    services.record_page_view(request, pupil)
+    can_manage = pupil.school_id in roles_of(request.user).admin_school_ids
     return render(
         request,
         "students/pupil_detail.html",
@@ -70,7 +77,9 @@ def pupil_detail(request, pupil_id):
             "pupil": pupil,
             "guardians": pupil.guardians.active(),
             "assignments": selectors.pupil_assignments(pupil),
-            "can_manage": pupil.school_id in roles.admin_school_ids,
+            "can_manage": can_manage,
+            "consent": selectors.active_consent(pupil),
+            "readers": selectors.pupil_readers(pupil) if can_manage else None,
         },
     )
 
@@ -151,6 +160,7 @@ def guardian_edit(request, pupil_id, guardian_id=None):
 @login_required
 def pupil_history(request, pupil_id):
     pupil = get_managed_pupil_for_user(request.user, pupil_id)
+    services.record_page_view(request, pupil)
     events = selectors.pupil_history(pupil)
     return render(request, "students/pupil_history.html", {"pupil": pupil, "events": events})
 
@@ -250,3 +260,91 @@ def holiday_archive(request, year_id, holiday_id):
     services.holiday_archive(holiday=get_object_or_404(year.holidays.active(), pk=holiday_id))
     messages.success(request, _("Saved."))
     return redirect(year)
+
+
+# --- Consent, read log, export (issue #9) -----------------------------------------------------
+
+
+@login_required
+def consent_new(request, pupil_id):
+    pupil = get_managed_pupil_for_user(request.user, pupil_id)
+    form = ConsentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(student=pupil, by=request.user, data=form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return redirect(pupil)
+    ctx = {"form": form, "pupil": pupil, "consents": pupil.consents.all()}
+    return render(request, "students/consent_form.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request, pupil_id, consent_id):
+    pupil = get_managed_pupil_for_user(request.user, pupil_id)
+    consent = get_object_or_404(pupil.consents.filter(withdrawn_at__isnull=True), pk=consent_id)
+    services.consent_withdraw(consent=consent)
+    messages.success(request, _("The consent was marked as withdrawn."))
+    return redirect(pupil)
+
+
+@login_required
+def consent_document(request, pupil_id, consent_id):
+    """The scanned consent, only through this access check (never a public media URL)."""
+    pupil = get_managed_pupil_for_user(request.user, pupil_id)
+    consent = get_object_or_404(pupil.consents.exclude(document=""), pk=consent_id)
+    services.record_read(
+        user=request.user, pupil=pupil, what=ReadWhat.EXPORT, target=consent.document.name
+    )
+    response = FileResponse(
+        consent.document.open("rb"),
+        as_attachment=True,
+        filename=f"consent-{pupil.pk}-{consent.pk}{PurePath(consent.document.name).suffix}",
+        content_type=content_type_for(consent.document.name),
+    )
+    return response
+
+
+@login_required
+def read_log(request):
+    """School administrators: the read log of their school's pupils for a date range, as CSV."""
+    school_ids = roles_of(request.user).admin_school_ids
+    if not school_ids:
+        raise Http404
+    today = timezone.localdate()
+    form = DateRangeForm(request.GET or None, initial={"start": today.replace(day=1), "end": today})
+    if request.GET and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        rows = (
+            (
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.user.full_name if e.user else "",
+                e.user.email if e.user else "",
+                e.pupil_id,
+                e.pupil.full_name,
+                e.get_what_display(),
+                e.target,
+            )
+            for e in selectors.read_log_for_schools(school_ids, start, end).iterator()
+        )
+        header = [_("When"), _("Who"), _("E-mail"), _("Pupil id"), _("Pupil"), _("What"),
+                  _("Page or file")]  # fmt: skip
+        return csv_response(f"read-log-{start}-{end}.csv", header, rows)
+    status = 400 if form.errors else 200
+    return render(request, "students/read_log.html", {"form": form}, status=status)
+
+
+@login_required
+def pupil_export(request, pupil_id):
+    """Everything about one pupil as a ZIP for the parent (school administrators)."""
+    pupil = get_managed_pupil_for_user(request.user, pupil_id)
+    name = f"pupil-{pupil.pk}-{timezone.localdate():%Y%m%d}.zip"
+    services.record_read(user=request.user, pupil=pupil, what=ReadWhat.EXPORT, target=name)
+    response = FileResponse(
+        export.pupil_archive(pupil), as_attachment=True, filename=name,
+        content_type="application/zip",
+    )  # fmt: skip
+    return response

@@ -102,3 +102,18 @@ def person(kind, *, school=None, organisation=None, speciality="", **user_kwargs
         user=user, kind=kind, school=school, organisation=organisation, speciality=speciality
     )
     return user
+
+
+# A minimal valid PDF header: enough for the content check of uploads.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class ConsentFactory(DjangoModelFactory):
+    class Meta:
+        model = "students.Consent"
+
+    student = factory.SubFactory(StudentFactory)
+    given_by = "Ахметова Гүлнар"
+    given_on = date(2026, 9, 1)
+    scope = "Оқушының дербес деректерін өңдеу"
+    document = factory.django.FileField(filename="consent.pdf", data=PDF_BYTES)

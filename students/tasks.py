@@ -1,0 +1,11 @@
+"""Celery tasks of students: thin wrappers over services."""
+
+from celery import shared_task
+
+from .retention import anonymise_departed
+
+
+@shared_task
+def anonymise_departed_pupils() -> int:
+    """Retention run (nightly; the beat schedule is wired with the reminders)."""
+    return len(anonymise_departed())

@@ -41,6 +41,15 @@ POLICY: dict[str, str] = {
     "students:year": ROLE,
     "students:holiday_add": ROLE,
     "students:holiday_archive": ROLE,
+    # protocols
+    "protocols:window": ROLE,
+    "protocols:new_correction": ROLE,
+    "protocols:edit": ROLE,
+    "protocols:autosave": ROLE,
+    "protocols:submit": ROLE,
+    "protocols:history": ROLE,
+    "protocols:compare": ROLE,
+    "protocols:sign_off": ROLE,
 }
 
 # Django's admin guards itself (is_staff); classified as a whole.

@@ -19,13 +19,9 @@ from .models import AnnexCode, Protocol
 
 
 def protocols_visible_to(user) -> QuerySet[Protocol]:
-    visible = Protocol.objects.filter(
-        student__in=pupils_visible_to(user), archived_at__isnull=True
-    )
+    visible = Protocol.objects.filter(student__in=pupils_visible_to(user), archived_at__isnull=True)
     if roles_of(user).has(RoleKind.PARENT):
-        children = Guardian.objects.filter(user=user, archived_at__isnull=True).values(
-            "student_id"
-        )
+        children = Guardian.objects.filter(user=user, archived_at__isnull=True).values("student_id")
         visible = visible.filter(Q(annex=AnnexCode.K) | ~Q(student_id__in=children))
     return visible
 
@@ -49,8 +45,7 @@ def _assigned_now(user):
 def is_editor(user, student: Student) -> bool:
     """The pupil's currently assigned assistant."""
     return (
-        roles_of(user).is_assistant
-        and _assigned_now(user).filter(student_id=student.pk).exists()
+        roles_of(user).is_assistant and _assigned_now(user).filter(student_id=student.pk).exists()
     )
 
 

@@ -107,7 +107,9 @@ def _kept_rows(formset) -> list[forms.Form]:
 
 
 def _jsonable(value):
-    if isinstance(value, date | time):
+    if isinstance(value, time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, date):
         return value.isoformat()
     return value
 

@@ -59,7 +59,7 @@ def _freeze(protocol: Protocol, by: User) -> ProtocolVersion:
         filled_on=protocol.filled_on,
         saved_by=by,
     )
-    version.full_clean()
+    version.full_clean(exclude=["data"])  # an empty draft is a valid copy too
     version.save()
     return version
 
@@ -189,9 +189,7 @@ def conclusion_start_review(*, protocol: Protocol, by: User) -> Protocol:
 
 @transaction.atomic
 def conclusion_approve(*, protocol: Protocol, by: User, decision: str = "") -> Protocol:
-    locked = _transition(
-        protocol, by, {Status.SUBMITTED, Status.UNDER_REVIEW}, Status.APPROVED
-    )
+    locked = _transition(protocol, by, {Status.SUBMITTED, Status.UNDER_REVIEW}, Status.APPROVED)
     locked.reviewed_by, locked.reviewed_at, locked.decision = by, timezone.now(), decision
     locked.full_clean()
     locked.save(update_fields=["reviewed_by", "reviewed_at", "decision"])
@@ -208,9 +206,7 @@ def conclusion_return(*, protocol: Protocol, by: User, comments: dict[str, str])
     sections = set(annexes.get(AnnexCode.G).form.base_fields) | {""}
     if unknown := set(comments) - sections:
         raise ValidationError(_("Unknown section: %s") % ", ".join(sorted(unknown)))
-    locked = _transition(
-        protocol, by, {Status.SUBMITTED, Status.UNDER_REVIEW}, Status.RETURNED
-    )
+    locked = _transition(protocol, by, {Status.SUBMITTED, Status.UNDER_REVIEW}, Status.RETURNED)
     round_ = (locked.comments.aggregate(n=Max("round"))["n"] or 0) + 1
     for section, text in comments.items():
         comment = ReviewComment(

@@ -5,9 +5,7 @@ from . import views
 app_name = "protocols"
 
 urlpatterns = [
-    path(
-        "pupils/<int:pupil_id>/<str:annex>/<str:window_key>/", views.window, name="window"
-    ),
+    path("pupils/<int:pupil_id>/<str:annex>/<str:window_key>/", views.window, name="window"),
     path("pupils/<int:pupil_id>/correction/", views.new_correction, name="new_correction"),
     path("<int:protocol_id>/", views.edit, name="edit"),
     path("<int:protocol_id>/autosave/", views.autosave, name="autosave"),

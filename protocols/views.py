@@ -40,14 +40,15 @@ def _bounds(year):
 
 
 def _context(request, *, pupil, annex, forms, protocol=None, window=None, year=None, **extra):
-    editable = (
-        is_editor(request.user, pupil)
-        and (protocol is None or protocol.status in services.EDITABLE)
+    editable = is_editor(request.user, pupil) and (
+        protocol is None or protocol.status in services.EDITABLE
     )
     if not editable:
         for form in [forms.meta, forms.main, *(f for fs in forms.rows.values() for f in fs)]:
             for field in form.fields.values():
-                field.disabled = True
+                # The widget attribute, not field.disabled: a disabled field would show its
+                # initial value instead of the stored one.
+                field.widget.attrs["disabled"] = True
     comments = selectors.latest_comments(protocol) if protocol else {}
     main_fields = [(forms.main[name], comments.get(name, [])) for name in forms.main.fields]
     if protocol:
@@ -238,9 +239,7 @@ def edit(request, protocol_id):
     if request.method == "POST":
         protocol = get_protocol_for_editor(request.user, protocol_id)
         annex_def = annexes.get(protocol.annex)
-        forms = build(
-            annex_def, request.POST, year=_bounds(protocol.year), today=services.today()
-        )
+        forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
         action = "submit" if request.POST.get("action") == "submit" else "save"
         return _save_or_submit(request, protocol, annex_def, forms, _window_of(protocol), action)
     protocol = get_protocol_for_user(request.user, protocol_id)

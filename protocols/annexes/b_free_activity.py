@@ -37,9 +37,7 @@ class FreeActivityForm(AnnexForm):
         # Each rated area: a 0–3 score and a note, declared once from AREAS.
         for name, label in AREAS:
             self.fields[f"{name}_rating"] = rating(label, required=self.strict)
-            self.fields[f"{name}_note"] = short_text(
-                _("Note"), required=False, max_length=MEDIUM
-            )
+            self.fields[f"{name}_note"] = short_text(_("Note"), required=False, max_length=MEDIUM)
         self.order_fields(
             ["setting", "setting_note", "duration"]
             + [f"{n}_{s}" for n, _label in AREAS for s in ("rating", "note")]

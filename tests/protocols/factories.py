@@ -23,4 +23,4 @@ class ProtocolFactory(DjangoModelFactory):
 
 def protocol_of(cast, **kwargs) -> Protocol:
     """A protocol of the cast's pupil, authored by the cast's assistant."""
-    return ProtocolFactory(student=cast.pupil, author=cast.assistant, **kwargs)
+    return ProtocolFactory(**{"student": cast.pupil, "author": cast.assistant, **kwargs})

@@ -75,11 +75,19 @@ class AnnexForms:
     def has_errors(self) -> bool:
         return not self.is_valid()
 
-    def data(self) -> dict:
-        """The values to store: cleaned where valid, as typed where not (nothing is lost)."""
+    def data(self, previous: dict | None = None) -> dict:
+        """The values to store: cleaned where valid, as typed where not (nothing is lost).
+
+        A multi-row part posted without its management form (not from our page) keeps the
+        rows in ``previous`` rather than being emptied.
+        """
         self.is_valid()
         result = _values(self.main)
         for name, formset in self.rows.items():
+            if not formset.management_form.is_valid():
+                if previous and name in previous:
+                    result[name] = previous[name]
+                continue
             result[name] = [_values(form) for form in _kept_rows(formset)]
         return result
 

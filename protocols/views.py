@@ -167,7 +167,7 @@ def _stale(request, pupil, annex_def, current, forms, win, year, action):
 
 
 def _save_or_submit(request, protocol, annex_def, forms, win, action):
-    data, filled_on = forms.data(), forms.filled_on()
+    data, filled_on = forms.data(protocol.data), forms.filled_on()
     seen = protocol.revision if forms.revision() is None else forms.revision()
     try:
         if action == "submit":
@@ -266,8 +266,8 @@ def autosave(request, protocol_id):
     request.session.modified = True  # typing extends the idle session
     try:
         protocol = services.protocol_autosave(
-            protocol=protocol, by=request.user, data=forms.data(), filled_on=forms.filled_on(),
-            seen_revision=forms.revision(),
+            protocol=protocol, by=request.user, data=forms.data(protocol.data),
+            filled_on=forms.filled_on(), seen_revision=forms.revision(),
         )  # fmt: skip
     except services.StaleEdit as e:
         return _conflict(request, annex_def, e.current, forms, as_json=True)

@@ -230,7 +230,8 @@ def _versions(client, p, n):
 def test_history_queries_do_not_grow(assistant, cast, django_assert_num_queries, n):
     p = protocol_of(cast)
     _versions(assistant, p, n)
-    # session, user, roles, protocol (+pupil visibility), versions with their authors
+    # session, user, roles, the protocol (pupil, school, year, author joined; visibility a
+    # subquery), its versions with their authors
     with django_assert_num_queries(5):
         r = assistant.get(reverse("protocols:history", args=[p.pk]))
     assert r.status_code == 200 and r.text.count("<tr>") == n + 1
@@ -242,7 +243,8 @@ def test_edit_page_queries_do_not_grow(assistant, cast, django_assert_num_querie
     p = protocol_of(
         cast, annex="D", window_key="D:2026-11-16", data={"incidents": [incident] * rows}
     )
-    # session, user, roles, protocol, year's holidays (window), assignment (editor check)
+    # session, user, roles, the protocol (pupil, school, year, author joined; visibility a
+    # subquery), the year's holidays (its window), the assignment (may this user edit)
     with django_assert_num_queries(6):
         r = assistant.get(p.get_absolute_url())
     assert r.status_code == 200 and r.text.count("data-row>") == rows + 1  # + the template
@@ -254,3 +256,11 @@ def test_compare_marks_changed_fields(assistant, cast):
     r = assistant.get(reverse("protocols:compare", args=[p.pk]) + "?a=1&b=2")
     assert r.status_code == 200 and "v0" in r.text and "v1" in r.text and "table-warning" in r.text
     assert assistant.get(reverse("protocols:compare", args=[p.pk]) + "?a=1&b=9").status_code == 400
+
+
+def test_a_post_without_row_management_keeps_the_rows(assistant, cast):
+    incident = VALID["D"]["incidents"][0]
+    p = protocol_of(cast, annex="D", window_key="D:2026-11-16", data={"incidents": [incident]})
+    assistant.post(reverse("protocols:autosave", args=[p.pk]), {"revision": 1, "summary": "s"})
+    p.refresh_from_db()
+    assert p.data == {"summary": "s", "incidents": [incident]}

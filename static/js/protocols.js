@@ -109,6 +109,7 @@
     if (!url || !dirty || saving || paused || submitting) return;
     saving = true;
     dirty = false;
+    let retry = false;
     const body = new FormData(form);
     body.set("action", "autosave");
     try {
@@ -124,7 +125,7 @@
         dirty = true;
         sessionBox.classList.remove("d-none");
         status.textContent = form.dataset.failedMessage;
-        await refreshToken();
+        retry = await refreshToken(); // signed in again elsewhere: save at once
       } else if (response.status === 409) {
         const data = await response.json();
         dirty = true;
@@ -163,6 +164,7 @@
       status.textContent = form.dataset.failedMessage;
     } finally {
       saving = false;
+      if (retry) save();
     }
   }
 

@@ -123,3 +123,29 @@ def test_conclusion_submitted_and_a_returned_one_resubmitted(assistant, demo, sh
     expect(page.locator(".alert-success")).to_be_visible()
     returned.refresh_from_db()
     assert returned.status == Status.SUBMITTED
+
+
+LATER = "Бірінші сөйлем. Сессиядан кейін жазылған."
+
+
+def test_text_typed_after_the_session_ended_is_saved_after_logging_in_again(assistant, demo, shot):
+    page, pupil = assistant, _pupil()
+    _open(page, demo, pupil, "B", "B:september")
+    page.fill("[name=summary]", "Бірінші сөйлем.")
+    _autosaved(page)
+    page.context.clear_cookies()  # the session ends (timeout, or logged out elsewhere)
+    page.fill("[name=summary]", LATER)
+    expect(page.locator("#session-ended")).to_be_visible(timeout=15000)
+    shot("protocol-session-ended")
+    # the user follows the link, logs in in another tab; this page then saves what was typed
+    other = page.context.new_page()
+    other.goto(demo.url + page.locator("#session-ended a").get_attribute("href"))
+    other.fill("input[name=username]", "assistant1@demo.kz")
+    other.fill("input[name=password]", "demo-pass-2026")
+    other.click("main form button[type=submit]")
+    other.wait_for_load_state()
+    expect(page.locator("#session-ended")).to_be_hidden(timeout=25000)
+    protocol = Protocol.objects.get(student=pupil, annex="B")
+    assert protocol.data["summary"] == LATER
+    other.goto(f"{demo.url}{protocol.get_absolute_url()}")
+    expect(other.locator("[name=summary]")).to_have_value(LATER)

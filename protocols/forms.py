@@ -17,6 +17,7 @@ from students.forms import DateInput
 
 from .annexes.base import AnnexDef
 
+MAX_KEPT = 50_000  # an over-long answer is kept (with its error) up to this many characters
 MAX_ROWS = 60  # a week of incidents or a term's goals stays far below this
 
 
@@ -134,6 +135,8 @@ def _values(form: forms.Form) -> dict:
             value = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
         if value in (None, "", []):
             continue
+        if isinstance(value, str) and len(value) > MAX_KEPT:
+            value = value[:MAX_KEPT]  # kept as typed to be corrected, within reason
         out[name] = _jsonable(value)
     return out
 

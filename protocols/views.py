@@ -312,14 +312,16 @@ def sign_off(request, protocol_id):
 @login_required
 def history(request, protocol_id):
     protocol = get_protocol_for_user(request.user, protocol_id)
+    annex_def = annexes.get(protocol.annex)
+    versions = selectors.versions(protocol)
+    # What each version changed against the one before it (the list is newest first).
+    for version, previous in zip(versions, [*versions[1:], None], strict=True):
+        rows = side_by_side(annex_def, previous.data if previous else {}, version.data)
+        version.changed = [row["label"] for row in rows if row["changed"]]
     return render(
         request,
         "protocols/history.html",
-        {
-            "protocol": protocol,
-            "annex": annexes.get(protocol.annex),
-            "versions": selectors.versions(protocol),
-        },
+        {"protocol": protocol, "annex": annex_def, "versions": versions},
     )
 
 

@@ -250,6 +250,17 @@ def test_edit_page_queries_do_not_grow(assistant, cast, django_assert_num_querie
     assert r.status_code == 200 and r.text.count("data-row>") == rows + 1  # + the template
 
 
+def test_history_says_who_changed_what(assistant, cast):
+    p = protocol_of(cast)
+    assistant.post(p.get_absolute_url(), {"revision": 1, "family": "a", "strengths": "b"})
+    assistant.post(p.get_absolute_url(), {"revision": 2, "family": "a", "strengths": "c"})
+    r = assistant.get(reverse("protocols:history", args=[p.pk]))
+    rows = r.text.split("<tr>")[1:]
+    assert "Strengths" in rows[1] and "Family and living situation" not in rows[1]  # v2
+    assert "Family and living situation" in rows[2]  # v1: everything it set
+    assert cast.assistant.full_name in rows[1]
+
+
 def test_compare_marks_changed_fields(assistant, cast):
     p = protocol_of(cast)
     _versions(assistant, p, 2)

@@ -50,6 +50,7 @@ POLICY: dict[str, str] = {
     "protocols:history": ROLE,
     "protocols:compare": ROLE,
     "protocols:sign_off": ROLE,
+    "protocols:reply": ROLE,
 }
 
 # Django's admin guards itself (is_staff); classified as a whole.

@@ -79,6 +79,17 @@ def get_pupil_for_editor(user, pupil_id: int) -> Student:
     )
 
 
+def get_sheet_for_parent(user, protocol_id: int) -> Protocol:
+    """A communication sheet (К) of the user's own child, for replying."""
+    children = Guardian.objects.filter(user=user, archived_at__isnull=True).values("student_id")
+    return get_object_or_404(
+        protocols_visible_to(user)
+        .filter(annex=AnnexCode.K, student_id__in=children)
+        .select_related("student__school", "year"),
+        pk=protocol_id,
+    )
+
+
 def raise_404():
     from django.http import Http404
 

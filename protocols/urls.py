@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:protocol_id>/history/", views.history, name="history"),
     path("<int:protocol_id>/compare/", views.compare, name="compare"),
     path("<int:protocol_id>/sign-off/", views.sign_off, name="sign_off"),
+    path("<int:protocol_id>/reply/", views.reply, name="reply"),
 ]

@@ -21,6 +21,7 @@ from .access import (
     get_protocol_for_editor,
     get_protocol_for_user,
     get_pupil_for_editor,
+    get_sheet_for_parent,
     is_editor,
 )
 from .forms import build, side_by_side, to_post
@@ -71,6 +72,7 @@ def _context(request, *, pupil, annex, forms, protocol=None, window=None, year=N
         "autosave_url": autosave_url,
         "submit_url": submit_url,
         "save_url": save_url,
+        "replies": _replies(request.user, protocol, annex),
         "can_sign_off": bool(
             protocol
             and annex.needs_psychologist
@@ -80,6 +82,16 @@ def _context(request, *, pupil, annex, forms, protocol=None, window=None, year=N
         ),
         **extra,
     }
+
+
+def _replies(user, protocol, annex) -> list[tuple[int, dict, str]]:
+    """The entries a parent may answer: their own child's communication sheet."""
+    if protocol is None or annex.code != AnnexCode.K or is_editor(user, protocol.student):
+        return []
+    if not protocol.student.guardians.filter(user=user, archived_at__isnull=True).exists():
+        return []
+    entries = protocol.data.get("entries") or []
+    return [(i, e, services.entry_digest(e)) for i, e in enumerate(entries)]
 
 
 def _autosaved(protocol: Protocol, forms) -> JsonResponse:
@@ -298,6 +310,23 @@ def new_correction(request, pupil_id):
 
 @login_required
 @require_POST
+def reply(request, protocol_id):
+    protocol = get_sheet_for_parent(request.user, protocol_id)
+    entry = request.POST.get("entry", "")
+    try:
+        services.communication_reply(
+            protocol=protocol, by=request.user, entry=int(entry) if entry.isdigit() else -1,
+            digest=request.POST.get("digest", ""), text=request.POST.get("reply", ""),
+        )  # fmt: skip
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(protocol)
+
+
+@login_required
+@require_POST
 def sign_off(request, protocol_id):
     protocol = get_protocol_for_user(request.user, protocol_id)
     try:
@@ -315,7 +344,7 @@ def history(request, protocol_id):
     annex_def = annexes.get(protocol.annex)
     versions = selectors.versions(protocol)
     # What each version changed against the one before it (the list is newest first).
-    for version, previous in zip(versions, [*versions[1:], None], strict=True):
+    for version, previous in zip(versions, [*versions[1:], None], strict=False):
         rows = side_by_side(annex_def, previous.data if previous else {}, version.data)
         version.changed = [row["label"] for row in rows if row["changed"]]
     return render(

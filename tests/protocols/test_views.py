@@ -250,6 +250,11 @@ def test_edit_page_queries_do_not_grow(assistant, cast, django_assert_num_querie
     assert r.status_code == 200 and r.text.count("data-row>") == rows + 1  # + the template
 
 
+def test_history_of_a_protocol_without_versions(assistant, cast):
+    r = assistant.get(reverse("protocols:history", args=[protocol_of(cast).pk]))
+    assert r.status_code == 200 and "No saved versions yet" in r.text
+
+
 def test_history_says_who_changed_what(assistant, cast):
     p = protocol_of(cast)
     assistant.post(p.get_absolute_url(), {"revision": 1, "family": "a", "strengths": "b"})
@@ -275,3 +280,25 @@ def test_a_post_without_row_management_keeps_the_rows(assistant, cast):
     assistant.post(reverse("protocols:autosave", args=[p.pk]), {"revision": 1, "summary": "s"})
     p.refresh_from_db()
     assert p.data == {"summary": "s", "incidents": [incident]}
+
+
+def test_parent_replies_to_an_entry_of_their_childs_sheet(client, cast):
+    from protocols.services import entry_digest
+
+    entries = [{"author": "логопед", "message": "Үйде дыбыстарды қайталаңыз."}]
+    k = protocol_of(cast, annex="K", window_key="K:2026-11-16", data={"entries": entries})
+    client.force_login(cast.parent)
+    page = client.get(k.get_absolute_url())
+    assert "Your replies" in page.text and 'name="reply"' in page.text
+    url = reverse("protocols:reply", args=[k.pk])
+    digest = entry_digest(entries[0])
+    client.post(url, {"entry": 0, "digest": "wrong", "reply": "Жарайды"})  # rows changed
+    assert "reply" not in Protocol.objects.get(pk=k.pk).data["entries"][0]
+    client.post(url, {"entry": 0, "digest": digest, "reply": "<i>Жарайды</i>"})
+    k.refresh_from_db()
+    assert k.data["entries"][0]["reply"] == "<i>Жарайды</i>" and k.versions.count() == 1
+    assert "&lt;i&gt;Жарайды&lt;/i&gt;" in client.get(k.get_absolute_url()).text
+    # the assistant and the team cannot use the parent's reply
+    for who in ("assistant", "specialist"):
+        client.force_login(getattr(cast, who))
+        assert client.post(url, {"entry": 0, "digest": digest, "reply": "x"}).status_code == 404

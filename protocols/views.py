@@ -94,6 +94,15 @@ def _replies(user, protocol, annex) -> list[tuple[int, dict, str]]:
     return [(i, e, services.entry_digest(e)) for i, e in enumerate(entries)]
 
 
+def _urls(protocol: Protocol) -> dict:
+    """Where the script posts next (the first autosave of a window creates the protocol)."""
+    return {
+        "edit_url": protocol.get_absolute_url(),
+        "autosave_url": reverse("protocols:autosave", args=[protocol.pk]),
+        "submit_url": reverse("protocols:submit", args=[protocol.pk]),
+    }
+
+
 def _autosaved(protocol: Protocol, forms) -> JsonResponse:
     errors = {}
     for form in [forms.meta, forms.main, *(f for fs in forms.rows.values() for f in fs)]:
@@ -104,10 +113,8 @@ def _autosaved(protocol: Protocol, forms) -> JsonResponse:
             "revision": protocol.revision,
             "saved_at": formats.time_format(timezone.localtime(protocol.updated_at), "H:i"),
             "message": _("Autosaved"),
-            "edit_url": protocol.get_absolute_url(),
-            "autosave_url": reverse("protocols:autosave", args=[protocol.pk]),
-            "submit_url": reverse("protocols:submit", args=[protocol.pk]),
             "errors": errors,
+            **_urls(protocol),
         }
     )
 
@@ -123,7 +130,9 @@ def _conflict(request, annex, current: Protocol, forms, *, as_json: bool):
         request=request,
     )
     if as_json:
-        return JsonResponse({"conflict_html": html, "revision": current.revision}, status=409)
+        return JsonResponse(
+            {"conflict_html": html, "revision": current.revision, **_urls(current)}, status=409
+        )
     return html
 
 

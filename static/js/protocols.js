@@ -76,6 +76,18 @@
     typingTimer = setTimeout(save, 2000); // ~2 s after typing stops
   }
 
+  // The first autosave of a window creates the protocol (or finds it made in another tab):
+  // continue on the protocol's own URLs.
+  function adopt(data) {
+    if (!data.autosave_url || url === data.autosave_url) return;
+    url = data.autosave_url;
+    form.dataset.autosaveUrl = url;
+    form.action = data.edit_url;
+    const submit = form.querySelector('button[value="submit"]');
+    if (submit) submit.setAttribute("formaction", data.submit_url);
+    window.history.replaceState(null, "", data.edit_url);
+  }
+
   const csrf = () => form.querySelector('input[name="csrfmiddlewaretoken"]');
 
   // After logging in again in another tab the CSRF token has changed: read the new one.
@@ -130,6 +142,7 @@
         const data = await response.json();
         dirty = true;
         paused = true;
+        adopt(data);
         conflictBox.innerHTML = data.conflict_html;
         conflictBox.querySelector("[data-conflict-keep]").addEventListener("click", (event) => {
           // The user chose to keep their text: save it on top of the version they have seen.
@@ -146,15 +159,7 @@
         sessionBox.classList.add("d-none");
         status.textContent = `${data.message} ${data.saved_at}`;
         showErrors(data.errors);
-        if (url !== data.autosave_url) {
-          // The first autosave created the protocol: continue on its own URLs.
-          url = data.autosave_url;
-          form.dataset.autosaveUrl = url;
-          form.action = data.edit_url;
-          const submit = form.querySelector('button[value="submit"]');
-          if (submit) submit.setAttribute("formaction", data.submit_url);
-          window.history.replaceState(null, "", data.edit_url);
-        }
+        adopt(data);
       } else {
         dirty = true;
         status.textContent = form.dataset.failedMessage;

@@ -6,6 +6,8 @@ from playwright.sync_api import expect
 from protocols.models import Protocol, Status
 from students.models import Student
 
+from .conftest import OUTPUT
+
 
 @pytest.fixture
 def assistant(page, login):
@@ -149,3 +151,27 @@ def test_text_typed_after_the_session_ended_is_saved_after_logging_in_again(assi
     assert protocol.data["summary"] == LATER
     other.goto(f"{demo.url}{protocol.get_absolute_url()}")
     expect(other.locator("[name=summary]")).to_have_value(LATER)
+
+
+def test_two_tabs_editing_the_same_protocol_see_a_conflict_not_a_silent_overwrite(assistant, demo):
+    page = assistant
+    protocol = Protocol.objects.get(student=_pupil(1), annex="A")  # the demo's draft
+    other = page.context.new_page()
+    other.on("dialog", lambda dialog: dialog.accept())
+    for tab in (page, other):
+        tab.goto(f"{demo.url}{protocol.get_absolute_url()}")
+    page.fill("[name=worries]", "Бірінші беттің мәтіні")
+    _autosaved(page)
+    other.fill("[name=worries]", "Екінші беттің мәтіні")
+    conflict = other.locator("#conflict")
+    expect(conflict).to_contain_text("Бірінші беттің мәтіні", timeout=15000)
+    expect(conflict).to_contain_text("Екінші беттің мәтіні")
+    expect(other.locator("[name=worries]")).to_have_value("Екінші беттің мәтіні")  # kept
+    other.screenshot(path=str(OUTPUT / "protocol-conflict.png"), full_page=True)
+    protocol.refresh_from_db()
+    assert protocol.data["worries"] == "Бірінші беттің мәтіні"  # nothing overwritten
+    other.click("[data-conflict-keep]")
+    expect(other.locator("#autosave-status")).not_to_be_empty(timeout=15000)
+    expect(conflict).to_be_empty()
+    protocol.refresh_from_db()
+    assert protocol.data["worries"] == "Екінші беттің мәтіні"

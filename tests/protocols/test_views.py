@@ -302,3 +302,15 @@ def test_parent_replies_to_an_entry_of_their_childs_sheet(client, cast):
     for who in ("assistant", "specialist"):
         client.force_login(getattr(cast, who))
         assert client.post(url, {"entry": 0, "digest": digest, "reply": "x"}).status_code == 404
+
+
+def test_a_window_opened_in_two_tabs_conflicts_then_continues_on_the_protocol(assistant, cast):
+    p = protocol_of(cast, data={"family": "Бірінші бет"})
+    r = assistant.post(_window_url(cast), {"action": "autosave", "family": "Екінші бет"})
+    assert r.status_code == 409 and "Бірінші бет" in r.json()["conflict_html"]
+    assert r.json()["autosave_url"] == reverse("protocols:autosave", args=[p.pk])
+    # "keep mine": the script saves on top of the revision it was shown
+    r = assistant.post(
+        r.json()["autosave_url"], {"revision": r.json()["revision"], "family": "Екінші бет"}
+    )
+    assert r.status_code == 200 and Protocol.objects.get().data == {"family": "Екінші бет"}

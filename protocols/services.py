@@ -66,12 +66,17 @@ def _freeze(protocol: Protocol, by: User) -> ProtocolVersion:
 
 
 def _write(protocol: Protocol, *, by: User, data: dict, filled_on: date | None) -> None:
+    fields = ["data", "filled_on", "updated_by", "revision", "updated_at"]
+    if protocol.signed_off_at and (data, filled_on) != (protocol.data, protocol.filled_on):
+        # The psychologist signed what they read: a changed И needs signing again.
+        protocol.signed_off_by = protocol.signed_off_at = None
+        fields += ["signed_off_by", "signed_off_at"]
     protocol.data = data
     protocol.filled_on = filled_on
     protocol.updated_by = by
     protocol.revision += 1
     protocol.full_clean()
-    protocol.save(update_fields=["data", "filled_on", "updated_by", "revision", "updated_at"])
+    protocol.save(update_fields=fields)
 
 
 @transaction.atomic
@@ -264,6 +269,7 @@ def conclusion_return(*, protocol: Protocol, by: User, comments: dict[str, str])
 
 @transaction.atomic
 def correction_open(*, student: Student, year: AcademicYear, by: User) -> Protocol:
+    Student.objects.select_for_update().get(pk=student.pk)  # two clicks: I:1 and I:2, no clash
     n = Protocol.objects.filter(student=student, year=year, annex=AnnexCode.I).count() + 1
     return protocol_create(
         student=student, year=year, annex=AnnexCode.I, window_key=f"I:{n}", due=None, by=by

@@ -356,6 +356,9 @@ def history(request, protocol_id):
     for version, previous in zip(versions, [*versions[1:], None], strict=False):
         rows = side_by_side(annex_def, previous.data if previous else {}, version.data)
         version.changed = [row["label"] for row in rows if row["changed"]]
+        version.resubmitted = bool(
+            previous and previous.status == Status.RETURNED and version.status == Status.SUBMITTED
+        )
     return render(
         request,
         "protocols/history.html",

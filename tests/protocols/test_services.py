@@ -152,6 +152,14 @@ def test_correction_is_signed_off_by_the_school_psychologist_only(cast):
     assert p.signed_off_by == cast.psychologist and p.signed_off_at
 
 
+def test_changing_a_signed_off_correction_needs_a_new_sign_off(cast):
+    p = services.correction_sign_off(protocol=_correction(cast), by=cast.psychologist)
+    p = _save(p, cast.assistant, VALID["I"])  # same text: the sign-off stands
+    assert p.signed_off_at
+    p = _save(p, cast.assistant, {**VALID["I"], "reinforcement": "Жаңа"})
+    assert p.signed_off_at is None and p.signed_off_by is None
+
+
 def test_a_draft_correction_cannot_be_signed_off(cast):
     p = services.correction_open(
         student=cast.pupil, year=cast.school.years.get(), by=cast.assistant

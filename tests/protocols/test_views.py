@@ -255,6 +255,19 @@ def test_history_of_a_protocol_without_versions(assistant, cast):
     assert r.status_code == 200 and "No saved versions yet" in r.text
 
 
+def test_history_shows_a_resubmission(assistant, cast):
+    from protocols import services
+
+    p = protocol_of(cast, annex="G", window_key="G:september", status=Status.SUBMITTED)
+    p = services.conclusion_return(protocol=p, by=cast.specialist, comments={"goals": "x"})
+    services.protocol_submit(
+        protocol=p, by=cast.assistant, data=VALID["G"], filled_on=date(2026, 9, 11),
+        seen_revision=p.revision,
+    )  # fmt: skip
+    r = assistant.get(reverse("protocols:history", args=[p.pk]))
+    assert "resubmitted" in r.text and "returned (for revision)" in r.text
+
+
 def test_history_says_who_changed_what(assistant, cast):
     p = protocol_of(cast)
     assistant.post(p.get_absolute_url(), {"revision": 1, "family": "a", "strengths": "b"})

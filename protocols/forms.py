@@ -210,9 +210,16 @@ def _display(field: forms.Field, value) -> str:
     return str(value)
 
 
-def side_by_side(annex: AnnexDef, a: dict, b: dict) -> list[dict]:
-    """Rows of (label, value in a, value in b, changed) for two copies of a protocol's data."""
+def side_by_side(annex: AnnexDef, a: dict, b: dict, *, dates=None) -> list[dict]:
+    """Rows of (label, value in a, value in b, changed) for two copies of a protocol's data.
+
+    ``dates``: the two copies' "date filled in", compared first when given.
+    """
     out = []
+    if dates is not None:
+        va, vb = (d.strftime("%d.%m.%Y") if d else "" for d in dates)
+        out.append({"label": MetaForm.base_fields["filled_on"].label, "a": va, "b": vb,
+                    "changed": va != vb})  # fmt: skip
     main = annex.form()  # an instance: Б declares its rated areas in __init__
     for name, field in main.fields.items():
         va, vb = _display(field, a.get(name)), _display(field, b.get(name))

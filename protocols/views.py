@@ -123,7 +123,9 @@ def _conflict(request, annex, current: Protocol, forms, *, as_json: bool):
     """409: their version and the user's side by side; the user's text stays in the form.
 
     As JSON for the autosave script, else the HTML panel for the edit page."""
-    rows = side_by_side(annex, current.data, forms.data())
+    rows = side_by_side(
+        annex, current.data, forms.data(), dates=(current.filled_on, forms.filled_on())
+    )
     html = render_to_string(
         "protocols/_conflict.html",
         {"rows": rows, "current": current},
@@ -354,7 +356,12 @@ def history(request, protocol_id):
     versions = selectors.versions(protocol)
     # What each version changed against the one before it (the list is newest first).
     for version, previous in zip(versions, [*versions[1:], None], strict=False):
-        rows = side_by_side(annex_def, previous.data if previous else {}, version.data)
+        rows = side_by_side(
+            annex_def,
+            previous.data if previous else {},
+            version.data,
+            dates=(previous.filled_on if previous else None, version.filled_on),
+        )
         version.changed = [row["label"] for row in rows if row["changed"]]
         version.resubmitted = bool(
             previous and previous.status == Status.RETURNED and version.status == Status.SUBMITTED
@@ -380,5 +387,5 @@ def compare(request, protocol_id):
     va, vb = versions.get(a), versions.get(b)
     ctx = {"protocol": protocol, "annex": annex_def, "a": va, "b": vb, "rows": None}
     if va and vb:
-        ctx["rows"] = side_by_side(annex_def, va.data, vb.data)
+        ctx["rows"] = side_by_side(annex_def, va.data, vb.data, dates=(va.filled_on, vb.filled_on))
     return render(request, "protocols/compare.html", ctx, status=200 if ctx["rows"] else 400)

@@ -1,6 +1,7 @@
 """Annex Б: observing the pupil's free activity, rated 0–3 per area (SPEC §2)."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..schedule import Annex
@@ -37,7 +38,9 @@ class FreeActivityForm(AnnexForm):
         # Each rated area: a 0–3 score and a note, declared once from AREAS.
         for name, label in AREAS:
             self.fields[f"{name}_rating"] = rating(label, required=self.strict)
-            self.fields[f"{name}_note"] = short_text(_("Note"), required=False, max_length=MEDIUM)
+            self.fields[f"{name}_note"] = short_text(
+                format_lazy("{}: {}", label, _("note")), required=False, max_length=MEDIUM
+            )
         self.order_fields(
             ["setting", "setting_note", "duration"]
             + [f"{n}_{s}" for n, _label in AREAS for s in ("rating", "note")]

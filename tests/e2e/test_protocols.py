@@ -61,6 +61,17 @@ def test_parent_interview_autosaves_survives_a_reload_and_submits(assistant, dem
     protocol.refresh_from_db()
     assert protocol.status == Status.SUBMITTED and protocol.versions.count() == 1
     shot("protocol-a-submitted")
+    # edit after submission: a new version, then the history and the comparison
+    page.fill("[name=worries]", "Сөйлеуі және ұйқысы")
+    page.click("button[value=save]")
+    expect(page.locator(".alert-success")).to_be_visible()
+    page.goto(f"{demo.url}/protocols/{protocol.pk}/history/")
+    expect(page.locator("tbody tr")).to_have_count(2)
+    axe_check()
+    page.click("form[action$='/compare/'] button[type=submit]")
+    expect(page.locator("tr.table-warning")).to_contain_text("Сөйлеуі және ұйқысы")
+    shot("protocol-a-compare")
+    axe_check()
 
 
 def _fill_incident(row, *, start, end, behaviour):

@@ -176,7 +176,7 @@ def window(request, pupil_id, annex, window_key):
     if action == "autosave":
         request.session.modified = True  # typing extends the idle session
         return _autosaved(protocol, forms)
-    return _save_or_submit(request, protocol, annex_def, forms, win, action)
+    return _save_or_submit(request, protocol, annex_def, forms, win, action, just_created=True)
 
 
 def _stale(request, pupil, annex_def, current, forms, win, year, action):
@@ -189,9 +189,10 @@ def _stale(request, pupil, annex_def, current, forms, win, year, action):
     return _render_edit(request, ctx, status=409)
 
 
-def _save_or_submit(request, protocol, annex_def, forms, win, action):
+def _save_or_submit(request, protocol, annex_def, forms, win, action, *, just_created=False):
     data, filled_on = forms.data(protocol.data), forms.filled_on()
-    seen = protocol.revision if forms.revision() is None else forms.revision()
+    # A form without a revision is stale by definition, unless this request just made the row.
+    seen = protocol.revision if just_created else forms.revision()
     try:
         if action == "submit":
             try:

@@ -206,19 +206,7 @@ def _save_or_submit(request, protocol, annex_def, forms, win, action, *, just_cr
                     protocol=protocol, by=request.user, data=data, filled_on=filled_on,
                     seen_revision=seen,
                 )  # fmt: skip
-                strict = build(
-                    annex_def, request.POST, strict=True, year=_bounds(protocol.year),
-                    today=services.today(),
-                )  # fmt: skip
-                strict.is_valid()
-                strict.meta.data = strict.meta.data.copy()
-                strict.meta.data["revision"] = str(protocol.revision)
-                ctx = _context(
-                    request, pupil=protocol.student, annex=annex_def, forms=strict,
-                    protocol=protocol, window=win, year=protocol.year,
-                )  # fmt: skip
-                messages.error(request, _("Please correct the errors below."))
-                return _render_edit(request, ctx, status=400)
+                return _refused_submit(request, protocol, annex_def, win)
             messages.success(
                 request,
                 _("Submitted for review.") if annex_def.needs_review else _("Submitted."),
@@ -242,6 +230,20 @@ def _save_or_submit(request, protocol, annex_def, forms, win, action, *, just_cr
         return _render_edit(request, ctx, status=400)
     messages.success(request, _("Saved."))
     return redirect(protocol)
+
+
+def _refused_submit(request, protocol, annex_def, win):
+    """400: the strict form's errors next to the fields, everything typed still in them."""
+    strict = build(
+        annex_def, request.POST, strict=True, year=_bounds(protocol.year), today=services.today()
+    )
+    strict.is_valid()
+    ctx = _context(
+        request, pupil=protocol.student, annex=annex_def, forms=_rebind(strict, protocol),
+        protocol=protocol, window=win, year=protocol.year,
+    )  # fmt: skip
+    messages.error(request, _("Please correct the errors below."))
+    return _render_edit(request, ctx, status=400)
 
 
 def _rebind(forms, protocol):

@@ -51,6 +51,16 @@ POLICY: dict[str, str] = {
     "students:year": ROLE,
     "students:holiday_add": ROLE,
     "students:holiday_archive": ROLE,
+    # protocols
+    "protocols:window": ROLE,
+    "protocols:new_correction": ROLE,
+    "protocols:edit": ROLE,
+    "protocols:autosave": ROLE,
+    "protocols:submit": ROLE,
+    "protocols:history": ROLE,
+    "protocols:compare": ROLE,
+    "protocols:sign_off": ROLE,
+    "protocols:reply": ROLE,
 }
 
 # Django's admin guards itself (is_staff); classified as a whole.

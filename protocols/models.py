@@ -65,6 +65,16 @@ class Protocol(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Г: the support team's decision (approve / return); И: the psychologist's sign-off.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    decision = models.TextField(_("decision"), blank=True, max_length=4000)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("protocol")
@@ -112,3 +122,27 @@ class ProtocolVersion(models.Model):
 
     def __str__(self):
         return f"{self.protocol} v{self.number}"
+
+
+@pghistory.track()
+class ReviewComment(models.Model):
+    """A support-team comment on one section (form field) of a returned conclusion (Г).
+
+    ``section`` empty: a comment on the conclusion as a whole. Comments of earlier rounds stay;
+    ``round`` counts the returns, so the edit page shows the latest round in place.
+    """
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="comments")
+    round = models.PositiveSmallIntegerField(default=1)
+    section = models.CharField(max_length=60, blank=True)
+    text = models.TextField(_("comment"), max_length=4000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["protocol", "round", "pk"]
+
+    def __str__(self):
+        return f"{self.protocol} · {self.section or '—'}"

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "protocols"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("pupils/<int:pupil_id>/<str:annex>/<str:window_key>/", views.window, name="window"),
+    path("pupils/<int:pupil_id>/correction/", views.new_correction, name="new_correction"),
+    path("<int:protocol_id>/", views.edit, name="edit"),
+    path("<int:protocol_id>/autosave/", views.autosave, name="autosave"),
+    path("<int:protocol_id>/submit/", views.submit, name="submit"),
+    path("<int:protocol_id>/history/", views.history, name="history"),
+    path("<int:protocol_id>/compare/", views.compare, name="compare"),
+    path("<int:protocol_id>/sign-off/", views.sign_off, name="sign_off"),
+    path("<int:protocol_id>/reply/", views.reply, name="reply"),
+]

@@ -20,7 +20,10 @@ ID_MAKERS = {
     "year_id": lambda cast: cast.school.years.get().pk,
     "holiday_id": lambda cast: _holiday(cast).pk,
     "consent_id": lambda cast: _consent(cast).pk,
+    "protocol_id": lambda cast: _protocol(cast).pk,
 }
+# Keyword arguments that are not ids but must name something real for the insider to reach it.
+VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
 # Keyword arguments that are not object ids (tokens and the like).
 NOT_IDS = {"uidb64", "token"}
 OUTSIDERS = [
@@ -50,6 +53,10 @@ def _consent(cast):
     from .factories import ConsentFactory
 
     return Consent.objects.filter(student=cast.pupil).first() or ConsentFactory(student=cast.pupil)
+def _protocol(cast):
+    from .protocols.factories import protocol_of
+
+    return protocol_of(cast, annex="K", window_key="K:2026-09-07")
 
 
 def id_routes():
@@ -66,9 +73,10 @@ def id_routes():
 
 
 def _url(route, cast):
-    missing = [k for k in route.kwargs if k not in ID_MAKERS]
+    makers = ID_MAKERS | VALUES
+    missing = [k for k in route.kwargs if k not in makers]
     assert not missing, f"add to ID_MAKERS how to make {missing} for {route.name}"
-    return reverse(route.name, kwargs={k: ID_MAKERS[k](cast) for k in route.kwargs})
+    return reverse(route.name, kwargs={k: makers[k](cast) for k in route.kwargs})
 
 
 def test_the_sweep_covers_urls():

@@ -8,6 +8,29 @@ from .base import AnnexDef
 REGISTRY: dict[Annex, AnnexDef] = {}
 
 
+def _register() -> None:
+    from . import (
+        a_parent_interview,
+        b_free_activity,
+        d_behaviour_log,
+        e_session_plan,
+        g_conclusion,
+        i_behaviour_correction,
+        k_communication_sheet,
+        v_class_observation,
+        zh_support_programme,
+    )
+
+    for module in (
+        a_parent_interview, b_free_activity, v_class_observation, g_conclusion, d_behaviour_log,
+        e_session_plan, zh_support_programme, i_behaviour_correction, k_communication_sheet,
+    ):  # fmt: skip
+        REGISTRY[module.ANNEX.code] = module.ANNEX
+
+
+_register()
+
+
 def get(code: str) -> AnnexDef:
     return REGISTRY[Annex(code)]
 

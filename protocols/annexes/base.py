@@ -20,6 +20,8 @@ class AnnexDef:
     # Multi-row parts: name in `data` -> the form of one row (edited as a formset that adds
     # and removes rows without a page reload), e.g. {"incidents": IncidentForm}.
     rows: dict[str, type[forms.Form]] = field(default_factory=dict)
+    # Rows a submitted protocol needs at least, e.g. {"lessons": 1}; drafts may have none.
+    min_rows: dict[str, int] = field(default_factory=dict)
     needs_review: bool = False  # Г: submitted -> under review -> approved / returned
     needs_psychologist: bool = False  # И: the school psychologist signs it off
     on_demand: bool = False  # И: no schedule window, opened when needed

@@ -1,0 +1,51 @@
+"""Annex В: observing the pupil in class, one row per observed lesson (SPEC §2)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from ..schedule import Annex
+from .base import AnnexDef
+from .fields import MEDIUM, AnnexForm, choice, date_field, long_text, rating, short_text
+
+SUBJECTS = [
+    ("kazakh", _("Kazakh language")),
+    ("russian", _("Russian language")),
+    ("literacy", _("Literacy and reading")),
+    ("maths", _("Mathematics")),
+    ("science", _("Natural science")),
+    ("pe", _("Physical education")),
+    ("other", _("other")),
+]
+HELP_LEVELS = [
+    ("independent", _("independent")),
+    ("verbal", _("verbal prompt")),
+    ("visual", _("visual prompt")),
+    ("physical", _("physical help")),
+]
+
+
+class LessonForm(AnnexForm):
+    subject = choice(_("Subject"), SUBJECTS)
+    lesson_date = date_field(_("Date"))
+    teacher = short_text(_("Teacher"))
+    attention = rating(_("Attention span"))
+    instructions = rating(_("Following instructions"))
+    completion = rating(_("Task completion"))
+    pace = rating(_("Working pace"))
+    help_level = choice(_("Level of help needed"), HELP_LEVELS)
+    behaviour = rating(_("Behaviour"))
+    interaction = rating(_("Interaction with teacher and classmates"))
+    fatigue = short_text(_("Signs of fatigue"), required=False, max_length=MEDIUM)
+
+
+class ClassObservationForm(AnnexForm):
+    adaptations = long_text(_("Recommended adaptations"))
+
+
+ANNEX = AnnexDef(
+    code=Annex.V,
+    title=_("Protocol of observing the pupil in class"),
+    menu_name=_("In-class observation"),
+    form=ClassObservationForm,
+    rows={"lessons": LessonForm},
+    min_rows={"lessons": 1},
+)

@@ -1,0 +1,75 @@
+"""Demo protocols for the demo pupils: drafts, a submitted and a returned conclusion (Г).
+
+Called by `load_demo` after `students.demo`; idempotent. The first pupil is left untouched so
+a visitor (and the browser tests) can fill their protocols from scratch.
+"""
+
+from datetime import date
+
+from assistant_portal.accounts.models import User
+
+from . import services
+from .models import Protocol
+from .windows import current_year, window_for
+
+CONCLUSION = {
+    "observations": "Сабақта назарын 10–15 минут ұстайды, көрнекі тірекпен тапсырманы орындайды.",
+    "strengths": "Сурет салуды жақсы көреді, үзілісте сыныптастарымен ойнайды.",
+    "difficulties": "Ауызша нұсқауды түсінуі қиын, шаршағанда сабақтан шығып кетеді.",
+    "adaptations": "Көрнекі кесте, тапсырманы бөліктерге бөлу, қысқа үзілістер.",
+    "goals": "Нұсқауды екі қадаммен орындау; сұрауды сөзбен білдіру.",
+}
+
+
+def _open(pupil, annex, key, by, data, *, filled_on=None):
+    found = window_for(pupil, annex, key)
+    if found is None:
+        return None
+    year, window = found
+    return services.protocol_create(
+        student=pupil, year=year, annex=annex, window_key=key, due=window.due, by=by,
+        data=data, filled_on=filled_on,
+    )  # fmt: skip
+
+
+def load(ctx: dict) -> None:
+    pupils, assistants = ctx.get("pupils") or [], ctx.get("assistants") or []
+    if len(pupils) < 4 or not assistants:
+        return
+    if Protocol.objects.filter(student__in=pupils).exists():
+        return
+    assistant = assistants[0]  # assistant1@demo.kz: pupils 1–5
+    psychologist = User.objects.get(email="psychologist@demo.kz")
+    second, third, fourth = pupils[1], pupils[2], pupils[3]
+    if current_year(second) is None:
+        return
+
+    _open(second, "A", "A:september", assistant, {"attendees": "анасы", "family": "Толық отбасы."})
+    _open(
+        second, "D", "D:2026-11-16", assistant,
+        {"incidents": [{
+            "incident_date": "2026-11-17", "start": "10:05", "end": "10:12", "place": "математика",
+            "antecedent": "Жаңа тапсырма берілді.", "behaviour": "Дәптерін лақтырып, айқайлады.",
+            "behaviour_type": "refusal", "intensity": "2",
+            "consequence": "Ассистент қысқа үзіліс ұсынды.", "outcome": "Тынышталды.",
+        }]},
+    )  # fmt: skip
+
+    filled = date(2026, 9, 11)
+    for pupil in (third, fourth):
+        g = _open(pupil, "G", "G:september", assistant, {}, filled_on=filled)
+        if g is None:
+            continue
+        services.protocol_submit(
+            protocol=g, by=assistant, data=CONCLUSION, filled_on=filled, seen_revision=g.revision
+        )
+    returned = Protocol.objects.filter(student=fourth, annex="G").first()
+    if returned is not None:
+        services.conclusion_return(
+            protocol=returned,
+            by=psychologist,
+            comments={
+                "goals": "Мақсаттарды өлшенетін етіп жазыңыз: қанша рет, қандай көмекпен.",
+                "": "ППҚ отырысында қаралды, 2 апта ішінде қайта жіберіңіз.",
+            },
+        )

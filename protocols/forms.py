@@ -1,0 +1,238 @@
+"""The forms machinery shared by all nine annexes: one annex form plus its row formsets.
+
+`Protocol.data` holds the annex's values as JSON: the main form's fields at the top level and
+each multi-row part as a list of row dicts under its name (e.g. ``data["incidents"]``). A value
+that does not validate is kept as the user typed it, so nothing typed is ever lost; the form
+shows the error next to the field until it is corrected.
+"""
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from students.forms import DateInput
+
+from .annexes.base import AnnexDef
+
+MAX_KEPT = 50_000  # an over-long answer is kept (with its error) up to this many characters
+MAX_ROWS = 60  # a week of incidents or a term's goals stays far below this
+
+
+class MetaForm(forms.Form):
+    """The fields every protocol has, whatever its annex."""
+
+    filled_on = forms.DateField(label=_("Date filled in"), required=False, widget=DateInput())
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, strict=False, year=None, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.strict, self.year, self.today = strict, year, today
+        self.fields["filled_on"].required = strict
+
+    def clean_filled_on(self):
+        value = self.cleaned_data.get("filled_on")
+        if value and self.year and not self.year[0] <= value <= self.year[1]:
+            raise forms.ValidationError(_("The date must lie within the academic year."))
+        if value and self.today and value > self.today:
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+def _row_formset(row_form: type[forms.Form]):
+    return forms.formset_factory(
+        row_form, extra=0, can_delete=True, max_num=MAX_ROWS, validate_max=True
+    )
+
+
+@dataclass
+class AnnexForms:
+    """The bound forms of one protocol page: meta, main and a formset per multi-row part."""
+
+    annex: AnnexDef
+    meta: MetaForm
+    main: forms.Form
+    rows: dict[str, forms.BaseFormSet]
+    strict: bool
+
+    @property
+    def formsets(self) -> list[tuple[str, forms.BaseFormSet]]:
+        return list(self.rows.items())
+
+    def is_valid(self) -> bool:
+        ok = self.meta.is_valid() & self.main.is_valid()
+        for name, formset in self.rows.items():
+            ok &= formset.is_valid()
+            minimum = self.annex.min_rows.get(name, 0)
+            if self.strict and formset.is_valid() and len(_kept_rows(formset)) < minimum:
+                ok = False
+                formset._non_form_errors = formset.error_class(
+                    [_("Add at least one row.")], renderer=formset.renderer
+                )
+        return bool(ok)
+
+    def has_errors(self) -> bool:
+        return not self.is_valid()
+
+    def data(self, previous: dict | None = None) -> dict:
+        """The values to store: cleaned where valid, as typed where not (nothing is lost).
+
+        A multi-row part posted without its management form (not from our page) keeps the
+        rows in ``previous`` rather than being emptied.
+        """
+        self.is_valid()
+        result = _values(self.main)
+        for name, formset in self.rows.items():
+            if not formset.management_form.is_valid():
+                if previous and name in previous:
+                    result[name] = previous[name]
+                continue
+            result[name] = [_values(form) for form in _kept_rows(formset)]
+        return result
+
+    def filled_on(self) -> date | None:
+        self.meta.is_valid()
+        return self.meta.cleaned_data.get("filled_on")
+
+    def raw_filled_on(self) -> str:
+        return self.meta.data.get("filled_on", "")
+
+    def revision(self) -> int | None:
+        self.meta.is_valid()
+        return self.meta.cleaned_data.get("revision")
+
+
+def _kept_rows(formset) -> list[forms.Form]:
+    kept = []
+    for form in formset.forms:
+        deleted = form.fields["DELETE"].widget.value_from_datadict(
+            form.data, form.files, form.add_prefix("DELETE")
+        )
+        if not deleted and form.has_changed():
+            kept.append(form)
+    return kept
+
+
+def _jsonable(value):
+    if isinstance(value, time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _values(form: forms.Form) -> dict:
+    cleaned = getattr(form, "cleaned_data", {})
+    out = {}
+    for name, field in form.fields.items():
+        if name == "DELETE":
+            continue
+        if name in cleaned:
+            value = cleaned[name]
+        else:
+            value = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        if value in (None, "", []):
+            continue
+        if isinstance(value, str) and len(value) > MAX_KEPT:
+            value = value[:MAX_KEPT]  # kept as typed to be corrected, within reason
+        out[name] = _jsonable(value)
+    return out
+
+
+def to_post(annex: AnnexDef, data: dict, *, filled_on=None, revision=None) -> QueryDict:
+    """Stored data as the POST a browser would send: binding it validates it again."""
+    post = QueryDict(mutable=True)
+    if filled_on:
+        post["filled_on"] = str(filled_on)
+    if revision is not None:
+        post["revision"] = str(revision)
+    _put(post, "", {k: v for k, v in data.items() if k not in annex.rows})
+    for name in annex.rows:
+        rows = data.get(name) or []
+        post[f"{name}-TOTAL_FORMS"] = str(len(rows))
+        post[f"{name}-INITIAL_FORMS"] = "0"
+        for i, row in enumerate(rows):
+            _put(post, f"{name}-{i}-", row)
+    return post
+
+
+def _put(post: QueryDict, prefix: str, values: dict) -> None:
+    for key, value in values.items():
+        if isinstance(value, list):
+            post.setlist(prefix + key, [str(v) for v in value])
+        elif isinstance(value, dict):
+            continue
+        else:
+            post[prefix + key] = str(value)
+
+
+def build(
+    annex: AnnexDef,
+    post: QueryDict | None,
+    *,
+    strict: bool = False,
+    year: tuple[date, date] | None = None,
+    today: date | None = None,
+) -> AnnexForms:
+    """Bind the meta form, the annex form and its row formsets to ``post`` (None: unbound)."""
+    kw = {"strict": strict, "year": year, "today": today}
+    rows = {}
+    for name, row_form in annex.rows.items():
+        formset_class = _row_formset(row_form)
+        rows[name] = formset_class(post, prefix=name, form_kwargs=kw)
+        rows[name].row_label = ROW_LABELS.get(name, name)
+    return AnnexForms(
+        annex=annex,
+        meta=MetaForm(post, **kw),
+        main=annex.form(post, **kw),
+        rows=rows,
+        strict=strict,
+    )
+
+
+ROW_LABELS = {
+    "lessons": _("Lesson"),
+    "incidents": _("Incident"),
+    "sessions": _("Session"),
+    "goals": _("Goal"),
+    "entries": _("Entry"),
+}
+
+
+def _display(field: forms.Field, value) -> str:
+    if value in (None, "", []):
+        return ""
+    choices = dict((str(k), v) for k, v in getattr(field, "choices", []) or [])
+    if choices:
+        return str(choices.get(str(value), value))
+    return str(value)
+
+
+def side_by_side(annex: AnnexDef, a: dict, b: dict, *, dates=None) -> list[dict]:
+    """Rows of (label, value in a, value in b, changed) for two copies of a protocol's data.
+
+    ``dates``: the two copies' "date filled in", compared first when given.
+    """
+    out = []
+    if dates is not None:
+        va, vb = (d.strftime("%d.%m.%Y") if d else "" for d in dates)
+        out.append({"label": MetaForm.base_fields["filled_on"].label, "a": va, "b": vb,
+                    "changed": va != vb})  # fmt: skip
+    main = annex.form()  # an instance: Б declares its rated areas in __init__
+    for name, field in main.fields.items():
+        va, vb = _display(field, a.get(name)), _display(field, b.get(name))
+        out.append({"label": field.label, "a": va, "b": vb, "changed": va != vb})
+    for part, row_form in annex.rows.items():
+        fields = row_form().fields
+        rows_a, rows_b = a.get(part) or [], b.get(part) or []
+        for i in range(max(len(rows_a), len(rows_b))):
+            ra = rows_a[i] if i < len(rows_a) else {}
+            rb = rows_b[i] if i < len(rows_b) else {}
+            for name, field in fields.items():
+                va, vb = _display(field, ra.get(name)), _display(field, rb.get(name))
+                if va or vb:
+                    label = f"{ROW_LABELS.get(part, part)} {i + 1} · {field.label}"
+                    out.append({"label": label, "a": va, "b": vb, "changed": va != vb})
+    return out

@@ -1,0 +1,394 @@
+"""Protocol pages: the window's empty form, edit with autosave, submit, history, compare,
+the И sign-off. Access helper → service → response."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assistant_portal.accounts.roles import roles_of
+from students.access import get_pupil_for_user
+
+from . import annexes, selectors, services
+from .access import (
+    annex_visible,
+    get_protocol_for_editor,
+    get_protocol_for_user,
+    get_pupil_for_editor,
+    get_sheet_for_parent,
+    is_editor,
+)
+from .forms import build, side_by_side, to_post
+from .models import AnnexCode, Protocol, Status
+from .windows import current_year, is_late, window_for
+
+
+def _annex_or_404(code: str):
+    try:
+        return annexes.get(code)
+    except (KeyError, ValueError):
+        raise Http404 from None
+
+
+def _bounds(year):
+    return (year.start, year.end) if year else None
+
+
+def _context(request, *, pupil, annex, forms, protocol=None, window=None, year=None, **extra):
+    editable = is_editor(request.user, pupil) and (
+        protocol is None or protocol.status in services.EDITABLE
+    )
+    if not editable:
+        for form in [forms.meta, forms.main, *(f for fs in forms.rows.values() for f in fs)]:
+            for field in form.fields.values():
+                # The widget attribute, not field.disabled: a disabled field would show its
+                # initial value instead of the stored one.
+                field.widget.attrs["disabled"] = True
+    comments = selectors.latest_comments(protocol) if protocol else {}
+    main_fields = [(forms.main[name], comments.get(name, [])) for name in forms.main.fields]
+    if protocol:
+        autosave_url = reverse("protocols:autosave", args=[protocol.pk])
+        submit_url = reverse("protocols:submit", args=[protocol.pk])
+        save_url = protocol.get_absolute_url()
+    else:
+        save_url = autosave_url = submit_url = request.path
+    return {
+        "pupil": pupil,
+        "annex": annex,
+        "forms": forms,
+        "main_fields": main_fields,
+        "general_comments": comments.get("", []),
+        "protocol": protocol,
+        "window": window,
+        "year": year,
+        "editable": editable,
+        "late": is_late(protocol.filled_on if protocol else None, window),
+        "autosave_url": autosave_url,
+        "submit_url": submit_url,
+        "save_url": save_url,
+        "replies": _replies(request.user, protocol, annex),
+        "can_sign_off": bool(
+            protocol
+            and annex.needs_psychologist
+            and protocol.status == Status.SUBMITTED
+            and not protocol.signed_off_at
+            and pupil.school_id in roles_of(request.user).psychologist_school_ids
+        ),
+        **extra,
+    }
+
+
+def _replies(user, protocol, annex) -> list[tuple[int, dict, str]]:
+    """The entries a parent may answer: their own child's communication sheet."""
+    if protocol is None or annex.code != AnnexCode.K or is_editor(user, protocol.student):
+        return []
+    if not protocol.student.guardians.filter(user=user, archived_at__isnull=True).exists():
+        return []
+    entries = protocol.data.get("entries") or []
+    return [(i, e, services.entry_digest(e)) for i, e in enumerate(entries)]
+
+
+def _urls(protocol: Protocol) -> dict:
+    """Where the script posts next (the first autosave of a window creates the protocol)."""
+    return {
+        "edit_url": protocol.get_absolute_url(),
+        "autosave_url": reverse("protocols:autosave", args=[protocol.pk]),
+        "submit_url": reverse("protocols:submit", args=[protocol.pk]),
+    }
+
+
+def _autosaved(protocol: Protocol, forms) -> JsonResponse:
+    errors = {}
+    for form in [forms.meta, forms.main, *(f for fs in forms.rows.values() for f in fs)]:
+        for name, errs in form.errors.items():
+            errors[form.add_prefix(name)] = [str(e) for e in errs]
+    return JsonResponse(
+        {
+            "revision": protocol.revision,
+            "saved_at": formats.time_format(timezone.localtime(protocol.updated_at), "H:i"),
+            "message": _("Autosaved"),
+            "errors": errors,
+            **_urls(protocol),
+        }
+    )
+
+
+def _conflict(request, annex, current: Protocol, forms, *, as_json: bool):
+    """409: their version and the user's side by side; the user's text stays in the form.
+
+    As JSON for the autosave script, else the HTML panel for the edit page."""
+    rows = side_by_side(
+        annex, current.data, forms.data(), dates=(current.filled_on, forms.filled_on())
+    )
+    html = render_to_string(
+        "protocols/_conflict.html",
+        {"rows": rows, "current": current},
+        request=request,
+    )
+    if as_json:
+        return JsonResponse(
+            {"conflict_html": html, "revision": current.revision, **_urls(current)}, status=409
+        )
+    return html
+
+
+def _render_edit(request, ctx, status=200):
+    return render(request, "protocols/edit.html", ctx, status=status)
+
+
+@login_required
+def window(request, pupil_id, annex, window_key):
+    pupil = get_pupil_for_user(request.user, pupil_id)
+    annex_def = _annex_or_404(annex)
+    if not annex_visible(request.user, pupil, annex):
+        raise Http404
+    found = window_for(pupil, annex, window_key)
+    if found is None:
+        raise Http404
+    year, win = found
+    existing = Protocol.objects.filter(
+        student=pupil, year=year, annex=annex, window_key=window_key, archived_at__isnull=True
+    ).first()
+    if request.method != "POST":
+        if existing:
+            return redirect(existing)
+        forms = build(annex_def, None, year=_bounds(year), today=services.today())
+        forms.meta.initial = {"filled_on": services.today()}
+        ctx = _context(request, pupil=pupil, annex=annex_def, forms=forms, window=win, year=year)
+        return _render_edit(request, ctx)
+
+    get_pupil_for_editor(request.user, pupil_id)
+    forms = build(annex_def, request.POST, year=_bounds(year), today=services.today())
+    action = request.POST.get("action", "save")
+    try:
+        protocol = services.protocol_create(
+            student=pupil, year=year, annex=annex, window_key=window_key, due=win.due,
+            by=request.user, data=forms.data(), filled_on=forms.filled_on(),
+        )  # fmt: skip
+    except services.StaleEdit as e:
+        return _stale(request, pupil, annex_def, e.current, forms, win, year, action)
+    if action == "autosave":
+        request.session.modified = True  # typing extends the idle session
+        return _autosaved(protocol, forms)
+    return _save_or_submit(request, protocol, annex_def, forms, win, action, just_created=True)
+
+
+def _stale(request, pupil, annex_def, current, forms, win, year, action):
+    if action == "autosave":
+        return _conflict(request, annex_def, current, forms, as_json=True)
+    ctx = _context(
+        request, pupil=pupil, annex=annex_def, forms=forms, protocol=current, window=win,
+        year=year, conflict=_conflict(request, annex_def, current, forms, as_json=False),
+    )  # fmt: skip
+    return _render_edit(request, ctx, status=409)
+
+
+def _save_or_submit(request, protocol, annex_def, forms, win, action, *, just_created=False):
+    data, filled_on = forms.data(protocol.data), forms.filled_on()
+    # A form without a revision is stale by definition, unless this request just made the row.
+    seen = protocol.revision if just_created else forms.revision()
+    try:
+        if action == "submit":
+            try:
+                protocol = services.protocol_submit(
+                    protocol=protocol, by=request.user, data=data, filled_on=filled_on,
+                    seen_revision=seen,
+                )  # fmt: skip
+            except ValidationError:
+                # Keep everything typed: save it as it is, then show the strict form's errors.
+                protocol = services.protocol_autosave(
+                    protocol=protocol, by=request.user, data=data, filled_on=filled_on,
+                    seen_revision=seen,
+                )  # fmt: skip
+                return _refused_submit(request, protocol, annex_def, win)
+            messages.success(
+                request,
+                _("Submitted for review.") if annex_def.needs_review else _("Submitted."),
+            )
+            return redirect(protocol)
+        protocol = services.protocol_save(
+            protocol=protocol, by=request.user, data=data, filled_on=filled_on, seen_revision=seen
+        )
+    except services.StaleEdit as e:
+        return _stale(
+            request, protocol.student, annex_def, e.current, forms, win, protocol.year, action
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect(protocol)
+    if forms.has_errors():
+        ctx = _context(
+            request, pupil=protocol.student, annex=annex_def, forms=_rebind(forms, protocol),
+            protocol=protocol, window=win, year=protocol.year,
+        )  # fmt: skip
+        return _render_edit(request, ctx, status=400)
+    messages.success(request, _("Saved."))
+    return redirect(protocol)
+
+
+def _refused_submit(request, protocol, annex_def, win):
+    """400: the strict form's errors next to the fields, everything typed still in them."""
+    strict = build(
+        annex_def, request.POST, strict=True, year=_bounds(protocol.year), today=services.today()
+    )
+    strict.is_valid()
+    ctx = _context(
+        request, pupil=protocol.student, annex=annex_def, forms=_rebind(strict, protocol),
+        protocol=protocol, window=win, year=protocol.year,
+    )  # fmt: skip
+    messages.error(request, _("Please correct the errors below."))
+    return _render_edit(request, ctx, status=400)
+
+
+def _rebind(forms, protocol):
+    """The same forms with the new revision, so the next save is not refused as stale."""
+    forms.meta.data = forms.meta.data.copy()
+    forms.meta.data["revision"] = str(protocol.revision)
+    return forms
+
+
+def _window_of(protocol):
+    if protocol.annex == AnnexCode.I:
+        return None
+    found = window_for(protocol.student, protocol.annex, protocol.window_key, year=protocol.year)
+    return found[1] if found else None
+
+
+@login_required
+def edit(request, protocol_id):
+    if request.method == "POST":
+        protocol = get_protocol_for_editor(request.user, protocol_id)
+        annex_def = annexes.get(protocol.annex)
+        forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
+        action = "submit" if request.POST.get("action") == "submit" else "save"
+        return _save_or_submit(request, protocol, annex_def, forms, _window_of(protocol), action)
+    protocol = get_protocol_for_user(request.user, protocol_id)
+    annex_def = annexes.get(protocol.annex)
+    forms = build(
+        annex_def,
+        to_post(annex_def, protocol.data, filled_on=protocol.filled_on, revision=protocol.revision),
+        year=_bounds(protocol.year),
+        today=services.today(),
+    )
+    ctx = _context(
+        request, pupil=protocol.student, annex=annex_def, forms=forms, protocol=protocol,
+        window=_window_of(protocol), year=protocol.year,
+    )  # fmt: skip
+    return _render_edit(request, ctx)
+
+
+@login_required
+@require_POST
+def autosave(request, protocol_id):
+    protocol = get_protocol_for_editor(request.user, protocol_id)
+    annex_def = annexes.get(protocol.annex)
+    forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
+    request.session.modified = True  # typing extends the idle session
+    try:
+        protocol = services.protocol_autosave(
+            protocol=protocol, by=request.user, data=forms.data(protocol.data),
+            filled_on=forms.filled_on(), seen_revision=forms.revision(),
+        )  # fmt: skip
+    except services.StaleEdit as e:
+        return _conflict(request, annex_def, e.current, forms, as_json=True)
+    except ValidationError as e:
+        return JsonResponse({"error": " ".join(e.messages)}, status=400)
+    return _autosaved(protocol, forms)
+
+
+@login_required
+@require_POST
+def submit(request, protocol_id):
+    protocol = get_protocol_for_editor(request.user, protocol_id)
+    annex_def = annexes.get(protocol.annex)
+    forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
+    return _save_or_submit(request, protocol, annex_def, forms, _window_of(protocol), "submit")
+
+
+@login_required
+@require_POST
+def new_correction(request, pupil_id):
+    pupil = get_pupil_for_editor(request.user, pupil_id)
+    year = current_year(pupil)
+    if year is None:
+        raise Http404
+    protocol = services.correction_open(student=pupil, year=year, by=request.user)
+    return redirect(protocol)
+
+
+@login_required
+@require_POST
+def reply(request, protocol_id):
+    protocol = get_sheet_for_parent(request.user, protocol_id)
+    entry = request.POST.get("entry", "")
+    try:
+        services.communication_reply(
+            protocol=protocol, by=request.user, entry=int(entry) if entry.isdigit() else -1,
+            digest=request.POST.get("digest", ""), text=request.POST.get("reply", ""),
+        )  # fmt: skip
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(protocol)
+
+
+@login_required
+@require_POST
+def sign_off(request, protocol_id):
+    protocol = get_protocol_for_user(request.user, protocol_id)
+    try:
+        services.correction_sign_off(protocol=protocol, by=request.user)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Signed off."))
+    return redirect(protocol)
+
+
+@login_required
+def history(request, protocol_id):
+    protocol = get_protocol_for_user(request.user, protocol_id)
+    annex_def = annexes.get(protocol.annex)
+    versions = selectors.versions(protocol)
+    # What each version changed against the one before it (the list is newest first).
+    for version, previous in zip(versions, [*versions[1:], None], strict=False):
+        rows = side_by_side(
+            annex_def,
+            previous.data if previous else {},
+            version.data,
+            dates=(previous.filled_on if previous else None, version.filled_on),
+        )
+        version.changed = [row["label"] for row in rows if row["changed"]]
+        version.resubmitted = bool(
+            previous and previous.status == Status.RETURNED and version.status == Status.SUBMITTED
+        )
+    return render(
+        request,
+        "protocols/history.html",
+        {"protocol": protocol, "annex": annex_def, "versions": versions},
+    )
+
+
+@login_required
+def compare(request, protocol_id):
+    protocol = get_protocol_for_user(request.user, protocol_id)
+    annex_def = annexes.get(protocol.annex)
+    versions = {v.number: v for v in selectors.versions(protocol)}
+    numbers = sorted(versions)
+    try:
+        a = int(request.GET.get("a") or (numbers[-2] if len(numbers) > 1 else 0))
+        b = int(request.GET.get("b") or (numbers[-1] if numbers else 0))
+    except ValueError:
+        a = b = 0
+    va, vb = versions.get(a), versions.get(b)
+    ctx = {"protocol": protocol, "annex": annex_def, "a": va, "b": vb, "rows": None}
+    if va and vb:
+        ctx["rows"] = side_by_side(annex_def, va.data, vb.data, dates=(va.filled_on, vb.filled_on))
+    return render(request, "protocols/compare.html", ctx, status=200 if ctx["rows"] else 400)

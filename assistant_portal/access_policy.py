@@ -41,6 +41,16 @@ POLICY: dict[str, str] = {
     "students:year": ROLE,
     "students:holiday_add": ROLE,
     "students:holiday_archive": ROLE,
+    # protocols (protocols-year branch)
+    "protocols:dashboard": ROLE,
+    "protocols:pupil_year": ROLE,
+    "protocols:pdf": ROLE,
+    "protocols:dossier": ROLE,
+    "protocols:dossier_job": ROLE,
+    "protocols:dossier_file": ROLE,
+    # protocols-core's form pages (stubs on the protocols-year branch)
+    "protocols:window": ROLE,
+    "protocols:edit": ROLE,
 }
 
 # Django's admin guards itself (is_staff); classified as a whole.

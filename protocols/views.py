@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from assistant_portal.accounts.roles import roles_of
 from students.access import get_pupil_for_user
@@ -18,7 +18,6 @@ from .schedule import Annex
 
 
 @login_required
-@require_GET
 def dashboard(request):
     if not roles_of(request.user).is_assistant:
         raise Http404
@@ -28,7 +27,6 @@ def dashboard(request):
 
 
 @login_required
-@require_GET
 def pupil_year(request, pupil_id):
     pupil = get_pupil_for_user(request.user, pupil_id)
     today = timezone.localdate()
@@ -48,7 +46,6 @@ def pupil_year(request, pupil_id):
 
 
 @login_required
-@require_GET
 def protocol_pdf(request, protocol_id):
     protocol = get_protocol_for_user(request.user, protocol_id)
     pdf = printing.protocol_pdf(protocol, language=get_language())
@@ -67,7 +64,6 @@ def dossier_start(request, pupil_id):
 
 
 @login_required
-@require_GET
 def dossier_job(request, job_id):
     job = get_dossier_job_for_user(request.user, job_id)
     template = "protocols/dossier_job.html"
@@ -77,11 +73,10 @@ def dossier_job(request, job_id):
 
 
 @login_required
-@require_GET
 def dossier_file(request, job_id):
     job = get_dossier_job_for_user(request.user, job_id)
     if job.status != job.State.DONE or not job.file:
-        raise Http404
+        return redirect("protocols:dossier_job", job_id=job.pk)  # not ready: its progress
     return FileResponse(
         job.file.open("rb"),
         content_type="application/pdf",

@@ -19,6 +19,11 @@ ID_MAKERS = {
     "guardian_id": lambda cast: cast.guardian.pk,
     "year_id": lambda cast: cast.school.years.get().pk,
     "holiday_id": lambda cast: _holiday(cast).pk,
+    # protocols (protocols-year branch)
+    "protocol_id": lambda cast: _protocol(cast).pk,
+    "job_id": lambda cast: _dossier_job(cast).pk,
+    "annex": lambda cast: "B",  # with window_key: a window of cast.pupil (protocols:window)
+    "window_key": lambda cast: "B:september",
 }
 # Keyword arguments that are not object ids (tokens and the like).
 NOT_IDS = {"uidb64", "token"}
@@ -41,6 +46,23 @@ def _holiday(cast):
         year=year, name="Күзгі каникул", start=year.start.replace(month=10, day=26),
         end=year.start.replace(month=11, day=1),
     )[0]  # fmt: skip
+
+
+def _protocol(cast):
+    from protocols.models import Protocol
+
+    return Protocol.objects.get_or_create(
+        student=cast.pupil, year=cast.school.years.get(), annex="B", window_key="B:september",
+        defaults={"author": cast.assistant, "updated_by": cast.assistant},
+    )[0]  # fmt: skip
+
+
+def _dossier_job(cast):
+    from protocols.models import DossierJob
+
+    return DossierJob.objects.get_or_create(
+        pupil=cast.pupil, requested_by=cast.assistant, defaults={"language": "kk"}
+    )[0]
 
 
 def id_routes():

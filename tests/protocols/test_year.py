@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from protocols.models import Protocol
 from protocols.calendar import calendar_of, current_year, current_years, years_with_holidays
-from protocols.selectors import State, assistant_dashboard, pupil_years, state_of
+from protocols.models import Protocol
 from protocols.schedule import Annex, Window, windows_for_pupil
+from protocols.selectors import State, assistant_dashboard, pupil_years, state_of
 from students.models import Assignment, Holiday
 from tests.factories import AcademicYearFactory, AssignmentFactory, StudentFactory
 
@@ -39,9 +39,12 @@ def test_calendar_reads_active_holidays_with_grades(cast):
         year=year, name="1-сынып", start=date(2026, 9, 1), end=date(2026, 9, 4), grades=[1]
     )
     Holiday.objects.create(
-        year=year, name="old", start=date(2026, 9, 7), end=date(2026, 9, 11),
+        year=year,
+        name="old",
+        start=date(2026, 9, 7),
+        end=date(2026, 9, 11),
         archived_at=timezone.now(),
-    )  # fmt: skip
+    )
     (loaded,) = years_with_holidays().filter(pk=year.pk)
     cal = calendar_of(loaded)
     assert len(cal.holidays) == 2  # the archived one is left out
@@ -51,15 +54,21 @@ def test_calendar_reads_active_holidays_with_grades(cast):
     by1 = {w.key: w for w in first}
     # Third graders start on Tue 1 Sep: days 1-5 end Mon 7 Sep. First graders start on Mon 7 Sep.
     assert by3["A:september"].due == date(2026, 9, 7)
-    assert by1["A:september"].opens == date(2026, 9, 7) and by1["A:september"].due == date(2026, 9, 11)
+    assert by1["A:september"].opens == date(2026, 9, 7) and by1["A:september"].due == date(
+        2026, 9, 11
+    )
     # The autumn break week has no weekly windows.
     assert "D:2026-10-26" not in by3
     assert calendar_of(loaded) is cal  # built once per calendar
 
 
 def test_current_year_of_many_schools_in_one_query(cast, django_assert_num_queries):
-    AcademicYearFactory(school=cast.school, start=date(2025, 9, 1), half_year_end=date(2025, 12, 29),
-                        end=date(2026, 5, 25))  # fmt: skip
+    AcademicYearFactory(
+        school=cast.school,
+        start=date(2025, 9, 1),
+        half_year_end=date(2025, 12, 29),
+        end=date(2026, 5, 25),
+    )
     with django_assert_num_queries(1):
         years = current_years([cast.school.pk, cast.other_school.pk], TODAY)
         assert {y.start for y in years.values()} == {date(2026, 9, 1)}
@@ -74,11 +83,21 @@ def test_current_year_of_many_schools_in_one_query(cast, django_assert_num_queri
 
 def test_states_of_windows(cast):
     pupil, author = cast.pupil, cast.assistant
-    ProtocolFactory(student=pupil, author=author, annex="A", window_key="A:september", status="approved")
-    ProtocolFactory(student=pupil, author=author, annex="B", window_key="B:september", status="draft")
-    ProtocolFactory(student=pupil, author=author, annex="G", window_key="G:september", status="returned")
-    ProtocolFactory(student=pupil, author=author, annex="D", window_key="D:2026-11-23", status="submitted")
-    ProtocolFactory(student=pupil, author=author, annex="K", window_key="K:2026-11-16", status="under_review")
+    ProtocolFactory(
+        student=pupil, author=author, annex="A", window_key="A:september", status="approved"
+    )
+    ProtocolFactory(
+        student=pupil, author=author, annex="B", window_key="B:september", status="draft"
+    )
+    ProtocolFactory(
+        student=pupil, author=author, annex="G", window_key="G:september", status="returned"
+    )
+    ProtocolFactory(
+        student=pupil, author=author, annex="D", window_key="D:2026-11-23", status="submitted"
+    )
+    ProtocolFactory(
+        student=pupil, author=author, annex="K", window_key="K:2026-11-16", status="under_review"
+    )
     (py,) = pupil_years([pupil], TODAY)
     cells = cells_by_key(py)
     assert cells["A:september"].state == State.APPROVED
@@ -95,7 +114,9 @@ def test_states_of_windows(cast):
 
 
 def test_draft_in_open_window_and_not_required_after_leaving(cast):
-    w = Window(due=date(2026, 11, 27), annex=Annex.D, period="week", opens=date(2026, 11, 23), key="D:x")
+    w = Window(
+        due=date(2026, 11, 27), annex=Annex.D, period="week", opens=date(2026, 11, 23), key="D:x"
+    )
     draft = Protocol(status="draft")
     assert state_of(w, draft, TODAY) == State.DRAFT
     pupil = StudentFactory(school=cast.school, left=date(2026, 11, 24))
@@ -125,10 +146,20 @@ def test_pupil_without_a_year(cast):
 
 
 def test_dashboard_lists(cast):
-    ProtocolFactory(student=cast.pupil, author=cast.assistant, annex="A", window_key="A:september",
-                    status="draft")  # fmt: skip
-    ProtocolFactory(student=cast.pupil, author=cast.assistant, annex="G", window_key="G:september",
-                    status="returned")  # fmt: skip
+    ProtocolFactory(
+        student=cast.pupil,
+        author=cast.assistant,
+        annex="A",
+        window_key="A:september",
+        status="draft",
+    )
+    ProtocolFactory(
+        student=cast.pupil,
+        author=cast.assistant,
+        annex="G",
+        window_key="G:september",
+        status="returned",
+    )
     board = assistant_dashboard(cast.assistant, TODAY)
     due = {i.cell.window.key for i in board.due_this_week}
     assert due == {"D:2026-11-23", "K:2026-11-23"}  # Е was due Monday: overdue
@@ -187,7 +218,9 @@ def _many(cast, n):
         AssignmentFactory(student=p, assistant=cast.assistant)
     for p in pupils:
         for annex, key in (("A", "A:september"), ("B", "B:september"), ("D", "D:2026-11-16")):
-            protocol = ProtocolFactory(student=p, author=cast.assistant, annex=annex, window_key=key)
+            protocol = ProtocolFactory(
+                student=p, author=cast.assistant, annex=annex, window_key=key
+            )
             ProtocolVersionFactory(protocol=protocol)
             ProtocolVersionFactory(protocol=protocol)
     return pupils
@@ -214,11 +247,16 @@ def test_pupil_year_query_count_is_constant(cast, client, today, n, django_asser
     for i in range(n):
         monday = date(2026, 9, 7) + timedelta(weeks=i % 10)
         protocol = ProtocolFactory(
-            student=cast.pupil, author=cast.assistant, annex="D",
+            student=cast.pupil,
+            author=cast.assistant,
+            annex="D",
             window_key=f"D:{monday.isoformat()}" if i < 10 else f"D:extra{i}",
-            data={"incidents": [{"date": monday.isoformat(), "behaviour_type": "aggression",
-                                 "intensity": 2}]},
-        )  # fmt: skip
+            data={
+                "incidents": [
+                    {"date": monday.isoformat(), "behaviour_type": "aggression", "intensity": 2}
+                ]
+            },
+        )
         ProtocolVersionFactory(protocol=protocol)
     client.force_login(cast.assistant)
     # 1 session, 2 user, 3 roles, 4 the pupil (access helper), 5 the school's year with
@@ -229,8 +267,13 @@ def test_pupil_year_query_count_is_constant(cast, client, today, n, django_asser
 
 
 def test_pupil_year_page(cast, client, today):
-    ProtocolFactory(student=cast.pupil, author=cast.assistant, annex="A", window_key="A:september",
-                    status="approved")  # fmt: skip
+    ProtocolFactory(
+        student=cast.pupil,
+        author=cast.assistant,
+        annex="A",
+        window_key="A:september",
+        status="approved",
+    )
     client.force_login(cast.assistant)
     html = client.get(reverse("protocols:pupil_year", args=[cast.pupil.pk])).content.decode()
     assert "Ата-анамен әңгіме" in html  # the annex's menu name comes from the registry

@@ -6,6 +6,7 @@ form in the registry, values from `Protocol.data` (escaped by the template engin
 fetches only files under `static/` (RECIPES.md §4), one fetcher per thread.
 """
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ from .models import Protocol
 from .schedule import Annex
 
 STATIC = Path(settings.BASE_DIR) / "static"
+
+# WeasyPrint logs every layout step at INFO: a dossier would flood the worker's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class StaticOnlyFetcher(URLFetcher):

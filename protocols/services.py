@@ -4,6 +4,7 @@ The form writes (save, autosave, submit, review) are the protocols-core branch's
 merges both into this module.
 """
 
+import logging
 from datetime import date
 
 from django.core.files.base import ContentFile
@@ -16,6 +17,8 @@ from students.models import Student
 from . import dynamics, printing
 from .models import DossierJob
 from .selectors import pupil_years
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -75,8 +78,9 @@ def dossier_build(*, job_id: int, today: date | None = None) -> DossierJob:
             finished_at=timezone.now(),
         )
     except Exception:
+        # The job page says so; re-raising would turn the embedded (eager) request into a 500.
+        logger.exception("dossier job %s failed", job.pk)
         _progress(job, status=DossierJob.State.FAILED, finished_at=timezone.now())
-        raise
     return job
 
 

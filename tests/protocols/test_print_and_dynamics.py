@@ -284,3 +284,15 @@ def test_missing_keys_are_tolerated(cast):
     weeks = dynamics.d_weeks(py.protocols, py.calendar, grade=3, today=TODAY)
     assert sum(w.count for w in weeks) == 0 and dynamics.d_chart(weeks) is None
     assert dynamics.b_dynamics(py.protocols) is None
+
+
+def test_failed_dossier_is_marked_not_raised(cast, monkeypatch):
+    job = DossierJob.objects.create(pupil=cast.pupil, requested_by=cast.assistant, language="kk")
+
+    def broken(html):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(printing, "html_to_document", broken)
+    from protocols.services import dossier_build
+
+    assert dossier_build(job_id=job.pk, today=TODAY).status == "failed"

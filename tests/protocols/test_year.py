@@ -268,7 +268,7 @@ def test_pupil_year_query_count_is_constant(cast, client, today, n, django_asser
 
 
 def test_pupil_year_page(cast, client, today):
-    ProtocolFactory(
+    approved = ProtocolFactory(
         student=cast.pupil,
         author=cast.assistant,
         annex="A",
@@ -278,6 +278,7 @@ def test_pupil_year_page(cast, client, today):
     client.force_login(cast.assistant)
     html = client.get(reverse("protocols:pupil_year", args=[cast.pupil.pk])).content.decode()
     assert "Ата-анамен әңгіме" in html  # the annex's menu name comes from the registry
+    assert reverse("protocols:pdf", args=[approved.pk]) in html
     assert "state-approved" in html and "state-overdue" in html and "state-upcoming" in html
     assert reverse("protocols:window", args=[cast.pupil.pk, "D", "D:2026-11-23"]) in html
     record = client.get(reverse("students:pupil", args=[cast.pupil.pk])).content.decode()

@@ -9,10 +9,9 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from assistant_portal.accounts.roles import roles_of
-from students.access import get_pupil_for_user
 
 from . import dynamics, printing, selectors, services
-from .access import get_dossier_job_for_user, get_protocol_for_user
+from .access import get_dossier_job_for_user, get_protocol_for_user, get_pupil_file_for_user
 from .links import on_demand_key
 from .schedule import Annex
 
@@ -28,7 +27,7 @@ def dashboard(request):
 
 @login_required
 def pupil_year(request, pupil_id):
-    pupil = get_pupil_for_user(request.user, pupil_id)
+    pupil = get_pupil_file_for_user(request.user, pupil_id)
     today = timezone.localdate()
     (py,) = selectors.pupil_years([pupil], today, with_data=True)
     ctx = {
@@ -58,7 +57,7 @@ def protocol_pdf(request, protocol_id):
 @login_required
 @require_POST
 def dossier_start(request, pupil_id):
-    pupil = get_pupil_for_user(request.user, pupil_id)
+    pupil = get_pupil_file_for_user(request.user, pupil_id)
     job = services.dossier_request(pupil=pupil, by=request.user, language=get_language())
     return redirect("protocols:dossier_job", job_id=job.pk)
 

@@ -283,3 +283,16 @@ def test_pupil_year_page(cast, client, today):
     assert reverse("protocols:window", args=[cast.pupil.pk, "D", "D:2026-11-23"]) in html
     record = client.get(reverse("students:pupil", args=[cast.pupil.pk])).content.decode()
     assert reverse("protocols:pupil_year", args=[cast.pupil.pk]) in record
+
+
+def test_parent_sees_only_the_k_sheets(cast, client, today):
+    """SPEC §7: a parent sees their own child's К sheets, no other protocol, grid or dossier."""
+    k = ProtocolFactory(student=cast.pupil, author=cast.assistant, annex="K", window_key="K:x")
+    b = ProtocolFactory(student=cast.pupil, author=cast.assistant, annex="B")
+    client.force_login(cast.parent)
+    assert client.get(reverse("protocols:pdf", args=[k.pk])).status_code == 200
+    assert client.get(reverse("protocols:pdf", args=[b.pk])).status_code == 404
+    assert client.get(reverse("protocols:pupil_year", args=[cast.pupil.pk])).status_code == 404
+    assert client.post(reverse("protocols:dossier", args=[cast.pupil.pk])).status_code == 404
+    record = client.get(reverse("students:pupil", args=[cast.pupil.pk])).content.decode()
+    assert reverse("protocols:pupil_year", args=[cast.pupil.pk]) not in record

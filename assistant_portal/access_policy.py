@@ -61,6 +61,12 @@ POLICY: dict[str, str] = {
     "protocols:compare": ROLE,
     "protocols:sign_off": ROLE,
     "protocols:reply": ROLE,
+    "protocols:dashboard": ROLE,
+    "protocols:pupil_year": ROLE,
+    "protocols:pdf": ROLE,
+    "protocols:dossier": ROLE,
+    "protocols:dossier_job": ROLE,
+    "protocols:dossier_file": ROLE,
 }
 
 # Django's admin guards itself (is_staff); classified as a whole.

@@ -1,38 +1,49 @@
-"""Who may see and who may edit which protocol: the one place the rule lives.
+"""Who may see and who may edit which protocol, and which dossier job: the one place the rule
+lives.
 
 Built on `students.access.pupils_visible_to`: a protocol is visible when its pupil is, except
-that a parent sees only their child's communication sheets (К) (SPEC §7). Only the pupil's
-*currently* assigned assistant edits; specialists and school administrators read. Outsiders
-get 404, never 403.
+that a parent sees only their child's communication sheets (К) — not the other annexes, the
+year grid or the dossier (SPEC §7); a staff member who is also the pupil's parent gets the
+parent's view. Only the pupil's *currently* assigned assistant edits; specialists and school
+administrators read. Outsiders get 404, never 403.
 """
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assistant_portal.accounts.models import RoleKind
 from assistant_portal.accounts.roles import roles_of
 from students.access import pupils_visible_to
 from students.models import Assignment, Guardian, Student
 
-from .models import AnnexCode, Protocol
+from .models import AnnexCode, DossierJob, Protocol
+
+
+def _own_children(user):
+    return Guardian.objects.filter(user=user, archived_at__isnull=True).values("student")
+
+
+def pupils_with_protocols_visible_to(user) -> QuerySet[Student]:
+    """Pupils whose whole protocol file the user may see: every visible pupil except the ones
+    seen only as their parent."""
+    return pupils_visible_to(user).exclude(pk__in=_own_children(user))
 
 
 def protocols_visible_to(user) -> QuerySet[Protocol]:
-    visible = Protocol.objects.filter(student__in=pupils_visible_to(user), archived_at__isnull=True)
-    if roles_of(user).has(RoleKind.PARENT):
-        children = Guardian.objects.filter(user=user, archived_at__isnull=True).values("student_id")
-        visible = visible.filter(Q(annex=AnnexCode.K) | ~Q(student_id__in=children))
-    return visible
+    """Protocols of the pupils above, plus the К sheets of the user's own children."""
+    return Protocol.objects.filter(
+        Q(student__in=pupils_with_protocols_visible_to(user))
+        | Q(student__in=pupils_visible_to(user), annex=AnnexCode.K),
+        archived_at__isnull=True,
+    )
 
 
 def annex_visible(user, student: Student, annex: str) -> bool:
     """Whether the user may see this annex of a pupil they can see (parents: К only)."""
-    if annex == AnnexCode.K or not roles_of(user).has(RoleKind.PARENT):
+    if annex == AnnexCode.K:
         return True
-    return not Guardian.objects.filter(
-        user=user, student=student, archived_at__isnull=True
-    ).exists()
+    return not _own_children(user).filter(student=student).exists()
 
 
 def _assigned_now(user):
@@ -58,11 +69,10 @@ def get_protocol_for_user(user, protocol_id: int) -> Protocol:
 
 def get_protocol_for_editor(user, protocol_id: int) -> Protocol:
     if not roles_of(user).is_assistant:
-        raise_404()
-    pupils = _assigned_now(user).values("student_id")
+        raise Http404
     return get_object_or_404(
         protocols_visible_to(user)
-        .filter(student_id__in=pupils)
+        .filter(student_id__in=_assigned_now(user).values("student_id"))
         .select_related("student__school", "year", "author"),
         pk=protocol_id,
     )
@@ -70,7 +80,7 @@ def get_protocol_for_editor(user, protocol_id: int) -> Protocol:
 
 def get_pupil_for_editor(user, pupil_id: int) -> Student:
     if not roles_of(user).is_assistant:
-        raise_404()
+        raise Http404
     return get_object_or_404(
         pupils_visible_to(user)
         .filter(pk__in=_assigned_now(user).values("student_id"))
@@ -81,16 +91,26 @@ def get_pupil_for_editor(user, pupil_id: int) -> Student:
 
 def get_sheet_for_parent(user, protocol_id: int) -> Protocol:
     """A communication sheet (К) of the user's own child, for replying."""
-    children = Guardian.objects.filter(user=user, archived_at__isnull=True).values("student_id")
     return get_object_or_404(
         protocols_visible_to(user)
-        .filter(annex=AnnexCode.K, student_id__in=children)
+        .filter(annex=AnnexCode.K, student_id__in=_own_children(user))
         .select_related("student__school", "year"),
         pk=protocol_id,
     )
 
 
-def raise_404():
-    from django.http import Http404
+def get_pupil_file_for_user(user, pupil_id: int) -> Student:
+    """A pupil whose year of protocols (grid, dynamics, dossier) the user may see."""
+    return get_object_or_404(
+        pupils_with_protocols_visible_to(user).select_related("school"), pk=pupil_id
+    )
 
-    raise Http404
+
+def get_dossier_job_for_user(user, job_id: int) -> DossierJob:
+    """A dossier job the user asked for, while they still see the pupil's file."""
+    return get_object_or_404(
+        DossierJob.objects.filter(
+            requested_by=user, pupil__in=pupils_with_protocols_visible_to(user)
+        ).select_related("pupil"),
+        pk=job_id,
+    )

@@ -13,7 +13,7 @@ and the side-by-side comparison; pghistory additionally records every row change
 import pghistory
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -146,3 +146,42 @@ class ReviewComment(models.Model):
 
     def __str__(self):
         return f"{self.protocol} · {self.section or '—'}"
+
+
+class DossierJob(models.Model):
+    """A pupil's whole year as one PDF, built in the background (issue #3, item 7).
+
+    The file lives under MEDIA_ROOT/private/ and is served only through an access-checked view.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("in progress")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    pupil = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="dossier_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    language = models.CharField(max_length=8)
+    status = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="private/dossiers/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        constraints = [
+            models.CheckConstraint(name="dossier_done_le_total", condition=Q(done__lte=F("total")))
+        ]
+
+    def __str__(self):
+        return f"{self.pupil} #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.State.DONE, self.State.FAILED)

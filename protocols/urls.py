@@ -14,4 +14,10 @@ urlpatterns = [
     path("<int:protocol_id>/compare/", views.compare, name="compare"),
     path("<int:protocol_id>/sign-off/", views.sign_off, name="sign_off"),
     path("<int:protocol_id>/reply/", views.reply, name="reply"),
+    path("", views.dashboard, name="dashboard"),
+    path("pupils/<int:pupil_id>/year/", views.pupil_year, name="pupil_year"),
+    path("<int:protocol_id>/pdf/", views.protocol_pdf, name="pdf"),
+    path("pupils/<int:pupil_id>/dossier/", views.dossier_start, name="dossier"),
+    path("dossier/<int:job_id>/", views.dossier_job, name="dossier_job"),
+    path("dossier/<int:job_id>/file/", views.dossier_file, name="dossier_file"),
 ]

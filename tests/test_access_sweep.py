@@ -21,6 +21,7 @@ ID_MAKERS = {
     "holiday_id": lambda cast: _holiday(cast).pk,
     "consent_id": lambda cast: _consent(cast).pk,
     "protocol_id": lambda cast: _protocol(cast).pk,
+    "job_id": lambda cast: _dossier_job(cast).pk,
 }
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
 VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
@@ -53,10 +54,20 @@ def _consent(cast):
     from .factories import ConsentFactory
 
     return Consent.objects.filter(student=cast.pupil).first() or ConsentFactory(student=cast.pupil)
+
+
 def _protocol(cast):
     from .protocols.factories import protocol_of
 
     return protocol_of(cast, annex="K", window_key="K:2026-09-07")
+
+
+def _dossier_job(cast):
+    from protocols.models import DossierJob
+
+    return DossierJob.objects.get_or_create(
+        pupil=cast.pupil, requested_by=cast.assistant, defaults={"language": "kk"}
+    )[0]
 
 
 def id_routes():

@@ -3,10 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from protocols.selectors import assistant_dashboard
 from students.selectors import pupil_list
 
 from .forms import EmailAuthenticationForm
@@ -53,6 +55,8 @@ def home(request):
     ctx = {"roles": roles}
     if roles.has("assistant", "specialist", "school_admin", "parent"):
         ctx["pupils"] = pupil_list(request.user)[:50]
+    if roles.is_assistant:
+        ctx["board"] = assistant_dashboard(request.user, timezone.localdate())
     return render(request, "home.html", ctx)
 
 

@@ -5,7 +5,7 @@ from datetime import date
 import factory
 from factory.django import DjangoModelFactory
 
-from protocols.models import Protocol
+from protocols.models import Protocol, ProtocolVersion
 
 
 class ProtocolFactory(DjangoModelFactory):
@@ -24,3 +24,14 @@ class ProtocolFactory(DjangoModelFactory):
 def protocol_of(cast, **kwargs) -> Protocol:
     """A protocol of the cast's pupil, authored by the cast's assistant."""
     return ProtocolFactory(**{"student": cast.pupil, "author": cast.assistant, **kwargs})
+
+
+class ProtocolVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = ProtocolVersion
+
+    protocol = factory.SubFactory(ProtocolFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    status = "draft"
+    data = factory.LazyFunction(dict)
+    saved_by = factory.SelfAttribute("protocol.author")

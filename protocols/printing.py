@@ -1,0 +1,193 @@
+"""Protocols as PDF in the set form (issue #3 item 7): WeasyPrint 70, A4, fonts shipped.
+
+The HTML is a Django template (the annex's `print_template`, `protocols/print/generic.html` by
+default) rendered in the reader's language; field labels and row tables come from the annex's
+form in the registry, values from `Protocol.data` (escaped by the template engine). WeasyPrint
+fetches only files under `static/` (RECIPES.md §4), one fetcher per thread.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django import forms
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from . import annexes
+from .models import Protocol
+from .schedule import Annex
+
+STATIC = Path(settings.BASE_DIR) / "static"
+
+# WeasyPrint logs every layout step at INFO: a dossier would flood the worker's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves `file:` URLs under the static folder and `data:` URLs; refuses the rest."""
+
+    def __init__(self, root: Path):
+        super().__init__(allowed_protocols={"file", "data"})
+        self.root = Path(root).resolve()
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if not path.is_relative_to(self.root):
+                raise ValueError(f"outside static folder: {url}")
+        return super().fetch(url, headers)
+
+
+# A fetcher keeps per-call state and a FontConfiguration is not thread-safe: one each per thread.
+_local = threading.local()
+
+
+def _fetcher() -> StaticOnlyFetcher:
+    if not hasattr(_local, "fetcher"):
+        _local.fetcher = StaticOnlyFetcher(STATIC)
+        _local.fonts = FontConfiguration()
+        _local.cache = {}
+    return _local.fetcher
+
+
+def html_to_document(html: str):
+    """Lay out HTML whose relative URLs point into `static/`."""
+    fetcher = _fetcher()
+    return HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher).render(
+        font_config=_local.fonts, cache=_local.cache
+    )
+
+
+# --- Content ------------------------------------------------------------------
+
+
+def _display(field: forms.Field | None, value) -> str:
+    """A stored value as a reader sees it: choice labels, localised dates, yes/no."""
+    if value is None or value == "" or value == []:
+        return "—"
+    choices = dict(getattr(field, "choices", ()) or ()) if field is not None else {}
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(v, v)) for v in value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if choices and value in choices:
+        return str(choices[value])
+    if isinstance(field, forms.DateField):
+        try:
+            return date_format(date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+        except ValueError:
+            pass
+    return str(value)
+
+
+@dataclass
+class Section:
+    fields: list[tuple[str, str]]  # (label, value)
+    tables: list[dict]  # {"title", "headers", "rows"}
+
+
+def protocol_content(protocol: Protocol) -> Section:
+    """Fields in the annex form's order, then each row part as a table. Keys of `data` the
+    form does not know (an older form) follow, labelled by their key, so nothing is hidden."""
+    data = protocol.data or {}
+    try:
+        annex = annexes.get(protocol.annex)
+    except (KeyError, ValueError):
+        annex = None
+    known: set[str] = set()
+    fields: list[tuple[str, str]] = []
+    tables: list[dict] = []
+    if annex is not None:
+        for name, field in annex.form.base_fields.items():
+            known.add(name)
+            fields.append((str(field.label or name), _display(field, data.get(name))))
+        for name, row_form in annex.rows.items():
+            known.add(name)
+            columns = list(row_form.base_fields.items())
+            rows = [
+                [_display(f, row.get(n) if isinstance(row, dict) else None) for n, f in columns]
+                for row in data.get(name) or []
+            ]
+            title = getattr(row_form, "title", None) or name
+            tables.append(
+                {
+                    "title": str(title),
+                    "headers": [str(f.label or n) for n, f in columns],
+                    "rows": rows,
+                }
+            )
+    for name, value in data.items():
+        if name not in known:
+            if isinstance(value, list) and value and all(isinstance(r, dict) for r in value):
+                headers = sorted({k for r in value for k in r})
+                rows = [[_display(None, r.get(h)) for h in headers] for r in value]
+                tables.append({"title": name, "headers": headers, "rows": rows})
+            elif isinstance(value, dict):
+                fields += [(f"{name}: {k}", _display(None, v)) for k, v in value.items()]
+            else:
+                fields.append((name, _display(None, value)))
+    return Section(fields, tables)
+
+
+def annex_titles(code: str) -> dict:
+    """The annex letter, its Kazakh title (the set form's) and its title in the active
+    language — through the registry only."""
+    letter = Annex(code).letter
+    try:
+        annex = annexes.get(code)
+    except KeyError:
+        return {"letter": letter, "title_kk": "", "title": "", "template": None}
+    with translation.override("kk"):
+        title_kk = str(annex.title)
+    return {
+        "letter": letter,
+        "title_kk": title_kk,
+        "title": str(annex.title),
+        "template": annex.print_template,
+        "needs_psychologist": annex.needs_psychologist,
+    }
+
+
+def protocol_context(protocol: Protocol) -> dict:
+    titles = annex_titles(protocol.annex)
+    return {
+        "protocol": protocol,
+        "pupil": protocol.student,
+        "school": protocol.student.school,
+        "annex": titles,
+        "content": protocol_content(protocol),
+        "printed_on": timezone.localdate(),
+    }
+
+
+def protocol_html(protocol: Protocol, *, language: str) -> str:
+    """The print HTML of one protocol in `language`."""
+    with translation.override(language):
+        ctx = protocol_context(protocol)
+        template = ctx["annex"]["template"] or "protocols/print/generic.html"
+        return render_to_string(template, ctx)
+
+
+def protocol_pdf(protocol: Protocol, *, language: str) -> bytes:
+    return html_to_document(protocol_html(protocol, language=language)).write_pdf()
+
+
+def merge(documents) -> bytes:
+    """One PDF from several laid-out documents (the dossier)."""
+    pages = [page for doc in documents for page in doc.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
+ProgressCallback = Callable[[int, int], None]

@@ -1,0 +1,34 @@
+"""Template helpers for protocol pages: links to windows and annex names from the registry."""
+
+from django import template
+
+from .. import annexes
+from ..links import window_url as _window_url
+from ..schedule import Annex
+
+register = template.Library()
+
+
+@register.simple_tag
+def window_url(pupil_id, window) -> str:
+    return _window_url(pupil_id, window.annex, window.key)
+
+
+@register.simple_tag
+def on_demand_url(pupil_id, annex, key) -> str:
+    return _window_url(pupil_id, annex, key)
+
+
+@register.filter
+def annex_name(code) -> str:
+    """«Б · Free activity» from the registry; the letter alone for an unregistered annex."""
+    annex = Annex(str(code))
+    try:
+        return f"{annex.letter} · {annexes.get(annex).menu_name}"
+    except KeyError:
+        return annex.letter
+
+
+@register.filter
+def annex_letter(code) -> str:
+    return Annex(str(code)).letter

@@ -1,0 +1,301 @@
+"""PDF of one protocol (text extracted with pdftotext), the dossier job (eager, end to end)
+and the dynamics: Б side by side, Д per week, the И flag."""
+
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from protocols import dynamics, printing
+from protocols.models import DossierJob
+from protocols.selectors import pupil_years
+from students.models import Holiday
+
+from .factories import ProtocolFactory
+
+# Small annexes of the tests' own: this code must work for whatever the registry holds.
+pytestmark = pytest.mark.usefixtures("test_annexes")
+
+TODAY = date(2026, 11, 25)
+KAZAKH = "ә ғ қ ң ө ұ ү һ і"
+
+
+@pytest.fixture
+def today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    return TODAY
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(  # noqa: S603  our own file
+        ["/usr/bin/pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+
+
+def pdf_pages(pdf: bytes, tmp_path) -> int:
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(  # noqa: S603  our own file
+        ["/usr/bin/pdfinfo", str(path)], capture_output=True, check=True, text=True
+    )
+    return int(
+        next(line for line in info.stdout.splitlines() if line.startswith("Pages:")).split()[1]
+    )
+
+
+def test_protocol_pdf_text(cast, tmp_path):
+    protocol = ProtocolFactory(
+        student=cast.pupil,
+        author=cast.assistant,
+        annex="D",
+        window_key="D:2026-11-16",
+        due=date(2026, 11, 20),
+        filled_on=date(2026, 11, 19),
+        data={
+            "summary": f"{KAZAKH} <script>alert(1)</script>",
+            "incidents": [
+                {
+                    "date": "2026-11-17",
+                    "behaviour_type": "aggression",
+                    "intensity": 3,
+                    "duration_minutes": 5,
+                }
+            ],
+        },
+    )
+    html = printing.protocol_html(protocol, language="kk")
+    assert "&lt;script&gt;" in html and "<script>" not in html  # data is escaped
+    text = pdf_text(printing.protocol_pdf(protocol, language="kk"), tmp_path)
+    flat = "".join(text.split())  # pdftotext spaces letters by their kerning
+    for letter in KAZAKH.split():
+        assert letter in text
+    assert "Жағымсыз мінез-құлықты бақылау хаттамалары" in text  # the Kazakh title
+    assert "Д" in text and cast.pupil.full_name in text and "3Ә" in flat
+    assert "Апталық қорытынды" in text  # a field label from the annex form
+    assert "Мінез-құлық түрі" in text and "Агрессия" in text  # a row table, choice label
+    assert "19.11.2026" in text and "20.11.2026" in text  # filled on, due
+    assert cast.assistant.full_name in text  # the signature line
+    assert flat.endswith("1/1")  # page numbers
+
+
+def test_psychologist_signs_annex_i_and_russian_labels(cast, tmp_path):
+    protocol = ProtocolFactory(
+        student=cast.pupil,
+        author=cast.assistant,
+        annex="I",
+        window_key="I:2026-11-25",
+        data={"summary": "ok"},
+    )
+    text = pdf_text(printing.protocol_pdf(protocol, language="ru"), tmp_path)
+    assert "Педагог-психолог" in text  # the second signature line, in Russian
+    assert "Обучающийся" in text
+
+
+def test_unknown_data_keys_still_print(cast, tmp_path):
+    protocol = ProtocolFactory(
+        student=cast.pupil, author=cast.assistant, annex="A", data={"legacy_note": "ескі жазба"}
+    )
+    assert "ескі жазба" in pdf_text(printing.protocol_pdf(protocol, language="kk"), tmp_path)
+
+
+def test_pdf_view_inline(cast, client, today):
+    protocol = ProtocolFactory(student=cast.pupil, author=cast.assistant)
+    client.force_login(cast.specialist)  # any insider of the school
+    r = client.get(reverse("protocols:pdf", args=[protocol.pk]))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert r["Content-Disposition"].startswith("inline")
+    assert r.content.startswith(b"%PDF")
+    client.force_login(cast.colleague)
+    assert client.get(reverse("protocols:pdf", args=[protocol.pk])).status_code == 404
+
+
+def test_fetcher_refuses_files_outside_static():
+    fetcher = printing.StaticOnlyFetcher(printing.STATIC)
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/passwd")
+
+
+# --- dossier --------------------------------------------------------------------------
+
+
+def test_dossier_end_to_end_eager(
+    cast, client, today, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    for annex, key in (("A", "A:september"), ("B", "B:september"), ("D", "D:2026-11-16")):
+        ProtocolFactory(
+            student=cast.pupil,
+            author=cast.assistant,
+            annex=annex,
+            window_key=key,
+            status="submitted",
+            data={"summary": f"{annex} {KAZAKH}"},
+        )
+    client.force_login(cast.assistant)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("protocols:dossier", args=[cast.pupil.pk]))
+    job = DossierJob.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("protocols:dossier_job", args=[job.pk])
+    assert job.status == "done" and job.done == job.total == 5  # cover, 3 protocols, dynamics
+    assert job.file.name.startswith("private/dossiers/")
+    page = client.get(r["Location"])
+    assert (
+        b"<progress" in page.content
+        and reverse("protocols:dossier_file", args=[job.pk]).encode() in page.content
+    )
+    assert b"hx-trigger" not in page.content  # finished: no more polling
+    fragment = client.get(r["Location"], headers={"HX-Request": "true"})
+    assert b"<html" not in fragment.content and b"dossier-progress" in fragment.content
+    f = client.get(reverse("protocols:dossier_file", args=[job.pk]))
+    pdf = b"".join(f.streaming_content)
+    assert pdf.startswith(b"%PDF") and pdf_pages(pdf, tmp_path) >= 5
+    text = pdf_text(pdf, tmp_path)
+    assert "B" + KAZAKH.replace(" ", "") in "".join(text.split())
+    assert cast.pupil.full_name in text
+    # Someone else (even of the school) does not get the job or its file.
+    client.force_login(cast.specialist)
+    assert client.get(reverse("protocols:dossier_file", args=[job.pk])).status_code == 404
+
+
+def test_dossier_job_polls_while_running(cast, client, today):
+    job = DossierJob.objects.create(
+        pupil=cast.pupil,
+        requested_by=cast.assistant,
+        language="kk",
+        status="running",
+        done=2,
+        total=7,
+    )
+    client.force_login(cast.assistant)
+    html = client.get(reverse("protocols:dossier_job", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in html and 'value="2"' in html and 'max="7"' in html
+    assert reverse("protocols:dossier_file", args=[job.pk]) not in html
+    assert client.get(reverse("protocols:dossier_file", args=[job.pk])).status_code == 302
+
+
+# --- dynamics -------------------------------------------------------------------------
+
+
+def test_b_side_by_side_with_changes(cast):
+    for period, ratings in (
+        ("september", {"peers": 1, "adults": 2, "play": "x"}),
+        ("half_year", {"peers": 2, "adults": 1}),
+        ("year_end", {"peers": 2, "play": 3}),
+    ):
+        ProtocolFactory(
+            student=cast.pupil,
+            author=cast.assistant,
+            annex="B",
+            window_key=f"B:{period}",
+            data={"ratings": ratings},
+        )
+    (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
+    rows = {r.area: r for r in dynamics.b_dynamics(py.protocols)}
+    assert rows["peers"].values == [1, 2, 2] and rows["peers"].changes == ["", "up", "same"]
+    assert rows["adults"].values == [2, 1, None] and rows["adults"].changes == ["", "down", ""]
+    assert rows["play"].values == [None, None, 3]  # a bad value is not shown as a rating
+
+
+def _d_week(cast, monday: date, n: int, intensity=2, kind="aggression"):
+    ProtocolFactory(
+        student=cast.pupil,
+        author=cast.assistant,
+        annex="D",
+        window_key=f"D:{monday.isoformat()}",
+        data={
+            "incidents": [
+                {
+                    "date": (monday + timedelta(days=i % 5)).isoformat(),
+                    "behaviour_type": kind,
+                    "intensity": intensity,
+                }
+                for i in range(n)
+            ]
+        },
+    )
+
+
+def test_d_weeks_chart_and_flag(cast, client, today):
+    Holiday.objects.create(
+        year=cast.school.years.get(),
+        name="Күзгі каникул",
+        start=date(2026, 10, 26),
+        end=date(2026, 11, 1),
+    )
+    _d_week(cast, date(2026, 11, 9), 3, intensity=1)
+    _d_week(cast, date(2026, 11, 16), 4, intensity=3, kind="refusal")
+    (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
+    weeks = dynamics.d_weeks(py.protocols, py.calendar, grade=cast.pupil.grade, today=TODAY)
+    by_monday = {w.monday: w for w in weeks}
+    assert date(2026, 10, 26) not in by_monday  # the autumn break has no school week
+    assert by_monday[date(2026, 11, 16)].count == 4
+    assert by_monday[date(2026, 11, 16)].mean_intensity == 3
+    types = {t.behaviour_type: (t.label, t.total) for t in dynamics.d_types(weeks)}
+    assert types == {"aggression": ("Агрессия", 3), "refusal": ("Бас тарту", 4)}
+    assert dynamics.i_flag(weeks, [], per_week=3, weeks_needed=2)
+    assert not dynamics.i_flag(weeks, [], per_week=4, weeks_needed=2)
+    client.force_login(cast.assistant)
+    html = client.get(reverse("protocols:pupil_year", args=[cast.pupil.pk])).content.decode()
+    assert "<svg" in html and "<rect" in html and "<polyline" in html
+    i_url = reverse("protocols:window", args=[cast.pupil.pk, "I", "I:2026-11-25"])
+    assert i_url in html  # the flag banner links to a new И
+
+
+def test_flag_counts_only_weeks_after_the_latest_i(cast, today):
+    _d_week(cast, date(2026, 11, 9), 3)
+    _d_week(cast, date(2026, 11, 16), 3)
+    i = ProtocolFactory(student=cast.pupil, author=cast.assistant, annex="I", window_key="I:x")
+    i.created_at = timezone.make_aware(timezone.datetime(2026, 11, 18, 10))
+    i.save(update_fields=["created_at"])
+    (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
+    weeks = dynamics.d_weeks(py.protocols, py.calendar, grade=cast.pupil.grade, today=TODAY)
+    assert not dynamics.i_flag(weeks, py.on_demand, per_week=3, weeks_needed=2)
+
+
+def test_school_thresholds_drive_the_flag(cast, client, today):
+    _d_week(cast, date(2026, 11, 16), 2)
+    cast.school.flag_incidents_per_week, cast.school.flag_consecutive_weeks = 2, 1
+    cast.school.save()
+    client.force_login(cast.assistant)
+    html = client.get(reverse("protocols:pupil_year", args=[cast.pupil.pk])).content.decode()
+    assert reverse("protocols:window", args=[cast.pupil.pk, "I", "I:2026-11-25"]) in html
+
+
+def test_missing_keys_are_tolerated(cast):
+    ProtocolFactory(
+        student=cast.pupil,
+        author=cast.assistant,
+        annex="D",
+        window_key="D:a",
+        data={"incidents": [{"date": "bad"}, "junk", {"intensity": 9}]},
+    )
+    ProtocolFactory(
+        student=cast.pupil,
+        author=cast.assistant,
+        annex="B",
+        window_key="B:september",
+        data={"ratings": "junk"},
+    )
+    (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
+    weeks = dynamics.d_weeks(py.protocols, py.calendar, grade=3, today=TODAY)
+    assert sum(w.count for w in weeks) == 0 and dynamics.d_chart(weeks) is None
+    assert dynamics.b_dynamics(py.protocols) is None
+
+
+def test_failed_dossier_is_marked_not_raised(cast, monkeypatch):
+    job = DossierJob.objects.create(pupil=cast.pupil, requested_by=cast.assistant, language="kk")
+
+    def broken(html):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(printing, "html_to_document", broken)
+    from protocols.services import dossier_build
+
+    assert dossier_build(job_id=job.pk, today=TODAY).status == "failed"

@@ -30,6 +30,7 @@ from django import forms  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
 from assistant_portal.accounts.models import User  # noqa: E402
+from assistant_portal.security.pdf import STATIC  # noqa: E402
 from protocols import annexes, printing  # noqa: E402
 from protocols.annexes.base import AnnexDef  # noqa: E402
 from protocols.models import Protocol  # noqa: E402
@@ -104,7 +105,7 @@ def timed_side_by_side(fns, rounds):
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     html = printing.protocol_html(protocol, language="kk")
-    base = printing.STATIC.as_uri() + "/"
+    base = STATIC.as_uri() + "/"
 
     def ours():
         return printing.protocol_pdf(protocol, language="kk")

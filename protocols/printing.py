@@ -6,68 +6,24 @@ form in the registry, values from `Protocol.data` (escaped by the template engin
 fetches only files under `static/` (RECIPES.md §4), one fetcher per thread.
 """
 
-import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from django import forms
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+
+from assistant_portal.security import pdf
 
 from . import annexes
 from .models import Protocol
 from .schedule import Annex
 
-STATIC = Path(settings.BASE_DIR) / "static"
-
-# WeasyPrint logs every layout step at INFO: a dossier would flood the worker's log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """Serves `file:` URLs under the static folder and `data:` URLs; refuses the rest."""
-
-    def __init__(self, root: Path):
-        super().__init__(allowed_protocols={"file", "data"})
-        self.root = Path(root).resolve()
-
-    def fetch(self, url, headers=None):
-        if url.startswith("file:"):
-            path = Path(url2pathname(urlsplit(url).path)).resolve()
-            if not path.is_relative_to(self.root):
-                raise ValueError(f"outside static folder: {url}")
-        return super().fetch(url, headers)
-
-
-# A fetcher keeps per-call state and a FontConfiguration is not thread-safe: one each per thread.
-_local = threading.local()
-
-
-def _fetcher() -> StaticOnlyFetcher:
-    if not hasattr(_local, "fetcher"):
-        _local.fetcher = StaticOnlyFetcher(STATIC)
-        _local.fonts = FontConfiguration()
-        _local.cache = {}
-    return _local.fetcher
-
-
-def html_to_document(html: str):
-    """Lay out HTML whose relative URLs point into `static/`."""
-    fetcher = _fetcher()
-    return HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=fetcher).render(
-        font_config=_local.fonts, cache=_local.cache
-    )
+# One renderer for the project: static files only, fonts and layout cache per thread.
+html_to_document = pdf.html_to_document
 
 
 # --- Content ------------------------------------------------------------------

@@ -1,7 +1,7 @@
-"""The window a protocol belongs to: the pupil's school calendar fed to the pure schedule.
+"""The window a protocol belongs to: which window is (annex, key) for this pupil, if any.
 
-Kept small on purpose: the year views build calendars in `protocols/calendar.py`; this module
-answers one question for the forms — which window is (annex, key) for this pupil, if any.
+Calendars come from `protocols/calendar.py` (one query for a year and its holidays); this module
+answers the forms' one question and the "late" warning.
 """
 
 from datetime import date
@@ -10,28 +10,12 @@ from django.utils import timezone
 
 from students.models import AcademicYear, Student
 
-from . import schedule
+from . import calendar, schedule
 
 
 def current_year(student: Student, *, today: date | None = None) -> AcademicYear | None:
     """The school's academic year containing today, else the latest one that has begun."""
-    today = today or timezone.localdate()
-    years = AcademicYear.objects.active().filter(school_id=student.school_id, start__lte=today)
-    return years.filter(end__gte=today).first() or years.order_by("-start").first()
-
-
-def calendar_of(year: AcademicYear) -> schedule.Calendar:
-    holidays = tuple(
-        schedule.Holiday(start=h.start, end=h.end, grades=frozenset(h.grades))
-        for h in year.holidays.filter(archived_at__isnull=True)
-    )
-    return schedule.Calendar(
-        start=year.start,
-        end=year.end,
-        half_year_end=year.half_year_end,
-        holidays=holidays,
-        saturday_school=year.saturday_school,
-    )
+    return calendar.current_year(student.school_id, today or timezone.localdate())
 
 
 def window_for(
@@ -42,7 +26,7 @@ def window_for(
     if year is None or not key.startswith(f"{annex}:"):
         return None
     windows = schedule.windows_for_pupil(
-        calendar_of(year), grade=student.grade, joined=student.joined, left=student.left
+        calendar.calendar_of(year), grade=student.grade, joined=student.joined, left=student.left
     )
     for window in windows:
         if window.key == key and window.annex == annex:

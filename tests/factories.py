@@ -1,8 +1,9 @@
 """factory_boy factories for the models every test needs."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from assistant_portal.accounts.models import Role, RoleKind, User
@@ -102,3 +103,74 @@ def person(kind, *, school=None, organisation=None, speciality="", **user_kwargs
         user=user, kind=kind, school=school, organisation=organisation, speciality=speciality
     )
     return user
+
+
+# --- the course (course/, grading/) ----------------------------------------------------------
+
+
+def course():
+    from course.models import Course
+
+    return Course.objects.get(code="sen-108")
+
+
+class CohortFactory(DjangoModelFactory):
+    class Meta:
+        model = "course.Cohort"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    course = factory.LazyFunction(course)
+    name = factory.Sequence(lambda n: f"2026-{n}")
+    start = date(2026, 11, 9)
+    end = date(2026, 11, 20)
+    test_open = True
+
+
+def enrolment(cohort, **user_kwargs):
+    """A listener (with the listener role) enrolled in the cohort."""
+    from course.models import Enrolment
+
+    listener = person(RoleKind.LISTENER, **user_kwargs)
+    return Enrolment.objects.create(
+        cohort=cohort, listener=listener, sort_key=kazakh_sort_key(listener.full_name)
+    )
+
+
+class TaskFactory(DjangoModelFactory):
+    class Meta:
+        model = "course.Task"
+
+    cohort = factory.SubFactory(CohortFactory)
+    kind = "case_task"
+    module = factory.LazyAttribute(lambda o: o.cohort.course.modules.get(number=1))
+    title = factory.Sequence(lambda n: f"Тапсырма {n}")
+    deadline = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+
+def question_bank(organisation, *, per_module=4, multiple_every=5):
+    """`per_module` questions in each of the five modules; choice 1 (and 3 for multiple) correct."""
+    from course.models import Module
+    from course.services import question_create
+
+    questions = []
+    for module in Module.objects.filter(course=course()).order_by("number"):
+        for i in range(per_module):
+            multiple = multiple_every and (i + 1) % multiple_every == 0
+            questions.append(
+                question_create(
+                    organisation=organisation,
+                    course=course(),
+                    data={
+                        "module": module,
+                        "kind": "multiple" if multiple else "single",
+                        "text_kk": f"{module.number}.{i} сұрақ",
+                        "text_ru": f"{module.number}.{i} вопрос",
+                    },
+                    choices=[
+                        ("иә", "да", True),
+                        ("жоқ", "нет", False),
+                        ("мүмкін", "возможно", bool(multiple)),
+                    ],
+                )  # fmt: skip
+            )
+    return questions

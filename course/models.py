@@ -279,7 +279,12 @@ class Score(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="scores")
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="scores")
     value = models.DecimalField(
-        _("score"), max_digits=5, decimal_places=2, null=True, validators=SCORE_VALIDATORS
+        _("score"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=SCORE_VALIDATORS,
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -262,28 +262,30 @@ def attempt_start(*, enrolment: Enrolment, now=None, rng: random.Random | None =
     return attempt
 
 
-@transaction.atomic
 def attempt_answer(*, attempt: Attempt, position: int, chosen: list[int], now=None) -> None:
     """Save one answer as given; refused once the attempt is submitted or out of time."""
     now = now or timezone.now()
-    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
-    if attempt.submitted_at is not None:
-        raise AttemptClosed(_("The test has already been submitted."))
-    if now > attempt.deadline:
+    attempt.refresh_from_db(fields=["submitted_at", "deadline"])
+    if attempt.submitted_at is None and now > attempt.deadline:
+        # Submitted (in its own transaction) with what was saved before the limit.
         attempt_submit(attempt=attempt, now=now)
         raise AttemptClosed(_("The time is up: the test was submitted with the saved answers."))
-    item = AttemptQuestion.objects.select_related("question").get(
-        attempt=attempt, position=position
-    )
-    valid = set(item.question.choices.values_list("pk", flat=True))
-    picked = sorted(set(chosen))
-    if not set(picked) <= valid:
-        raise ValidationError(_("Choose one of the answers shown."))
-    if item.question.kind == Question.Kind.SINGLE and len(picked) > 1:
-        raise ValidationError(_("Choose one answer."))
-    item.chosen = picked
-    item.answered_at = now
-    item.save(update_fields=["chosen", "answered_at"])
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.submitted_at is not None:
+            raise AttemptClosed(_("The test has already been submitted."))
+        item = AttemptQuestion.objects.select_related("question").get(
+            attempt=locked, position=position
+        )
+        valid = set(item.question.choices.values_list("pk", flat=True))
+        picked = sorted(set(chosen))
+        if not set(picked) <= valid:
+            raise ValidationError(_("Choose one of the answers shown."))
+        if item.question.kind == Question.Kind.SINGLE and len(picked) > 1:
+            raise ValidationError(_("Choose one answer."))
+        item.chosen = picked
+        item.answered_at = now
+        item.save(update_fields=["chosen", "answered_at"])
 
 
 def _count_correct(attempt: Attempt) -> int:

@@ -11,7 +11,8 @@ from students.demo import user
 from students.services import role_grant
 
 from . import services
-from .models import Course, Module, Question, Task, TrainingOrganisation
+from .models import Module, Question, Task, TrainingOrganisation
+from .programme import ensure_programme
 
 LISTENERS = ["Айгүл Сейітова", "Бауыржан Омаров", "Гүлмира Әлиева", "Дәурен Қасенов",
              "Еркежан Нұрова", "Жанна Бекова", "Зарина Төлеуова", "Ильяс Мұқанов",
@@ -64,7 +65,7 @@ def load(ctx: dict) -> None:
     org, _ = TrainingOrganisation.objects.get_or_create(
         name="«Өрлеу» біліктілікті арттыру орталығы"
     )
-    course = Course.objects.get(code="sen-108")
+    course = ensure_programme()
     admin = user("course-admin@demo.kz", "Сәуле Жұмабаева")
     role_grant(user=admin, kind=RoleKind.COURSE_ADMIN, organisation=org)
     ctx["logins"].append(("course administrator", admin.email))

@@ -129,7 +129,7 @@ class Cohort(models.Model):
         _("the final test must be at least 70 %"),
         default=False,
         help_text=_(
-            "Stricter policy (§8.3): a certificate also needs a final test of 70 % or more."
+            "Stricter policy (§8.3): a certificate also needs at least 70 in the final test."
         ),
     )
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)

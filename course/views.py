@@ -43,6 +43,7 @@ from .forms import (
     TaskForm,
 )
 from .models import AttemptQuestion, Choice, Course, Enrolment, Task, TrainingOrganisation
+from .programme import CODE
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -61,7 +62,7 @@ def _admin_organisation(user) -> TrainingOrganisation:
 
 
 def _course() -> Course:
-    return Course.objects.get(code="sen-108")
+    return get_object_or_404(Course, code=CODE)
 
 
 @login_required

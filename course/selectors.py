@@ -1,5 +1,9 @@
 """Reads for course pages, with a fixed number of queries whatever the size."""
 
+from decimal import Decimal
+
+from django.utils import formats
+
 from grading import rules
 
 from .models import Course, Enrolment, Module, Score, Task, Topic
@@ -51,6 +55,11 @@ def score_grid(cohort) -> dict:
     return {"tasks": tasks, "rows": rows}
 
 
+def _plain(value: Decimal) -> Decimal:
+    text = f"{value:f}"
+    return Decimal(text.rstrip("0").rstrip(".") if "." in text else text)
+
+
 def grid_cell(enrolment, task, value) -> dict:
     """What one cell of the score grid shows; the project rubric comes from the rules module."""
     return {
@@ -58,7 +67,8 @@ def grid_cell(enrolment, task, value) -> dict:
         "task_id": task.pk,
         "label": f"{enrolment.listener.full_name} — {task.title}",
         "value": value,
-        "text": None,
+        # As typed: 85,5 not 85,50 (the user's decimal separator, no trailing zeros).
+        "text": None if value is None else formats.number_format(_plain(value)),
         "error": "",
         "saved": False,
         "rubric": rules.work_rubric(value) if task.is_project and value is not None else None,

@@ -210,10 +210,20 @@ def bank_for(cohort: Cohort) -> list[tuple[int, int]]:
     )
 
 
-@transaction.atomic
 def attempt_start(*, enrolment: Enrolment, now=None, rng: random.Random | None = None) -> Attempt:
     """Start the listener's attempt, or return the one already open (a second tab)."""
     now = now or timezone.now()
+    # An attempt left open past its limit is scored first, in its own transaction, so that a
+    # refusal below does not roll its result back.
+    for expired in Attempt.objects.filter(
+        enrolment=enrolment, submitted_at__isnull=True, deadline__lte=now
+    ):
+        attempt_submit(attempt=expired, now=now)
+    return _attempt_start(enrolment=enrolment, now=now, rng=rng)
+
+
+@transaction.atomic
+def _attempt_start(*, enrolment: Enrolment, now, rng: random.Random | None) -> Attempt:
     # Serialise starts of one listener: two tabs wait here, the second finds the first's row.
     enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
     open_attempt = Attempt.objects.filter(enrolment=enrolment, submitted_at__isnull=True).first()

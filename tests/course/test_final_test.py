@@ -228,3 +228,14 @@ def test_listener_takes_the_test_in_the_browser_flow(client, cast, bank):
                     {"position": 2, "choice": [key.pk]})  # fmt: skip
     assert r.status_code == 302
     assert not attempt.items.get(position=2).chosen
+
+
+def test_start_after_an_abandoned_attempt_scores_it_even_when_refused(cast, bank):
+    _scores(cast, 80)
+    attempt = services.attempt_start(enrolment=cast.enrolment)
+    _answer_all(attempt, correct=16)
+    later = attempt.deadline + timedelta(minutes=5)
+    with pytest.raises(services.TestNotAllowed):  # 80 % passed: no retake
+        services.attempt_start(enrolment=cast.enrolment, now=later)
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == attempt.deadline and attempt.score == Decimal(80)

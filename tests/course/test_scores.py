@@ -96,3 +96,16 @@ def test_grid_queries_do_not_grow(client, cast, django_assert_num_queries, liste
     # session, user, roles, cohort, enrolments, tasks, scores
     with django_assert_num_queries(7):
         assert client.get(reverse("course:scores", args=[cast.cohort.pk])).status_code == 200
+
+
+def test_grid_sends_the_reason_into_the_audit(client, cast):
+    task = TaskFactory(cohort=cast.cohort)
+    client.force_login(cast.course_admin)
+    client.post(
+        reverse("course:score_save", args=[cast.cohort.pk]),
+        {"enrolment": cast.enrolment.pk, "task": task.pk, "value": "64", "reason": "апелляция"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert ScoreChange.objects.get(task=task).reason == "апелляция"
+    page = client.get(reverse("course:scores", args=[cast.cohort.pk])).content.decode()
+    assert 'hx-include="#change-reason"' in page and 'id="change-reason"' in page

@@ -2,12 +2,14 @@
 
 import csv
 import io
+import re
 
 from django.utils.translation import gettext as _
 
 from .selectors import BAND_LABELS, BLOCKING_LABELS, TRADITIONAL_LABELS
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 
 
 def safe(value) -> str:
@@ -54,7 +56,8 @@ def to_xlsx(rows: list[list[str]]) -> bytes:
     ws = wb.active
     ws.title = "gradebook"
     for row in rows:
-        ws.append(row)
+        # Scores go in as numbers so the spreadsheet can sum and sort them (display only).
+        ws.append([float(c) if _NUMBER.match(c) else c for c in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -161,7 +161,11 @@ def test_export_csv_neutralises_formulas(client, cast):
 def test_export_xlsx(client, cast):
     from openpyxl import load_workbook
 
+    task = TaskFactory(cohort=cast.cohort)
+    score_set(enrolment=cast.enrolment, task=task, value=Decimal("85.5"), by=cast.course_admin)
     client.force_login(cast.course_admin)
     r = client.get(reverse("grading:export_xlsx", args=[cast.cohort.pk]))
     ws = load_workbook(io.BytesIO(r.content)).active
     assert ws.cell(2, 2).value == cast.listener.email
+    assert ws.cell(1, 1).value == "Тыңдаушы"  # Kazakh by default
+    assert ws.cell(2, 3).value == 85.5  # a number the spreadsheet can sum

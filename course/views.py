@@ -1,5 +1,6 @@
 """Course pages: access helper → service → response."""
 
+import random
 from decimal import Decimal
 
 from django.contrib import messages
@@ -390,13 +391,17 @@ def attempt_page(request, attempt_id):
     except ValueError:
         position = 1
     item = items[position - 1]
+    choices = list(item.question.choices.all())
+    # The bank lists the key first often; each drawn question shows its answers in its own
+    # order, the same on every reload.
+    random.Random(item.pk).shuffle(choices)
     return render(
         request,
         "course/attempt.html",
         {
             "attempt": attempt,
             "item": item,
-            "choices": list(item.question.choices.all()),
+            "choices": choices,
             "items": items,
             "position": position,
             "answered": sum(1 for i in items if i.chosen),

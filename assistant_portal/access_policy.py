@@ -64,6 +64,7 @@ POLICY: dict[str, str] = {
     "course:task_archive": ROLE,
     "course:attendance": ROLE,
     "course:questions": ROLE,
+    "course:question_new": ROLE,
     "course:question_archive": ROLE,
     "course:attempt": ROLE,
     "course:attempt_answer": ROLE,

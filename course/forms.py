@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from students.forms import DateInput
 
 from .importing import parse_score
-from .models import Cohort, Module, Session, SupportActivity, Task, Topic
+from .models import Cohort, Module, Question, Session, SupportActivity, Task, Topic
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -133,3 +133,46 @@ class SupportForm(forms.ModelForm):
 
 class PostForm(forms.Form):
     text = forms.CharField(label=_("message"), max_length=4000, widget=forms.Textarea({"rows": 3}))
+
+
+class QuestionForm(forms.Form):
+    """One question typed in by hand: up to four answers, each in Kazakh and Russian."""
+
+    ANSWERS = 4
+
+    module = forms.ModelChoiceField(label=_("module"), queryset=Module.objects.none())
+    kind = forms.ChoiceField(label=_("kind"), choices=Question.Kind.choices)
+    text_kk = forms.CharField(label=_("question (Kazakh)"), widget=forms.Textarea({"rows": 2}))
+    text_ru = forms.CharField(label=_("question (Russian)"), widget=forms.Textarea({"rows": 2}))
+
+    def __init__(self, *args, course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = Module.objects.filter(course=course).order_by("number")
+        for i in range(1, self.ANSWERS + 1):
+            self.fields[f"answer{i}_kk"] = forms.CharField(
+                label=_("answer %(n)d (Kazakh)") % {"n": i}, max_length=500, required=i <= 2
+            )
+            self.fields[f"answer{i}_ru"] = forms.CharField(
+                label=_("answer %(n)d (Russian)") % {"n": i}, max_length=500, required=i <= 2
+            )
+            self.fields[f"correct{i}"] = forms.BooleanField(
+                label=_("answer %(n)d is correct") % {"n": i}, required=False
+            )
+
+    def clean(self):
+        data = super().clean()
+        choices = []
+        for i in range(1, self.ANSWERS + 1):
+            kk, ru = data.get(f"answer{i}_kk", ""), data.get(f"answer{i}_ru", "")
+            if bool(kk) != bool(ru):
+                self.add_error(f"answer{i}_ru" if kk else f"answer{i}_kk",
+                               _("Each answer is needed in Kazakh and Russian."))  # fmt: skip
+            elif kk:
+                choices.append((kk, ru, data.get(f"correct{i}", False)))
+        keys = sum(1 for *_t, ok in choices if ok)
+        if keys == 0 or (data.get("kind") == Question.Kind.SINGLE and keys != 1):
+            self.add_error(None, _("A single-choice question has exactly one correct answer.")
+                           if data.get("kind") == Question.Kind.SINGLE
+                           else _("Mark at least one correct answer."))  # fmt: skip
+        data["choices"] = choices
+        return data

@@ -27,6 +27,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/archive/", views.task_archive, name="task_archive"),
     path("sessions/<int:session_id>/attendance/", views.attendance, name="attendance"),
     path("questions/", views.question_bank, name="questions"),
+    path("questions/new/", views.question_new, name="question_new"),
     path("questions/<int:question_id>/archive/", views.question_archive, name="question_archive"),
     path("attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
     path("attempts/<int:attempt_id>/answer/", views.attempt_answer, name="attempt_answer"),

@@ -38,6 +38,7 @@ from .forms import (
     FileImportForm,
     PaperScoreForm,
     PostForm,
+    QuestionForm,
     ScoreCellForm,
     SessionForm,
     SupportForm,
@@ -284,16 +285,20 @@ def score_save(request, cohort_id):
     )
 
 
-@login_required
-def question_bank(request):
-    organisation = _admin_organisation(request.user)
-    course = _course()
+def _bank_ctx(user, course) -> dict:
     questions = (
-        questions_managed_by(request.user)
+        questions_managed_by(user)
         .filter(course=course)
         .select_related("module")
         .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
     )
+    return {"questions": questions, "course": course}
+
+
+@login_required
+def question_bank(request):
+    organisation = _admin_organisation(request.user)
+    course = _course()
     return _import_view(
         request,
         key="course-import-questions",
@@ -302,9 +307,32 @@ def question_bank(request):
         apply=lambda p: len(
             importing.import_questions(organisation=organisation, course=course, parsed=p)
         ),
-        ctx={"questions": questions, "course": course},
+        ctx={**_bank_ctx(request.user, course), "question_form": QuestionForm(course=course)},
         done=reverse("course:questions"),
     )
+
+
+@login_required
+@require_POST
+def question_new(request):
+    organisation = _admin_organisation(request.user)
+    course = _course()
+    form = QuestionForm(request.POST, course=course)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.question_create(
+                organisation=organisation, course=course,
+                data={k: d[k] for k in ("module", "kind", "text_kk", "text_ru")},
+                choices=d["choices"],
+            )  # fmt: skip
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("course:questions")
+    ctx = {**_bank_ctx(request.user, course), "form": FileImportForm(), "question_form": form}
+    return render(request, "course/question_bank.html", ctx, status=400)
 
 
 @login_required

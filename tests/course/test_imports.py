@@ -132,3 +132,24 @@ def test_parse_score(typed, value):
 def test_parse_score_rejects(typed):
     with pytest.raises(ValueError):
         importing.parse_score(typed)
+
+
+def test_add_a_question_by_hand(client, cast):
+    client.force_login(cast.course_admin)
+    module = cast.cohort.course.modules.get(number=3)
+    data = {"module": module.pk, "kind": "multiple", "text_kk": "Қайсысы?", "text_ru": "Какой?",
+            "answer1_kk": "А", "answer1_ru": "А", "correct1": "on",
+            "answer2_kk": "Б", "answer2_ru": "Б",
+            "answer3_kk": "В", "answer3_ru": "В", "correct3": "on"}  # fmt: skip
+    assert client.post(reverse("course:question_new"), data).status_code == 302
+    q = Question.objects.get(text_kk="Қайсысы?")
+    assert [c.correct for c in q.choices.order_by("position")] == [True, False, True]
+    # single choice with two keys, or an answer in one language only: 400, kept
+    bad = {**data, "kind": "single", "text_kk": "Екінші"}
+    r = client.post(reverse("course:question_new"), bad)
+    assert r.status_code == 400 and "Екінші" in r.content.decode()
+    r = client.post(reverse("course:question_new"), {**data, "answer2_ru": "", "text_kk": "Ү"})
+    assert r.status_code == 400
+    assert not Question.objects.filter(text_kk__in=["Екінші", "Ү"]).exists()
+    client.force_login(cast.listener)
+    assert client.post(reverse("course:question_new"), data).status_code == 404

@@ -40,8 +40,8 @@ def test_my_course_page(client, cast, django_assert_num_queries, n):
 def test_question_bank_page(client, cast, django_assert_num_queries, per_module):
     question_bank(cast.cohort.organisation, per_module=per_module)
     client.force_login(cast.course_admin)
-    # session, user, roles, organisation, course, questions, choices
-    with django_assert_num_queries(7):
+    # session, user, roles, organisation, course, modules (form choices), questions, choices
+    with django_assert_num_queries(8):
         assert client.get(reverse("course:questions")).status_code == 200
 
 

@@ -93,6 +93,62 @@ def with_database() -> tuple[float, int]:
     return result["time"], result["queries"]
 
 
+def page(listeners: int = 500) -> tuple[float, int]:
+    """The gradebook page for 500 listeners × 12 tasks through the test client (rolled back)."""
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from assistant_portal.accounts.models import Role, User
+    from course.models import Cohort, Course, Enrolment, Score, Task, TrainingOrganisation
+
+    class Rollback(Exception):
+        pass
+
+    result = {}
+    try:
+        with transaction.atomic():
+            course = Course.objects.get(code="sen-108")
+            org = TrainingOrganisation.objects.create(name="bench")
+            admin = User.objects.create_user("bench-admin@example.kz", "x", full_name="a")
+            Role.objects.create(user=admin, kind="course_admin", organisation=org)
+            cohort = Cohort.objects.create(organisation=org, course=course, name="bench",
+                                           start=datetime(2026, 11, 9).date(),
+                                           end=datetime(2026, 11, 20).date())  # fmt: skip
+            module = course.modules.get(number=1)
+            past = datetime(2026, 11, 1, tzinfo=UTC)
+            tasks = Task.objects.bulk_create(
+                Task(cohort=cohort, kind="case_task", module=module, title=f"t{i}", deadline=past)
+                for i in range(TASKS)
+            )
+            users = User.objects.bulk_create(
+                User(email=f"page{i}@example.kz", full_name=f"p{i}") for i in range(listeners)
+            )
+            enrolments = Enrolment.objects.bulk_create(
+                Enrolment(cohort=cohort, listener=u, sort_key=str(i)) for i, u in enumerate(users)
+            )
+            rng = random.Random(3)
+            Score.objects.bulk_create(
+                Score(enrolment=e, task=t, value=Decimal(rng.randint(0, 10000)) / 100)
+                for e in enrolments for t in tasks
+            )  # fmt: skip
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(admin)
+            url = reverse("grading:gradebook", args=[cohort.pk])
+            client.get(url)  # warm up templates
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            result["time"] = time.perf_counter() - start
+            result["queries"] = len(queries)
+            assert response.status_code == 200, response.status_code
+            raise Rollback
+    except Rollback:
+        pass
+    return result["time"], result["queries"]
+
+
 if __name__ == "__main__":
     p = min(pure() for _ in range(3))
     print(f"pure standing(): {LISTENERS} listeners x {TASKS} tasks: {p * 1000:.0f} ms "
@@ -100,3 +156,5 @@ if __name__ == "__main__":
     d, q = with_database()
     print(f"cohort_standings() with the database (no test taken yet): {d * 1000:.0f} ms, "
           f"{q} queries ({d / LISTENERS * 1e6:.1f} µs per listener)")  # fmt: skip
+    t, q = page()
+    print(f"gradebook page, 500 listeners x {TASKS} tasks: {t * 1000:.0f} ms, {q} queries")

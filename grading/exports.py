@@ -6,7 +6,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .selectors import BAND_LABELS, BLOCKING_LABELS, TRADITIONAL_LABELS
+from .selectors import labels
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
@@ -29,16 +29,17 @@ def table(book: dict) -> list[list[str]]:
               _("points"), _("traditional grade"), _("certificate"), _("blocked by")]  # fmt: skip
     out = [header]
     for e, st in book["rows"]:
+        words = labels(st)
         out.append([
             e.listener.full_name, e.listener.email,
             *[_fmt(st.scores.get(t.id)) for t in tasks],
             _fmt(st.tu), _("yes") if st.tu_provisional else "",
             _("yes") if st.admitted else _("no"),
-            _fmt(st.test), str(BAND_LABELS.get(st.test_band, "")), _fmt(st.final),
+            _fmt(st.test), str(words["band"]), _fmt(st.final),
             st.letter.letter if st.letter else "", str(st.letter.points) if st.letter else "",
-            str(TRADITIONAL_LABELS[st.letter.traditional]) if st.letter else "",
+            str(words["traditional"]),
             _("yes") if st.eligible else _("no"),
-            str(BLOCKING_LABELS.get(st.blocking, "")),
+            str(words["blocking"]),
         ])  # fmt: skip
     return [[safe(c) for c in row] for row in out]
 

@@ -52,5 +52,27 @@ def gradebook(cohort, *, sort: str = "name", show: str = "all") -> dict:
     return {"tasks": tasks, "rows": rows}
 
 
+def display_rows(book: dict) -> list[dict]:
+    """What each gradebook row shows, prepared once (the template only prints)."""
+    tasks = book["tasks"]
+    return [
+        {
+            "enrolment": e,
+            "st": st,
+            "cells": [st.scores.get(t.id) for t in tasks],
+            **labels(st),
+        }
+        for e, st in book["rows"]
+    ]
+
+
+def labels(st) -> dict:
+    return {
+        "band": BAND_LABELS.get(st.test_band, ""),
+        "traditional": TRADITIONAL_LABELS[st.letter.traditional] if st.letter else "",
+        "blocking": BLOCKING_LABELS.get(st.blocking, ""),
+    }
+
+
 def score_changes(enrolment):
     return ScoreChange.objects.filter(enrolment=enrolment).select_related("task", "by")

@@ -27,9 +27,8 @@ def gradebook(request, cohort_id):
     return render(
         request,
         "grading/gradebook.html",
-        {"cohort": cohort, **book, "sort": sort, "show": show,
-         "blocking_labels": selectors.BLOCKING_LABELS, "band_labels": selectors.BAND_LABELS,
-         "traditional_labels": selectors.TRADITIONAL_LABELS},
+        {"cohort": cohort, "tasks": book["tasks"], "rows": selectors.display_rows(book),
+         "sort": sort, "show": show},
     )  # fmt: skip
 
 
@@ -63,7 +62,5 @@ def listener_record(request, enrolment_id):
         request,
         "grading/listener.html",
         {"enrolment": enrolment, "cohort": enrolment.cohort, "st": st,
-         "changes": selectors.score_changes(enrolment),
-         "blocking_labels": selectors.BLOCKING_LABELS, "band_labels": selectors.BAND_LABELS,
-         "traditional_labels": selectors.TRADITIONAL_LABELS},
+         "changes": selectors.score_changes(enrolment), **selectors.labels(st)},
     )  # fmt: skip

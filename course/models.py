@@ -1,7 +1,49 @@
-"""The 108-hour professional-development course (SPEC §4)."""
+"""The 108-hour professional-development course (SPEC §4, §6, §7 "Final test").
 
+- the programme (course, modules, topics with their hours), loaded from course/data/programme.json;
+- cohorts of a training organisation, their listeners (enrolments), timetable and attendance;
+- current controls (tasks) and their 0–100 scores, with every change audited;
+- the online final test: the question bank, attempts and the answers given;
+- post-course support (the 7 hours of SPEC §6) and the cohort's discussion board.
+
+The formulas live in grading/rules.py only; nothing here computes a grade.
+"""
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class ArchivableQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class _Titled(models.Model):
+    """Titles in Kazakh, Russian and English; shown in the user's language."""
+
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=500)
+    title_ru = models.CharField(_("title (Russian)"), max_length=500)
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        lang = (get_language() or "kk")[:2]
+        return getattr(self, f"title_{lang}", "") or self.title_kk
 
 
 class TrainingOrganisation(models.Model):
@@ -16,3 +58,427 @@ class TrainingOrganisation(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Course(_Titled):
+    code = models.SlugField(_("code"), unique=True)
+    final_test_hours = models.PositiveSmallIntegerField(_("final test hours"))
+    support_hours = models.PositiveSmallIntegerField(_("post-course support hours"))
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+
+class Module(_Titled):
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="modules")
+    number = models.PositiveSmallIntegerField(_("number"))
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "number"], name="module_unique_number")
+        ]
+
+
+class Topic(_Titled):
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="topics")
+    number = models.CharField(_("number"), max_length=8)
+    position = models.PositiveSmallIntegerField()
+    lecture = models.PositiveSmallIntegerField(_("lecture"))
+    practical = models.PositiveSmallIntegerField(_("practical session"))
+    self_study = models.PositiveSmallIntegerField(_("self-study"))
+    masterclass = models.PositiveSmallIntegerField(_("masterclass"))
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["module__number", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "number"], name="topic_unique_number")
+        ]
+
+    @property
+    def total(self) -> int:
+        return self.lecture + self.practical + self.self_study + self.masterclass
+
+
+@pghistory.track()
+class Cohort(models.Model):
+    """One two-week run of the course by a training organisation."""
+
+    organisation = models.ForeignKey(
+        TrainingOrganisation, on_delete=models.PROTECT, related_name="cohorts"
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(_("name"), max_length=200)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    trainers = models.TextField(
+        _("trainers"), blank=True, help_text=_("The trainers' names, one a line.")
+    )
+    test_minutes = models.PositiveSmallIntegerField(
+        _("final test time limit, minutes"),
+        default=45,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+    )
+    test_open = models.BooleanField(_("the final test is open"), default=False)
+    require_test_pass = models.BooleanField(
+        _("the final test must be at least 70 %"),
+        default=False,
+        help_text=_(
+            "Stricter policy (§8.3): a certificate also needs at least 70 in the final test."
+        ),
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["-start", "name"]
+        constraints = [
+            models.CheckConstraint(name="cohort_dates_in_order", condition=Q(start__lte=F("end")))
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("course:cohort", args=[self.pk])
+
+    @property
+    def trainer_list(self) -> list[str]:
+        return [t.strip() for t in self.trainers.splitlines() if t.strip()]
+
+
+@pghistory.track()
+class Enrolment(models.Model):
+    """A listener in a cohort: the only tie between a listener and a cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments")
+    listener = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    sort_key = models.CharField(max_length=600, db_collation="C", editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "listener"],
+                condition=Q(archived_at__isnull=True),
+                name="enrolment_unique_listener",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.listener)
+
+
+class Session(models.Model):
+    """One entry of the cohort's timetable: a topic's session at a time."""
+
+    class Kind(models.TextChoices):
+        LECTURE = "lecture", _("lecture")
+        PRACTICAL = "practical", _("practical session")
+        MASTERCLASS = "masterclass", _("masterclass")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="sessions")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="sessions")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    hours = models.PositiveSmallIntegerField(
+        _("academic hours"), default=1, validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    trainer = models.CharField(_("trainer"), max_length=200, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("session timetable")
+        ordering = ["starts_at"]
+
+    def __str__(self):
+        return f"{self.topic_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+@pghistory.track()
+class Attendance(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendance")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="attendance")
+    present = models.BooleanField(_("present"))
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.session_id}/{self.enrolment_id}"
+
+
+@pghistory.track()
+class Task(models.Model):
+    """A current-control task (§8.1): one TC item of the listener's TU."""
+
+    class Kind(models.TextChoices):
+        EXPRESS_SURVEY = "express_survey", _("express survey")
+        INDEPENDENT_WORK = "independent_work", _("independent work")
+        CASE_TASK = "case_task", _("case task")
+        PROJECT_DEFENCE = "project_defence", _("project defence")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="tasks")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    module = models.ForeignKey(
+        Module, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("module")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    deadline = models.DateTimeField(_("deadline"))
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["deadline", "pk"]
+        constraints = [
+            # §6.6: one project (masterclass) per module.
+            models.UniqueConstraint(
+                fields=["cohort", "module"],
+                condition=Q(kind="project_defence", archived_at__isnull=True),
+                name="task_one_project_per_module",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_project(self) -> bool:
+        return self.kind == self.Kind.PROJECT_DEFENCE
+
+
+@pghistory.track()
+class Score(models.Model):
+    """A listener's 0–100 score for one task; a cleared cell keeps the row with no value."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="scores")
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="scores")
+    value = models.DecimalField(
+        _("score"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=SCORE_VALIDATORS,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "task"], name="score_unique"),
+            models.CheckConstraint(
+                name="score_in_range",
+                condition=Q(value__isnull=True) | Q(value__gte=0, value__lte=100),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment_id}/{self.task_id}: {self.value}"
+
+
+class ScoreChange(models.Model):
+    """The audit of a score: old → new, who, when, why. Task empty = the final test."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="score_changes")
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="changes"
+    )
+    old = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    new = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("score change")
+        verbose_name_plural = _("score changes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.old} → {self.new}"
+
+
+class Question(models.Model):
+    """A question of an organisation's final-test bank for a course."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("single choice")
+        MULTIPLE = "multiple", _("multiple choice")
+
+    organisation = models.ForeignKey(
+        TrainingOrganisation, on_delete=models.PROTECT, related_name="questions"
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="questions")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="questions")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    text_kk = models.TextField(_("question (Kazakh)"))
+    text_ru = models.TextField(_("question (Russian)"))
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["module__number", "pk"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return self.text_ru if (get_language() or "")[:2] == "ru" else self.text_kk
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="choices")
+    position = models.PositiveSmallIntegerField()
+    text_kk = models.CharField(_("answer (Kazakh)"), max_length=500)
+    text_ru = models.CharField(_("answer (Russian)"), max_length=500)
+    correct = models.BooleanField(_("correct"), default=False)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return self.text_ru if (get_language() or "")[:2] == "ru" else self.text_kk
+
+
+@pghistory.track()
+class Attempt(models.Model):
+    """One sitting of the final test (number 1, or 2 for the retake), online or on paper."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(2)]
+    )
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    correct = models.PositiveSmallIntegerField(null=True, blank=True)
+    score = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    on_paper = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("final test attempt")
+        verbose_name_plural = _("final test attempts")
+        ordering = ["number"]
+        constraints = [
+            # A second start (another tab) finds this row instead of making a new attempt.
+            models.UniqueConstraint(fields=["enrolment", "number"], name="attempt_unique_number"),
+            models.CheckConstraint(
+                name="attempt_score_in_range",
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment_id} #{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("course:attempt", args=[self.pk])
+
+
+class AttemptQuestion(models.Model):
+    """A drawn question of an attempt and the answer given (choice ids, as given)."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.PROTECT, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    chosen = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="item_unique_position"),
+            models.UniqueConstraint(fields=["attempt", "question"], name="item_unique_question"),
+        ]
+
+    def __str__(self):
+        return f"{self.attempt_id} #{self.position}"
+
+
+class SupportActivity(models.Model):
+    """Post-course support (SPEC §6): hours of one listener in one form of support."""
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("consultation")
+        WEBINAR = "webinar", _("webinar")
+        FORUM = "forum", _("discussion board")
+        PEER_REVIEW = "peer_review", _("peer review")
+        MENTORING = "mentoring", _("mentoring")
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="support")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("academic hours"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(7)],
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("post-course support")
+        verbose_name_plural = _("post-course support")
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class Post(models.Model):
+    """A message on the cohort's discussion board (post-course support)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    text = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text[:50]

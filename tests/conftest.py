@@ -8,17 +8,21 @@ import pytest  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from assistant_portal.accounts.models import RoleKind, Speciality, User  # noqa: E402
+from course.models import Enrolment  # noqa: E402
 from students.models import Guardian, School, Student  # noqa: E402
+from students.text import kazakh_sort_key  # noqa: E402
 
 from .factories import (  # noqa: E402
     AcademicYearFactory,
     AssignmentFactory,
+    CohortFactory,
     GuardianFactory,
     OrganisationFactory,
     SchoolFactory,
     StudentFactory,
     person,
 )
+from .factories import enrolment as enrolment_factory  # noqa: E402
 
 hypothesis_settings.register_profile("ci", deadline=None, max_examples=200)
 hypothesis_settings.register_profile("dev", deadline=None)
@@ -52,6 +56,11 @@ class Cast:
     course_admin: User
     listener: User
     parent: User
+    # The course's world: a cohort of course_admin's organisation with `listener` enrolled.
+    cohort: object = None
+    enrolment: object = None  # the listener's
+    foreign_course_admin: User | None = None  # another training organisation
+    other_listener: User | None = None  # enrolled in another cohort
 
 
 @pytest.fixture
@@ -71,6 +80,13 @@ def cast(db) -> Cast:
     guardian = GuardianFactory(student=pupil, user=parent)
     AcademicYearFactory(school=school)
     AcademicYearFactory(school=other_school)
+    course_admin = person(RoleKind.COURSE_ADMIN, organisation=org)
+    listener = person(RoleKind.LISTENER, full_name="Тыңдаушы Бірінші")
+    cohort = CohortFactory(organisation=org)
+    enrolment = Enrolment.objects.create(
+        cohort=cohort, listener=listener, sort_key=kazakh_sort_key(listener.full_name)
+    )
+    other_enrolment = enrolment_factory(CohortFactory(organisation=org))
     return Cast(
         school=school,
         other_school=other_school,
@@ -90,9 +106,13 @@ def cast(db) -> Cast:
         ),
         foreign_admin=person(RoleKind.SCHOOL_ADMIN, school=other_school),
         foreign_assistant=foreign_assistant,
-        course_admin=person(RoleKind.COURSE_ADMIN, organisation=org),
-        listener=person(RoleKind.LISTENER),
+        course_admin=course_admin,
+        listener=listener,
         parent=parent,
+        cohort=cohort,
+        enrolment=enrolment,
+        foreign_course_admin=person(RoleKind.COURSE_ADMIN, organisation=OrganisationFactory()),
+        other_listener=other_enrolment.listener,
     )
 
 

@@ -1,8 +1,9 @@
 """factory_boy factories for the models every test needs."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from assistant_portal.accounts.models import Role, RoleKind, User
@@ -117,3 +118,75 @@ class ConsentFactory(DjangoModelFactory):
     given_on = date(2026, 9, 1)
     scope = "Оқушының дербес деректерін өңдеу"
     document = factory.django.FileField(filename="consent.pdf", data=PDF_BYTES)
+
+
+# --- the course (course/, grading/) ----------------------------------------------------------
+
+
+def course():
+    # The migration's rows are gone after a browser test flushed the database.
+    from course.programme import ensure_programme
+
+    return ensure_programme()
+
+
+class CohortFactory(DjangoModelFactory):
+    class Meta:
+        model = "course.Cohort"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    course = factory.LazyFunction(course)
+    name = factory.Sequence(lambda n: f"2026-{n}")
+    start = date(2026, 11, 9)
+    end = date(2026, 11, 20)
+    test_open = True
+
+
+def enrolment(cohort, **user_kwargs):
+    """A listener (with the listener role) enrolled in the cohort."""
+    from course.models import Enrolment
+
+    listener = person(RoleKind.LISTENER, **user_kwargs)
+    return Enrolment.objects.create(
+        cohort=cohort, listener=listener, sort_key=kazakh_sort_key(listener.full_name)
+    )
+
+
+class TaskFactory(DjangoModelFactory):
+    class Meta:
+        model = "course.Task"
+
+    cohort = factory.SubFactory(CohortFactory)
+    kind = "case_task"
+    module = factory.LazyAttribute(lambda o: o.cohort.course.modules.get(number=1))
+    title = factory.Sequence(lambda n: f"Тапсырма {n}")
+    deadline = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+
+def question_bank(organisation, *, per_module=4, multiple_every=5):
+    """`per_module` questions in each of the five modules; choice 1 (and 3 for multiple) correct."""
+    from course.models import Module
+    from course.services import question_create
+
+    questions = []
+    for module in Module.objects.filter(course=course()).order_by("number"):
+        for i in range(per_module):
+            multiple = multiple_every and (i + 1) % multiple_every == 0
+            questions.append(
+                question_create(
+                    organisation=organisation,
+                    course=course(),
+                    data={
+                        "module": module,
+                        "kind": "multiple" if multiple else "single",
+                        "text_kk": f"{module.number}.{i} сұрақ",
+                        "text_ru": f"{module.number}.{i} вопрос",
+                    },
+                    choices=[
+                        ("иә", "да", True),
+                        ("жоқ", "нет", False),
+                        ("мүмкін", "возможно", bool(multiple)),
+                    ],
+                )  # fmt: skip
+            )
+    return questions

@@ -5,9 +5,12 @@ A new URL is covered without anyone remembering: the sweep walks the URL configu
 kind of id needs one line in ID_MAKERS saying how to make an object of the insider's world.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from assistant_portal.access_policy import PUBLIC, classify
 
@@ -22,6 +25,13 @@ ID_MAKERS = {
     "consent_id": lambda cast: _consent(cast).pk,
     "protocol_id": lambda cast: _protocol(cast).pk,
     "job_id": lambda cast: _dossier_job(cast).pk,
+    # the course: objects of cast.course_admin's organisation and cast.listener's cohort
+    "cohort_id": lambda cast: cast.cohort.pk,
+    "enrolment_id": lambda cast: cast.enrolment.pk,
+    "task_id": lambda cast: _course_object(cast, "task").pk,
+    "session_id": lambda cast: _course_object(cast, "session").pk,
+    "question_id": lambda cast: _course_object(cast, "question").pk,
+    "attempt_id": lambda cast: _course_object(cast, "attempt").pk,
 }
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
 VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
@@ -34,8 +44,45 @@ OUTSIDERS = [
     "colleague",
     "course_admin",
     "listener",
+    "foreign_course_admin",
+    "other_listener",
 ]
-INSIDERS = ["school_admin", "assistant", "specialist", "psychologist", "parent"]
+INSIDERS = [
+    "school_admin", "assistant", "specialist", "psychologist", "parent", "course_admin",
+    "listener",
+]  # fmt: skip
+# The course's own people are insiders of its pages (and outsiders everywhere else); who of
+# them may open which course page is tested in tests/course/test_access.py.
+COURSE_NAMESPACES = ("course:", "grading:")
+COURSE_PEOPLE = {"course_admin", "listener"}
+
+
+def outsiders_of(route) -> list[str]:
+    if route.name.startswith(COURSE_NAMESPACES):
+        return [w for w in OUTSIDERS if w not in COURSE_PEOPLE]
+    return OUTSIDERS
+
+
+def _course_object(cast, kind):
+    from course.models import Attempt, Session, Task
+    from tests.factories import TaskFactory, question_bank
+
+    cohort = cast.cohort
+    if kind == "task":
+        return Task.objects.filter(cohort=cohort).first() or TaskFactory(cohort=cohort)
+    if kind == "session":
+        topic = cohort.course.modules.get(number=1).topics.first()
+        return Session.objects.get_or_create(
+            cohort=cohort, topic=topic, kind="lecture", starts_at=timezone.now()
+        )[0]
+    if kind == "question":
+        return cohort.organisation.questions.first() or question_bank(cohort.organisation)[0]
+    if kind == "attempt":
+        return Attempt.objects.filter(enrolment=cast.enrolment).first() or Attempt.objects.create(
+            enrolment=cast.enrolment, number=1, started_at=timezone.now(),
+            deadline=timezone.now() + timedelta(minutes=45),
+        )  # fmt: skip
+    raise ValueError(kind)
 
 
 def _holiday(cast):
@@ -97,7 +144,7 @@ def test_the_sweep_covers_urls():
 @pytest.mark.parametrize("route", id_routes(), ids=lambda r: r.name)
 def test_outsiders_get_404(client, cast, route):
     url = _url(route, cast)
-    for who in OUTSIDERS:
+    for who in outsiders_of(route):
         client.force_login(getattr(cast, who))
         get, post = client.get(url), client.post(url)
         assert get.status_code in (404, 405), (who, "GET", get.status_code)

@@ -1,0 +1,111 @@
+"""Who may see which cohort and what hangs off it: the one place the rule lives.
+
+- a course administrator: the cohorts of their training organisations (and manages them);
+- a listener: the cohorts they are enrolled in (and only their own records there);
+- anyone else: nothing. Outsiders get 404, never 403.
+"""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from assistant_portal.accounts.models import RoleKind
+from assistant_portal.accounts.roles import roles_of
+
+from .models import Attempt, Cohort, Enrolment, Question, Session, SupportActivity, Task
+
+
+def cohorts_managed_by(user) -> QuerySet[Cohort]:
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    return Cohort.objects.active().filter(organisation_id__in=roles_of(user).organisation_ids)
+
+
+def enrolments_of(user) -> QuerySet[Enrolment]:
+    """The listener's own active enrolments."""
+    if not user.is_authenticated or not roles_of(user).has(RoleKind.LISTENER):
+        return Enrolment.objects.none()
+    return Enrolment.objects.active().filter(listener=user, cohort__archived_at__isnull=True)
+
+
+def cohorts_visible_to(user) -> QuerySet[Cohort]:
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    managed = cohorts_managed_by(user).values("pk")
+    enrolled = enrolments_of(user).values("cohort_id")
+    return Cohort.objects.active().filter(pk__in=managed.union(enrolled))
+
+
+def is_course_admin(user) -> bool:
+    return bool(roles_of(user).organisation_ids)
+
+
+def get_cohort_for_admin(user, cohort_id: int) -> Cohort:
+    return get_object_or_404(
+        cohorts_managed_by(user).select_related("course", "organisation"), pk=cohort_id
+    )
+
+
+def get_cohort_for_user(user, cohort_id: int) -> Cohort:
+    return get_object_or_404(
+        cohorts_visible_to(user).select_related("course", "organisation"), pk=cohort_id
+    )
+
+
+def get_enrolment_for_admin(user, enrolment_id: int) -> Enrolment:
+    return get_object_or_404(
+        Enrolment.objects.active()
+        .filter(cohort__in=cohorts_managed_by(user))
+        .select_related("cohort", "listener"),
+        pk=enrolment_id,
+    )
+
+
+def get_own_enrolment(user, cohort_id: int) -> Enrolment:
+    return get_object_or_404(
+        enrolments_of(user).select_related("cohort", "cohort__course", "listener"),
+        cohort_id=cohort_id,
+    )
+
+
+def get_task_for_admin(user, task_id: int) -> Task:
+    return get_object_or_404(
+        Task.objects.active()
+        .filter(cohort__in=cohorts_managed_by(user))
+        .select_related("cohort", "module"),
+        pk=task_id,
+    )
+
+
+def get_session_for_admin(user, session_id: int) -> Session:
+    return get_object_or_404(
+        Session.objects.active()
+        .filter(cohort__in=cohorts_managed_by(user))
+        .select_related("cohort", "topic"),
+        pk=session_id,
+    )
+
+
+def get_attempt_for_listener(user, attempt_id: int) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.filter(enrolment__in=enrolments_of(user), on_paper=False).select_related(
+            "enrolment", "enrolment__cohort"
+        ),
+        pk=attempt_id,
+    )
+
+
+def questions_managed_by(user) -> QuerySet[Question]:
+    if not user.is_authenticated:
+        return Question.objects.none()
+    return Question.objects.active().filter(organisation_id__in=roles_of(user).organisation_ids)
+
+
+def get_question_for_admin(user, question_id: int) -> Question:
+    return get_object_or_404(questions_managed_by(user), pk=question_id)
+
+
+def get_support_for_admin(user, support_id: int) -> SupportActivity:
+    return get_object_or_404(
+        SupportActivity.objects.active().filter(enrolment__cohort__in=cohorts_managed_by(user)),
+        pk=support_id,
+    )

@@ -1,0 +1,551 @@
+"""Course pages: access helper → service → response."""
+
+import random
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Sum
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assistant_portal.accounts.roles import roles_of
+from grading.gradebook import listener_standing
+
+from . import importing, selectors, services
+from .access import (
+    cohorts_managed_by,
+    enrolments_of,
+    get_attempt_for_listener,
+    get_cohort_for_admin,
+    get_cohort_for_user,
+    get_enrolment_for_admin,
+    get_own_enrolment,
+    get_question_for_admin,
+    get_session_for_admin,
+    get_task_for_admin,
+    is_course_admin,
+    questions_managed_by,
+)
+from .forms import (
+    CohortForm,
+    EnrolForm,
+    FileImportForm,
+    PaperScoreForm,
+    PostForm,
+    QuestionForm,
+    ScoreCellForm,
+    SessionForm,
+    SupportForm,
+    TaskForm,
+)
+from .models import AttemptQuestion, Choice, Course, Enrolment, Task, TrainingOrganisation
+from .programme import CODE
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, msgs in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, msgs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _admin_organisation(user) -> TrainingOrganisation:
+    ids = roles_of(user).organisation_ids
+    if not ids:
+        raise Http404
+    return TrainingOrganisation.objects.get(pk=min(ids))
+
+
+def _course() -> Course:
+    return get_object_or_404(Course, code=CODE)
+
+
+@login_required
+def programme(request):
+    course = _course()
+    plan = selectors.programme(course)
+    return render(request, "course/programme.html", {"course": course, **plan})
+
+
+@login_required
+def cohort_list(request):
+    managed = cohorts_managed_by(request.user).select_related("organisation")
+    own = enrolments_of(request.user).select_related("cohort")
+    if not is_course_admin(request.user) and not own:
+        raise Http404
+    return render(
+        request,
+        "course/cohort_list.html",
+        {"cohorts": managed, "enrolments": own, "is_admin": is_course_admin(request.user)},
+    )
+
+
+@login_required
+def cohort_edit(request, cohort_id=None):
+    cohort = get_cohort_for_admin(request.user, cohort_id) if cohort_id else None
+    organisation = cohort.organisation if cohort else _admin_organisation(request.user)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_save(
+                organisation=organisation, course=_course(), cohort=cohort, data=form.cleaned_data
+            )
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(cohort)
+    ctx = {"form": form, "cohort": cohort}
+    return render(request, "course/cohort_form.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def cohort_detail(request, cohort_id):
+    cohort = get_cohort_for_user(request.user, cohort_id)
+    if cohort.organisation_id not in roles_of(request.user).organisation_ids:
+        return redirect("course:my", cohort_id=cohort.pk)
+    return render(request, "course/cohort_detail.html", _cohort_ctx(cohort, EnrolForm()))
+
+
+def _cohort_ctx(cohort, enrol_form):
+    return {
+        "cohort": cohort,
+        "enrolments": Enrolment.objects.active()
+        .filter(cohort=cohort)
+        .select_related("listener")
+        .order_by("sort_key"),
+        "tasks": Task.objects.active().filter(cohort=cohort).select_related("module"),
+        "enrol_form": enrol_form,
+    }
+
+
+@login_required
+@require_POST
+def enrol(request, cohort_id):
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    form = EnrolForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enrol(cohort=cohort, **form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("The listener is enrolled."))
+            return redirect(cohort)
+    return render(request, "course/cohort_detail.html", _cohort_ctx(cohort, form), status=400)
+
+
+@login_required
+@require_POST
+def enrolment_archive(request, enrolment_id):
+    enrolment = get_enrolment_for_admin(request.user, enrolment_id)
+    services.enrolment_archive(enrolment=enrolment)
+    messages.success(request, _("The listener was removed from the cohort."))
+    return redirect(enrolment.cohort)
+
+
+def _import_view(request, *, key, template, parse, apply, ctx, done):
+    """Upload → check every row → preview → confirm; a file with errors saves nothing."""
+    form = FileImportForm(request.POST or None, request.FILES or None)
+    parsed = None
+    if request.method == "POST" and "confirm" in request.POST:
+        rows = request.session.pop(key, None)
+        if not rows:
+            messages.error(request, _("Nothing to import: upload the file again."))
+            return redirect(request.path)
+        try:
+            n = apply(importing.Parsed(rows=rows))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect(request.path)
+        messages.success(request, _("Imported rows: %(n)d.") % {"n": n})
+        return redirect(done)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            parsed = parse(upload.read(), upload.name, form.cleaned_data["encoding"])
+        except importing.ImportFileError as e:
+            form.add_error("file", str(e))
+        else:
+            if parsed.valid:
+                request.session[key] = parsed.rows
+            elif not parsed.rows and not parsed.errors:
+                form.add_error("file", _("The file has no rows under its header."))
+    bad = bool(form.errors) or bool(parsed and parsed.errors)
+    return render(
+        request, template, {"form": form, "parsed": parsed, **ctx}, status=400 if bad else 200
+    )
+
+
+@login_required
+def listeners_import(request, cohort_id):
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    return _import_view(
+        request,
+        key=f"course-import-listeners-{cohort.pk}",
+        template="course/import_listeners.html",
+        parse=importing.parse_listeners,
+        apply=lambda p: len(importing.import_listeners(cohort=cohort, parsed=p)),
+        ctx={"cohort": cohort},
+        done=cohort.get_absolute_url(),
+    )
+
+
+@login_required
+def scores_import(request, cohort_id):
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+
+    def apply(p):
+        rows = [(e, t, Decimal(v)) for e, t, v in p.rows]
+        return services.scores_apply(
+            cohort=cohort, rows=rows, by=request.user, reason=_("import from a file")
+        )
+
+    return _import_view(
+        request,
+        key=f"course-import-scores-{cohort.pk}",
+        template="course/import_scores.html",
+        parse=lambda raw, name, enc: importing.parse_scores(raw, name, cohort=cohort, encoding=enc),
+        apply=apply,
+        ctx={"cohort": cohort, "tasks": Task.objects.active().filter(cohort=cohort)},
+        done=reverse("course:scores", args=[cohort.pk]),
+    )
+
+
+@login_required
+def task_edit(request, cohort_id=None, task_id=None):
+    task = get_task_for_admin(request.user, task_id) if task_id else None
+    cohort = task.cohort if task else get_cohort_for_admin(request.user, cohort_id)
+    form = TaskForm(request.POST or None, instance=task, cohort=cohort)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_save(cohort=cohort, task=task, data=form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(cohort)
+    ctx = {"form": form, "cohort": cohort, "task": task}
+    return render(request, "course/task_form.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def task_archive(request, task_id):
+    task = get_task_for_admin(request.user, task_id)
+    services.task_archive(task=task)
+    messages.success(request, _("The task was archived."))
+    return redirect(task.cohort)
+
+
+@login_required
+def score_grid(request, cohort_id):
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    grid = selectors.score_grid(cohort)
+    return render(request, "course/score_grid.html", {"cohort": cohort, **grid})
+
+
+@login_required
+@require_POST
+def score_save(request, cohort_id):
+    """One cell of the grid (htmx): saves and answers with the cell, or the cell and its error."""
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    try:
+        e_id, t_id = int(request.POST.get("enrolment", "")), int(request.POST.get("task", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("Which listener and task?"))
+    enrolment = get_object_or_404(
+        Enrolment.objects.active().filter(cohort=cohort).select_related("listener"), pk=e_id
+    )
+    task = get_object_or_404(Task.objects.active().filter(cohort=cohort), pk=t_id)
+    form = ScoreCellForm(request.POST)
+    if form.is_valid():
+        services.score_set(
+            enrolment=enrolment, task=task, value=form.cleaned_data["value"], by=request.user,
+            reason=form.cleaned_data["reason"],
+        )  # fmt: skip
+        cell = selectors.grid_cell(enrolment, task, form.cleaned_data["value"])
+        cell["saved"] = True
+    else:
+        cell = selectors.grid_cell(enrolment, task, None)
+        cell["text"] = form.data.get("value", "")
+        cell["error"] = " ".join(form.errors.get("value", []))
+    return render(
+        request,
+        "course/_score_cell.html",
+        {"cell": cell, "cohort": cohort},
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def _bank_ctx(user, course) -> dict:
+    questions = (
+        questions_managed_by(user)
+        .filter(course=course)
+        .select_related("module")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
+    )
+    return {"questions": questions, "course": course}
+
+
+@login_required
+def question_bank(request):
+    organisation = _admin_organisation(request.user)
+    course = _course()
+    return _import_view(
+        request,
+        key="course-import-questions",
+        template="course/question_bank.html",
+        parse=importing.parse_questions,
+        apply=lambda p: len(
+            importing.import_questions(organisation=organisation, course=course, parsed=p)
+        ),
+        ctx={**_bank_ctx(request.user, course), "question_form": QuestionForm(course=course)},
+        done=reverse("course:questions"),
+    )
+
+
+@login_required
+@require_POST
+def question_new(request):
+    organisation = _admin_organisation(request.user)
+    course = _course()
+    form = QuestionForm(request.POST, course=course)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.question_create(
+                organisation=organisation, course=course,
+                data={k: d[k] for k in ("module", "kind", "text_kk", "text_ru")},
+                choices=d["choices"],
+            )  # fmt: skip
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("course:questions")
+    ctx = {**_bank_ctx(request.user, course), "form": FileImportForm(), "question_form": form}
+    return render(request, "course/question_bank.html", ctx, status=400)
+
+
+@login_required
+@require_POST
+def question_archive(request, question_id):
+    question = get_question_for_admin(request.user, question_id)
+    services.question_archive(question=question)
+    messages.success(request, _("The question was archived."))
+    return redirect("course:questions")
+
+
+@login_required
+def paper_score(request, enrolment_id):
+    enrolment = get_enrolment_for_admin(request.user, enrolment_id)
+    form = PaperScoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.paper_test_score(
+                enrolment=enrolment, score=form.cleaned_data["score"], by=request.user,
+                reason=form.cleaned_data["reason"],
+            )  # fmt: skip
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("grading:gradebook", cohort_id=enrolment.cohort_id)
+    ctx = {"form": form, "enrolment": enrolment, "cohort": enrolment.cohort}
+    return render(request, "course/paper_score.html", ctx, status=400 if form.errors else 200)
+
+
+# --- the listener's side --------------------------------------------------------------------
+
+
+@login_required
+def my_course(request, cohort_id):
+    """The listener's own scores, standing, test and support hours; nobody else's."""
+    enrolment = get_own_enrolment(request.user, cohort_id)
+    cohort = enrolment.cohort
+    services.finalise_expired(cohort=cohort)
+    st = listener_standing(enrolment)
+    tasks = list(Task.objects.active().filter(cohort=cohort).select_related("module"))
+    attempts = list(enrolment.attempts.all())
+    open_attempt = next((a for a in attempts if a.submitted_at is None), None)
+    support = list(enrolment.support.active())
+    return render(
+        request,
+        "course/my_course.html",
+        {
+            "cohort": cohort,
+            "enrolment": enrolment,
+            "st": st,
+            "rows": [(t, st.scores.get(t.id)) for t in tasks],
+            "attempts": attempts,
+            "open_attempt": open_attempt,
+            "support": support,
+            "support_hours": sum((s.hours for s in support), Decimal(0)),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def test_start(request, cohort_id):
+    enrolment = get_own_enrolment(request.user, cohort_id)
+    try:
+        attempt = services.attempt_start(enrolment=enrolment)
+    except services.TestNotAllowed as e:
+        messages.error(request, str(e))
+        return redirect("course:my", cohort_id=cohort_id)
+    return redirect(attempt)
+
+
+@login_required
+def attempt_page(request, attempt_id):
+    attempt = get_attempt_for_listener(request.user, attempt_id)
+    items = list(attempt.items.select_related("question").order_by("position"))
+    if attempt.submitted_at is None and (timezone.now() > attempt.deadline or not items):
+        attempt = services.attempt_submit(attempt=attempt)
+    if attempt.submitted_at is not None:
+        return render(request, "course/attempt_result.html", {"attempt": attempt})
+    try:
+        position = min(max(int(request.GET.get("q", 1)), 1), len(items))
+    except ValueError:
+        position = 1
+    item = items[position - 1]
+    choices = list(item.question.choices.all())
+    # The bank lists the key first often; each drawn question shows its answers in its own
+    # order, the same on every reload.
+    random.Random(item.pk).shuffle(choices)
+    return render(
+        request,
+        "course/attempt.html",
+        {
+            "attempt": attempt,
+            "item": item,
+            "choices": choices,
+            "items": items,
+            "position": position,
+            "answered": sum(1 for i in items if i.chosen),
+        },
+    )
+
+
+@login_required
+@require_POST
+def attempt_answer(request, attempt_id):
+    attempt = get_attempt_for_listener(request.user, attempt_id)
+    try:
+        position = int(request.POST.get("position", ""))
+        chosen = [int(c) for c in request.POST.getlist("choice")]
+    except ValueError:
+        return HttpResponseBadRequest(_("Which question?"))
+    get_object_or_404(AttemptQuestion, attempt=attempt, position=position)
+    try:
+        services.attempt_answer(attempt=attempt, position=position, chosen=chosen)
+    except services.AttemptClosed as e:
+        messages.warning(request, str(e))
+        return redirect(attempt)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect(f"{attempt.get_absolute_url()}?q={position}")
+    if request.htmx:
+        return render(request, "course/_saved.html", {})
+    nxt = request.POST.get("go")
+    target = position + 1 if nxt == "next" else position - 1 if nxt == "prev" else position
+    if nxt == "finish":
+        return redirect(f"{attempt.get_absolute_url()}?q={position}#finish")
+    return redirect(f"{attempt.get_absolute_url()}?q={max(target, 1)}")
+
+
+@login_required
+@require_POST
+def attempt_submit(request, attempt_id):
+    attempt = get_attempt_for_listener(request.user, attempt_id)
+    services.attempt_submit(attempt=attempt)
+    messages.success(request, _("The test is submitted."))
+    return redirect(attempt)
+
+
+# --- timetable and attendance ---------------------------------------------------------------
+
+
+@login_required
+def timetable(request, cohort_id):
+    cohort = get_cohort_for_user(request.user, cohort_id)
+    is_admin = cohort.organisation_id in roles_of(request.user).organisation_ids
+    form = SessionForm(request.POST or None, cohort=cohort)
+    if request.method == "POST":
+        if not is_admin:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.session_add(cohort=cohort, data=form.cleaned_data)
+            except ValidationError as e:
+                _apply_errors(form, e)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("course:timetable", cohort_id=cohort.pk)
+    sessions = cohort.sessions.active().select_related("topic", "topic__module")
+    ctx = {"cohort": cohort, "sessions": sessions, "form": form if is_admin else None}
+    return render(request, "course/timetable.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def attendance(request, session_id):
+    session = get_session_for_admin(request.user, session_id)
+    enrolments = list(
+        Enrolment.objects.active()
+        .filter(cohort_id=session.cohort_id)
+        .select_related("listener")
+        .order_by("sort_key")
+    )
+    if request.method == "POST":
+        present = {int(x) for x in request.POST.getlist("present") if x.isdigit()}
+        services.attendance_save(session=session, present_ids=present)
+        messages.success(request, _("Saved."))
+        return redirect("course:timetable", cohort_id=session.cohort_id)
+    marked = dict(session.attendance.values_list("enrolment_id", "present"))
+    rows = [(e, marked.get(e.pk)) for e in enrolments]
+    return render(request, "course/attendance.html", {"session": session, "rows": rows})
+
+
+# --- post-course support --------------------------------------------------------------------
+
+
+@login_required
+def support(request, enrolment_id):
+    enrolment = get_enrolment_for_admin(request.user, enrolment_id)
+    form = SupportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.support_add(enrolment=enrolment, data=form.cleaned_data, by=request.user)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("course:support", enrolment_id=enrolment.pk)
+    activities = enrolment.support.active()
+    total = activities.aggregate(t=Sum("hours"))["t"] or Decimal(0)
+    ctx = {"enrolment": enrolment, "cohort": enrolment.cohort, "form": form,
+           "activities": activities, "total": total}  # fmt: skip
+    return render(request, "course/support.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def board(request, cohort_id):
+    cohort = get_cohort_for_user(request.user, cohort_id)
+    form = PostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.post_add(cohort=cohort, author=request.user, text=form.cleaned_data["text"])
+        messages.success(request, _("Saved."))
+        return redirect("course:board", cohort_id=cohort.pk)
+    posts = cohort.posts.active().select_related("author")[:200]
+    ctx = {"cohort": cohort, "posts": posts, "form": form}
+    return render(request, "course/board.html", ctx, status=400 if form.errors else 200)

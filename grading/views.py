@@ -1,0 +1,66 @@
+"""The gradebook pages: access helper → selector → response."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from course.access import get_cohort_for_admin, get_enrolment_for_admin
+from course.services import finalise_expired
+
+from . import exports, selectors
+from .gradebook import listener_standing
+
+
+def _book(request, cohort):
+    sort = request.GET.get("sort", "name")
+    show = request.GET.get("show", "all")
+    sort = sort if sort in selectors.SORTS else "name"
+    show = show if show in selectors.FILTERS else "all"
+    finalise_expired(cohort=cohort)
+    return selectors.gradebook(cohort, sort=sort, show=show), sort, show
+
+
+@login_required
+def gradebook(request, cohort_id):
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    book, sort, show = _book(request, cohort)
+    return render(
+        request,
+        "grading/gradebook.html",
+        {"cohort": cohort, "tasks": book["tasks"], "rows": selectors.display_rows(book),
+         "sort": sort, "show": show},
+    )  # fmt: skip
+
+
+@login_required
+def export_csv(request, cohort_id):
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    book, _s, _f = _book(request, cohort)
+    response = HttpResponse(exports.to_csv(exports.table(book)), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="gradebook-{cohort.pk}.csv"'
+    return response
+
+
+@login_required
+def export_xlsx(request, cohort_id):
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    book, _s, _f = _book(request, cohort)
+    response = HttpResponse(
+        exports.to_xlsx(exports.table(book)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="gradebook-{cohort.pk}.xlsx"'
+    return response
+
+
+@login_required
+def listener_record(request, enrolment_id):
+    """One listener's standing and the audit of every score change."""
+    enrolment = get_enrolment_for_admin(request.user, enrolment_id)
+    st = listener_standing(enrolment)
+    return render(
+        request,
+        "grading/listener.html",
+        {"enrolment": enrolment, "cohort": enrolment.cohort, "st": st,
+         "changes": selectors.score_changes(enrolment), **selectors.labels(st)},
+    )  # fmt: skip

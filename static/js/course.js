@@ -1,0 +1,53 @@
+// Course pages: the score grid's error cells and the final test's timer. No inline script.
+(() => {
+  // A rejected score (400) comes back with the cell and its error: show it instead of dropping it.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // The timer counts down from the server's deadline; at zero the attempt is submitted with
+  // what was saved (the server enforces the deadline whatever this clock says).
+  const timer = document.querySelector("[data-deadline]");
+  if (timer) {
+    const deadline = Date.parse(timer.dataset.deadline);
+    const skew = Date.parse(timer.dataset.now) - Date.now();
+    const out = timer.querySelector(".timer-value");
+    const tick = () => {
+      const left = Math.max(0, Math.floor((deadline - (Date.now() + skew)) / 1000));
+      const m = Math.floor(left / 60);
+      const s = String(left % 60).padStart(2, "0");
+      out.textContent = `${m}:${s}`;
+      if (left === 0) {
+        clearInterval(handle);
+        const form = document.getElementById("submit-form");
+        if (form) form.requestSubmit();
+      }
+    };
+    const handle = setInterval(tick, 1000);
+    tick();
+  }
+
+  // Answers save as soon as they are chosen, so a lost page or connection loses nothing.
+  const answerForm = document.getElementById("answer-form");
+  if (answerForm) {
+    answerForm.addEventListener("change", () => {
+      const data = new FormData(answerForm);
+      fetch(answerForm.action, {
+        method: "POST",
+        body: data,
+        headers: { "HX-Request": "true" },
+        credentials: "same-origin",
+      }).then((r) => {
+        const status = document.getElementById("answer-status");
+        if (r.ok) {
+          if (status) status.textContent = status.dataset.saved;
+        } else {
+          window.location.reload();
+        }
+      });
+    });
+  }
+})();

@@ -1,0 +1,87 @@
+"""Cohorts, enrolment by hand, timetable and attendance, post-course support, the board."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+
+from course.models import Attendance, Cohort, Enrolment, Post, Session, SupportActivity
+
+
+def test_admin_creates_a_cohort(client, cast):
+    client.force_login(cast.course_admin)
+    url = reverse("course:cohort_new")
+    data = {"name": "2027-1", "start": "2027-01-11", "end": "2027-01-22", "test_minutes": 45}
+    r = client.post(url, data)
+    assert r.status_code == 302
+    cohort = Cohort.objects.get(name="2027-1")
+    assert cohort.organisation == cast.cohort.organisation and cohort.test_minutes == 45
+    # a bad range: 400, the typed values kept
+    r = client.post(url, {**data, "name": "2027-2", "end": "2027-01-01"})
+    assert r.status_code == 400 and 'value="2027-2"' in r.content.decode()
+
+
+def test_enrol_by_hand_and_remove(client, cast):
+    client.force_login(cast.course_admin)
+    r = client.post(reverse("course:enrol", args=[cast.cohort.pk]),
+                    {"email": "Jana@Example.kz", "full_name": "Жаңа Тыңдаушы"})  # fmt: skip
+    assert r.status_code == 302
+    e = Enrolment.objects.get(cohort=cast.cohort, listener__email="jana@example.kz")
+    assert e.listener.roles.filter(kind="listener").exists()
+    # enrolling twice keeps one enrolment
+    client.post(reverse("course:enrol", args=[cast.cohort.pk]),
+                {"email": "jana@example.kz", "full_name": "Жаңа Тыңдаушы"})  # fmt: skip
+    assert Enrolment.objects.active().filter(listener__email="jana@example.kz").count() == 1
+    assert client.post(reverse("course:enrol", args=[cast.cohort.pk]),
+                       {"email": "x", "full_name": ""}).status_code == 400  # fmt: skip
+    client.post(reverse("course:unenrol", args=[e.pk]))
+    e.refresh_from_db()
+    assert e.archived_at is not None
+
+
+def test_timetable_and_attendance(client, cast):
+    topic = cast.cohort.course.modules.get(number=2).topics.first()
+    client.force_login(cast.course_admin)
+    url = reverse("course:timetable", args=[cast.cohort.pk])
+    r = client.post(url, {"topic": topic.pk, "kind": "lecture", "starts_at": "2026-11-10T09:00",
+                          "hours": 2, "trainer": "Ахметова Г.Б."})  # fmt: skip
+    assert r.status_code == 302
+    session = Session.objects.get(cohort=cast.cohort)
+    r = client.post(reverse("course:attendance", args=[session.pk]),
+                    {"present": [cast.enrolment.pk]})  # fmt: skip
+    assert r.status_code == 302
+    assert Attendance.objects.get(session=session, enrolment=cast.enrolment).present
+    # the listener sees the timetable but cannot change it
+    client.force_login(cast.listener)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"topic": topic.pk}).status_code == 404
+    assert client.get(reverse("course:attendance", args=[session.pk])).status_code == 404
+
+
+def test_support_hours_per_listener(client, cast):
+    client.force_login(cast.course_admin)
+    url = reverse("course:support", args=[cast.enrolment.pk])
+    today = timezone.localdate()
+    r = client.post(url, {"kind": "webinar", "date": today.isoformat(), "hours": "1,5"})
+    assert r.status_code == 302
+    client.post(url, {"kind": "peer_review", "date": (today - timedelta(days=1)).isoformat(),
+                      "hours": "2"})  # fmt: skip
+    assert client.post(url, {"kind": "webinar", "date": today.isoformat(),
+                             "hours": "9"}).status_code == 400  # fmt: skip
+    total = sum(a.hours for a in SupportActivity.objects.filter(enrolment=cast.enrolment))
+    assert total == Decimal("3.5")
+    client.force_login(cast.listener)
+    html = client.get(reverse("course:my", args=[cast.cohort.pk])).content.decode()
+    assert "3,5" in html
+
+
+def test_board_for_the_cohort_only(client, cast):
+    client.force_login(cast.listener)
+    url = reverse("course:board", args=[cast.cohort.pk])
+    assert client.post(url, {"text": "Сәлеметсіздер ме!"}).status_code == 302
+    assert Post.objects.get().author == cast.listener
+    client.force_login(cast.course_admin)
+    assert "Сәлеметсіздер ме!" in client.get(url).content.decode()
+    client.force_login(cast.other_listener)
+    assert client.get(url).status_code == 404

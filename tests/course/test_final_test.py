@@ -1,0 +1,243 @@
+"""The online final test: draw, two tabs, answers as given, time limit, scoring, retake."""
+
+import random
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from course import services
+from course.models import Attempt, AttemptQuestion, Question
+from tests.factories import TaskFactory, question_bank
+
+
+@pytest.fixture
+def bank(cast):
+    return question_bank(cast.cohort.organisation, per_module=8)
+
+
+def _scores(cast, value):
+    task = TaskFactory(cohort=cast.cohort)
+    services.score_set(enrolment=cast.enrolment, task=task, value=Decimal(value),
+                       by=cast.course_admin)  # fmt: skip
+    return task
+
+
+def _answer_all(attempt, *, correct: int):
+    """Answer the first `correct` questions right and the rest wrong."""
+    for item in attempt.items.select_related("question").order_by("position"):
+        choices = list(item.question.choices.order_by("position"))
+        key = [c.pk for c in choices if c.correct]
+        wrong = [c.pk for c in choices if not c.correct][:1]
+        services.attempt_answer(attempt=attempt, position=item.position,
+                                chosen=key if item.position <= correct else wrong)  # fmt: skip
+
+
+def test_draw_spreads_over_modules():
+    bank = [(m * 100 + i, m) for m in range(1, 6) for i in range(10)]
+    ids = services.draw_questions(bank, avoid=set(), rng=random.Random(1))
+    assert len(ids) == len(set(ids)) == 20
+    assert Counter(i // 100 for i in ids) == {1: 4, 2: 4, 3: 4, 4: 4, 5: 4}
+
+
+def test_draw_fills_from_other_modules_when_one_is_short():
+    bank = [(m * 100 + i, m) for m in range(1, 5) for i in range(6)] + [(501, 5)]
+    ids = services.draw_questions(bank, avoid=set(), rng=random.Random(2))
+    assert len(set(ids)) == 20 and 501 in ids
+
+
+def test_retake_draws_different_questions_where_the_bank_allows():
+    bank = [(m * 100 + i, m) for m in range(1, 6) for i in range(8)]
+    first = services.draw_questions(bank, avoid=set(), rng=random.Random(3))
+    second = services.draw_questions(bank, avoid=set(first), rng=random.Random(4))
+    assert not set(first) & set(second)
+    small = [(m * 100 + i, m) for m in range(1, 6) for i in range(5)]  # 25: only 5 new ones
+    first = services.draw_questions(small, avoid=set(), rng=random.Random(5))
+    second = services.draw_questions(small, avoid=set(first), rng=random.Random(6))
+    assert len(set(second) - set(first)) == 5 and len(set(second)) == 20
+
+
+def test_not_admitted_cannot_start(cast, bank):
+    _scores(cast, 49)
+    with pytest.raises(services.TestNotAllowed):
+        services.attempt_start(enrolment=cast.enrolment)
+    assert not Attempt.objects.exists()
+
+
+def test_provisional_tu_cannot_start(cast, bank):
+    _scores(cast, 90)
+    TaskFactory(cohort=cast.cohort, deadline=timezone.now() + timedelta(days=2))
+    with pytest.raises(services.TestNotAllowed):
+        services.attempt_start(enrolment=cast.enrolment)
+
+
+def test_closed_test_cannot_start(cast, bank):
+    _scores(cast, 90)
+    cast.cohort.test_open = False
+    cast.cohort.save()
+    with pytest.raises(services.TestNotAllowed):
+        services.attempt_start(enrolment=cast.enrolment)
+
+
+def test_two_tabs_get_the_same_attempt(client, cast, bank):
+    _scores(cast, 80)
+    client.force_login(cast.listener)
+    url = reverse("course:test_start", args=[cast.cohort.pk])
+    first, second = client.post(url), client.post(url)
+    assert first["Location"] == second["Location"]
+    assert Attempt.objects.count() == 1
+    attempt = Attempt.objects.get()
+    assert attempt.items.count() == 20
+    assert Counter(attempt.items.values_list("question__module__number", flat=True)) == {
+        1: 4, 2: 4, 3: 4, 4: 4, 5: 4}  # fmt: skip
+    assert attempt.deadline - attempt.started_at == timedelta(minutes=45)
+
+
+def test_scoring_and_no_partial_credit(cast, bank):
+    _scores(cast, 80)
+    attempt = services.attempt_start(enrolment=cast.enrolment)
+    _answer_all(attempt, correct=15)
+    # a multiple-choice question answered with only part of its key scores nothing
+    multi = attempt.items.filter(question__kind=Question.Kind.MULTIPLE, position__lte=15).first()
+    if multi:
+        key = list(multi.question.choices.filter(correct=True).values_list("pk", flat=True))
+        services.attempt_answer(attempt=attempt, position=multi.position, chosen=key[:1])
+    attempt = services.attempt_submit(attempt=attempt)
+    expected = 14 if multi else 15
+    assert attempt.correct == expected
+    assert attempt.score == Decimal(expected * 5)
+    # a second submit changes nothing
+    assert services.attempt_submit(attempt=attempt).score == attempt.score
+
+
+def test_answers_survive_a_reload(client, cast, bank):
+    _scores(cast, 80)
+    attempt = services.attempt_start(enrolment=cast.enrolment)
+    item = attempt.items.get(position=3)
+    choice = item.question.choices.first()
+    client.force_login(cast.listener)
+    r = client.post(reverse("course:attempt_answer", args=[attempt.pk]),
+                    {"position": 3, "choice": [choice.pk]}, HTTP_HX_REQUEST="true")  # fmt: skip
+    assert r.status_code == 200
+    r = client.get(reverse("course:attempt", args=[attempt.pk]) + "?q=3")
+    assert f'value="{choice.pk}" id="c{choice.pk}" checked' in r.content.decode()
+    assert AttemptQuestion.objects.get(pk=item.pk).chosen == [choice.pk]
+
+
+def test_answer_to_a_choice_of_another_question_is_refused(cast, bank):
+    _scores(cast, 80)
+    attempt = services.attempt_start(enrolment=cast.enrolment)
+    other = Question.objects.exclude(pk=attempt.items.get(position=1).question_id).first()
+    with pytest.raises(services.ValidationError):
+        services.attempt_answer(attempt=attempt, position=1,
+                                chosen=[other.choices.first().pk])  # fmt: skip
+
+
+def test_after_the_time_limit_only_saved_answers_count(client, cast, bank):
+    _scores(cast, 80)
+    attempt = services.attempt_start(enrolment=cast.enrolment)
+    _answer_all(attempt, correct=10)
+    late = attempt.deadline + timedelta(seconds=1)
+    item = attempt.items.get(position=20)
+    key = list(item.question.choices.filter(correct=True).values_list("pk", flat=True))
+    with pytest.raises(services.AttemptClosed):
+        services.attempt_answer(attempt=attempt, position=20, chosen=key, now=late)
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == attempt.deadline
+    assert attempt.correct == 10 and attempt.score == Decimal(50)
+
+
+def test_expired_attempt_is_submitted_when_seen(client, cast, bank):
+    _scores(cast, 80)
+    attempt = services.attempt_start(enrolment=cast.enrolment)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    client.force_login(cast.listener)
+    r = client.get(reverse("course:attempt", args=[attempt.pk]))
+    assert r.status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None and attempt.score == 0
+
+
+def test_one_retake_exactly_when_the_rules_allow(cast, bank):
+    _scores(cast, 50)  # TU 50: a test of 50 gives 50 < 55 → retake
+    first = services.attempt_start(enrolment=cast.enrolment)
+    _answer_all(first, correct=10)
+    services.attempt_submit(attempt=first)
+    retake = services.attempt_start(enrolment=cast.enrolment)
+    assert retake.number == 2
+    first_ids = set(first.items.values_list("question_id", flat=True))
+    assert not first_ids & set(retake.items.values_list("question_id", flat=True))
+    _answer_all(retake, correct=12)
+    services.attempt_submit(attempt=retake)
+    with pytest.raises(services.TestNotAllowed):
+        services.attempt_start(enrolment=cast.enrolment)
+
+
+def test_no_retake_after_a_pass(cast, bank):
+    _scores(cast, 80)
+    attempt = services.attempt_start(enrolment=cast.enrolment)
+    _answer_all(attempt, correct=16)
+    services.attempt_submit(attempt=attempt)
+    with pytest.raises(services.TestNotAllowed):
+        services.attempt_start(enrolment=cast.enrolment)
+
+
+def test_strict_policy_allows_retake_below_70(cast, bank):
+    cast.cohort.require_test_pass = True
+    cast.cohort.save()
+    _scores(cast, 90)
+    attempt = services.attempt_start(enrolment=cast.enrolment)
+    _answer_all(attempt, correct=12)  # 60 %: final 78, but the test is below 70
+    services.attempt_submit(attempt=attempt)
+    assert services.attempt_start(enrolment=cast.enrolment).number == 2
+
+
+def test_paper_score(client, cast, bank):
+    _scores(cast, 80)
+    client.force_login(cast.course_admin)
+    url = reverse("course:paper_score", args=[cast.enrolment.pk])
+    assert client.post(url, {"score": "abc"}).status_code == 400
+    assert client.post(url, {"score": "72,5", "reason": "қағаз"}).status_code == 302
+    attempt = Attempt.objects.get(enrolment=cast.enrolment)
+    assert attempt.on_paper and attempt.score == Decimal("72.5")
+    # a passed test leaves no retake: a second paper score is refused
+    assert client.post(url, {"score": "90"}).status_code == 400
+
+
+def test_listener_takes_the_test_in_the_browser_flow(client, cast, bank):
+    _scores(cast, 80)
+    client.force_login(cast.listener)
+    r = client.post(reverse("course:test_start", args=[cast.cohort.pk]))
+    attempt = Attempt.objects.get()
+    assert r["Location"] == attempt.get_absolute_url()
+    page = client.get(r["Location"])
+    assert page.status_code == 200 and "data-deadline" in page.content.decode()
+    item = attempt.items.get(position=1)
+    key = list(item.question.choices.filter(correct=True).values_list("pk", flat=True))
+    r = client.post(
+        reverse("course:attempt_answer", args=[attempt.pk]),
+        {"position": 1, "choice": key, "go": "next"},
+    )
+    assert r["Location"].endswith("?q=2")
+    client.post(reverse("course:attempt_submit", args=[attempt.pk]))
+    attempt.refresh_from_db()
+    assert attempt.submitted_at and attempt.correct >= 1
+    # a submit after the end changes nothing, and answers are refused
+    r = client.post(reverse("course:attempt_answer", args=[attempt.pk]),
+                    {"position": 2, "choice": key[:1]})  # fmt: skip
+    assert r.status_code == 302
+    assert not attempt.items.get(position=2).chosen
+
+
+def test_start_after_an_abandoned_attempt_scores_it_even_when_refused(cast, bank):
+    _scores(cast, 80)
+    attempt = services.attempt_start(enrolment=cast.enrolment)
+    _answer_all(attempt, correct=16)
+    later = attempt.deadline + timedelta(minutes=5)
+    with pytest.raises(services.TestNotAllowed):  # 80 % passed: no retake
+        services.attempt_start(enrolment=cast.enrolment, now=later)
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == attempt.deadline and attempt.score == Decimal(80)

@@ -1,0 +1,171 @@
+"""The gradebook: figures from grading/rules.py, provisional TU, the stricter policy with the
+blocking rule named, exports, and constant queries at two sizes."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from course.models import Attempt
+from course.services import score_set
+from grading import rules
+from grading.gradebook import TaskInfo, cohort_standings, standing
+from tests.factories import TaskFactory
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+PAST = NOW - timedelta(days=1)
+FUTURE = NOW + timedelta(days=1)
+
+
+def _st(scores, tasks, test=None, attempts=0, strict=False):
+    return standing(enrolment_id=1, tasks=tasks, scores=scores, test=test,
+                    attempts_used=attempts, now=NOW, require_test_pass=strict)  # fmt: skip
+
+
+def test_official_tu_counts_missing_as_zero():
+    tasks = [TaskInfo(1, PAST), TaskInfo(2, PAST), TaskInfo(3, PAST)]
+    st = _st({1: Decimal(90), 2: Decimal(60)}, tasks)
+    assert st.tu == rules.current_performance([90, 60, 0]) == Decimal(50)
+    assert not st.tu_provisional and st.admitted
+
+
+def test_provisional_tu_before_the_deadline():
+    tasks = [TaskInfo(1, PAST), TaskInfo(2, FUTURE)]
+    st = _st({1: Decimal(80)}, tasks)
+    assert st.tu == Decimal(80) and st.tu_provisional
+    assert not st.can_start_test
+    # scored before its deadline: counts and is not provisional
+    st = _st({1: Decimal(80), 2: Decimal(70)}, tasks)
+    assert st.tu == Decimal(75) and not st.tu_provisional
+
+
+def test_no_tasks_no_tu():
+    st = _st({}, [])
+    assert st.tu is None and st.blocking == "not_admitted" and not st.eligible
+
+
+@pytest.mark.parametrize(
+    ("scores", "test", "strict", "final", "letter", "blocking"),
+    [
+        ([90, 95], Decimal(85), False, Decimal("89.50"), "A-", None),
+        ([50, 49], Decimal(55), False, Decimal("51.70"), "D", "final_below_55"),
+        ([40, 45], None, False, None, None, "not_admitted"),
+        ([70, 80], None, False, None, None, "no_test"),
+        ([90, 90], Decimal(60), True, Decimal("78.0"), "B-", "test_below_70"),
+        ([90, 90], Decimal(60), False, Decimal("78.0"), "B-", None),
+        ([50, 50], Decimal("62.5"), False, Decimal("55.00"), "D+", None),
+        ([55, 54], Decimal(54), False, Decimal("54.30"), "D", "final_below_55"),
+    ],
+)
+def test_figures_match_the_rules(scores, test, strict, final, letter, blocking):
+    tasks = [TaskInfo(i, PAST) for i in range(len(scores))]
+    st = _st({i: Decimal(s) for i, s in enumerate(scores)}, tasks, test=test,
+             attempts=1 if test is not None else 0, strict=strict)  # fmt: skip
+    tu = rules.current_performance(scores)
+    assert st.tu == tu
+    assert st.final == final
+    if final is not None:
+        assert st.final == rules.final_grade(tu, test)
+        assert st.letter == rules.letter_grade(final)
+        assert st.letter.letter == letter
+        assert st.test_band == rules.final_test_band(test)
+    assert st.blocking == blocking == rules.blocking_rule(tu, test, require_test_pass=strict)
+    assert st.eligible is (blocking is None)
+
+
+def test_retake_follows_the_rules():
+    tasks = [TaskInfo(1, PAST)]
+    st = _st({1: Decimal(50)}, tasks, test=Decimal(50), attempts=1)
+    assert st.retake_allowed and st.can_start_test
+    st = _st({1: Decimal(50)}, tasks, test=Decimal(50), attempts=2)
+    assert not st.retake_allowed and not st.can_start_test
+
+
+def test_retake_replaces_the_first_score(cast):
+    task = TaskFactory(cohort=cast.cohort)
+    score_set(enrolment=cast.enrolment, task=task, value=Decimal(50), by=cast.course_admin)
+    now = timezone.now()
+    for number, score in ((1, 40), (2, 80)):
+        Attempt.objects.create(enrolment=cast.enrolment, number=number, started_at=now,
+                               deadline=now, submitted_at=now, score=score)  # fmt: skip
+    st = cohort_standings(cast.cohort)[cast.enrolment.pk]
+    assert st.test == Decimal(80) and st.attempts_used == 2
+    assert st.final == rules.final_grade(50, 80)
+
+
+def _fill(cast, listeners, tasks=12):
+    from assistant_portal.accounts.models import User
+    from course.models import Enrolment, Score
+
+    ts = [TaskFactory(cohort=cast.cohort, title=f"Т{i}") for i in range(tasks)]
+    users = User.objects.bulk_create(
+        User(email=f"l{i}@example.kz", full_name=f"Тыңдаушы {i:04d}") for i in range(listeners)
+    )
+    es = Enrolment.objects.bulk_create(
+        Enrolment(cohort=cast.cohort, listener=u, sort_key=u.full_name) for u in users
+    )
+    Score.objects.bulk_create(
+        Score(enrolment=e, task=t, value=Decimal(40 + (i * 7 + j * 3) % 61))
+        for i, e in enumerate(es) for j, t in enumerate(ts)
+    )  # fmt: skip
+    return es, ts
+
+
+@pytest.mark.parametrize("listeners", [5, 500])
+def test_gradebook_queries_do_not_grow(client, cast, django_assert_num_queries, listeners):
+    _fill(cast, listeners)
+    client.force_login(cast.course_admin)
+    # session, user, roles, cohort, expired attempts, enrolments, tasks (header),
+    # tasks (standings), scores, attempts
+    with django_assert_num_queries(10):
+        r = client.get(reverse("grading:gradebook", args=[cast.cohort.pk]))
+    assert r.status_code == 200
+    assert r.content.decode().count("<tr data-listener=") == listeners + 1
+
+
+def test_gradebook_page_shows_the_blocking_rule(client, cast):
+    cast.cohort.require_test_pass = True
+    cast.cohort.save()
+    task = TaskFactory(cohort=cast.cohort)
+    score_set(enrolment=cast.enrolment, task=task, value=Decimal(90), by=cast.course_admin)
+    now = timezone.now()
+    Attempt.objects.create(enrolment=cast.enrolment, number=1, started_at=now, deadline=now,
+                           submitted_at=now, score=60)  # fmt: skip
+    client.force_login(cast.course_admin)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("grading:gradebook", args=[cast.cohort.pk])).content.decode()
+    assert "final test below 70 % (cohort policy, §8.3)" in html
+    assert "78.00" in html and "B-" in html
+    html = client.get(reverse("grading:gradebook", args=[cast.cohort.pk]) + "?show=eligible")
+    assert "<tr data-listener=" not in html.content.decode()
+
+
+def test_export_csv_neutralises_formulas(client, cast):
+    from assistant_portal.accounts.models import User
+
+    User.objects.filter(pk=cast.listener.pk).update(full_name="=HYPERLINK(1)")
+    task = TaskFactory(cohort=cast.cohort, title="+SUM(A1)")
+    score_set(enrolment=cast.enrolment, task=task, value=Decimal("85.5"), by=cast.course_admin)
+    client.force_login(cast.course_admin)
+    r = client.get(reverse("grading:export_csv", args=[cast.cohort.pk]))
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][2] == "'+SUM(A1)"
+    assert rows[1][0] == "'=HYPERLINK(1)" and rows[1][2] == "85.50"
+    assert len(rows) == 2  # only this cohort's listener
+
+
+def test_export_xlsx(client, cast):
+    from openpyxl import load_workbook
+
+    task = TaskFactory(cohort=cast.cohort)
+    score_set(enrolment=cast.enrolment, task=task, value=Decimal("85.5"), by=cast.course_admin)
+    client.force_login(cast.course_admin)
+    r = client.get(reverse("grading:export_xlsx", args=[cast.cohort.pk]))
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws.cell(2, 2).value == cast.listener.email
+    assert ws.cell(1, 1).value == "Тыңдаушы"  # Kazakh by default
+    assert ws.cell(2, 3).value == 85.5  # a number the spreadsheet can sum

@@ -24,6 +24,11 @@ POLICY: dict[str, str] = {
     "accounts:password_change": LOGIN,
     "accounts:password_change_done": LOGIN,
     "home": LOGIN,
+    # notifications: each user's own (access.notifications_of)
+    "notifications:list": LOGIN,
+    "notifications:mark_read": LOGIN,
+    "notifications:mark_all_read": LOGIN,
+    "notifications:preferences": LOGIN,
     # students
     "students:list": ROLE,
     "students:new": ROLE,

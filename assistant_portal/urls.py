@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("assistant_portal.accounts.urls")),
     path("pupils/", include("students.urls")),
     path("protocols/", include("protocols.urls")),
+    path("notifications/", include("assistant_portal.notifications.urls")),
     path("course/", include("course.urls")),
     path("grading/", include("grading.urls")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ ID_MAKERS = {
     "guardian_id": lambda cast: cast.guardian.pk,
     "year_id": lambda cast: cast.school.years.get().pk,
     "holiday_id": lambda cast: _holiday(cast).pk,
+    "notification_id": lambda cast: _notification(cast).pk,
 }
 # Keyword arguments that are not object ids (tokens and the like).
 NOT_IDS = {"uidb64", "token"}
@@ -41,6 +42,12 @@ def _holiday(cast):
         year=year, name="Күзгі каникул", start=year.start.replace(month=10, day=26),
         end=year.start.replace(month=11, day=1),
     )[0]  # fmt: skip
+
+
+def _notification(cast):
+    from assistant_portal.notifications.models import Notification
+
+    return Notification.objects.get_or_create(user=cast.assistant, title="Апталық хабарлама")[0]
 
 
 def id_routes():

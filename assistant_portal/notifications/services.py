@@ -110,7 +110,7 @@ def digests_create(*, week: WeekRange) -> list[int]:
             DigestOutbox.objects.filter(week_start=week.start)
             .select_related("recipient__notification_preference")
             .only(
-                "pk", "status", "subject", "body_text", "recipient__pk",
+                "pk", "status", "subject", "body_text", "recipient__id",
                 "recipient__notification_preference__in_app",
             )
         )  # fmt: skip

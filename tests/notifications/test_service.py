@@ -2,7 +2,7 @@
 
 import logging
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection

@@ -23,7 +23,7 @@ from django.db.models import Prefetch, Q
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from assistant_portal.accounts.models import Role, RoleKind
 from assistant_portal.notifications.digest import (
@@ -55,13 +55,14 @@ MENU_NAMES = {
     schedule.Annex.I: _("Behaviour correction"),
     schedule.Annex.K: _("Communication sheet"),
 }
+# A context keeps "September" apart from Django's month name, which is capitalised.
 PERIODS = {
-    schedule.Period.SEPTEMBER: _("September"),
-    schedule.Period.HALF_YEAR: _("half-year"),
-    schedule.Period.YEAR_END: _("year end"),
-    schedule.Period.PROGRAMME_1: _("I half-year"),
-    schedule.Period.PROGRAMME_2: _("II half-year"),
-    schedule.Period.REPORT: _("report"),
+    schedule.Period.SEPTEMBER: pgettext_lazy("schedule period", "September"),
+    schedule.Period.HALF_YEAR: pgettext_lazy("schedule period", "half-year"),
+    schedule.Period.YEAR_END: pgettext_lazy("schedule period", "year end"),
+    schedule.Period.PROGRAMME_1: pgettext_lazy("schedule period", "I half-year"),
+    schedule.Period.PROGRAMME_2: pgettext_lazy("schedule period", "II half-year"),
+    schedule.Period.REPORT: pgettext_lazy("schedule period", "report"),
 }
 
 

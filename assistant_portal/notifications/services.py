@@ -87,7 +87,11 @@ def digests_plan(week: WeekRange) -> list[PlannedDigest]:
 def digests_create(*, week: WeekRange) -> list[int]:
     """Write this week's digests (outbox + in-app) and queue their e-mails; returns the ids
     of the week's unsent rows that were queued (also those a killed run left behind)."""
-    planned = digests_plan(week)
+    return digests_write(week=week, planned=digests_plan(week))
+
+
+def digests_write(*, week: WeekRange, planned: list[PlannedDigest]) -> list[int]:
+    """The writing half of `digests_create`, for digests already planned."""
     with transaction.atomic():
         DigestOutbox.objects.bulk_create(
             [

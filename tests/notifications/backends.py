@@ -15,3 +15,13 @@ class FlakyBackend(EmailBackend):
             FAILURES["left"] -= 1
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
         return super().send_messages(messages)
+
+
+class SlowBackend(EmailBackend):
+    """An SMTP server that never answers in time: the worker is killed while it waits."""
+
+    def send_messages(self, messages):
+        import time
+
+        time.sleep(120)
+        return super().send_messages(messages)

@@ -293,3 +293,13 @@ def test_two_concurrent_runs_write_one_digest_each(cast, mail_outbox):
     )
     assert set(DigestOutbox.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
     assert cast.assistant.pk in recipients
+
+
+def test_beat_runs_the_digest_on_monday_morning_in_almaty():
+    from assistant_portal.celery_app import app
+
+    entry = app.conf.beat_schedule["weekly-digest"]
+    assert entry["task"] == send_weekly_digests.name
+    schedule = entry["schedule"]
+    assert schedule.day_of_week == {1} and schedule.hour == {7} and schedule.minute == {30}
+    assert app.conf.timezone == "Asia/Almaty"

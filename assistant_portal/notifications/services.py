@@ -46,8 +46,8 @@ def preference_of(user: User) -> NotificationPreference:
 def digest_recipients(week: WeekRange) -> list[User]:
     """Active users with a school role who want reminders this week and have no digest yet.
 
-    Two queries: the outbox rows already written for the week, then the users with their
-    preferences (one join).
+    One query: the users with their preferences (a join), leaving out those the week's outbox
+    rows already name (a subquery).
     """
     done = DigestOutbox.objects.filter(week_start=week.start).values("recipient_id")
     users = (

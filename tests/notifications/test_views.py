@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -97,3 +98,15 @@ def test_command_sends_and_is_safe_to_repeat(
         call_command("send_digests", "--week", SEPT_14.isoformat())
     assert len(mail_outbox) == sent
     assert "0 digest(s) queued" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_list_query_count_is_constant(client, cast, n, django_assert_num_queries):
+    for _ in range(n):
+        _note(cast.assistant)
+    client.force_login(cast.assistant)
+    # 1 session, 2 user, 3 count for the pager, 4 the page's notifications, 5 roles (menu),
+    # 6 unread count (badge; the page reuses it)
+    with django_assert_num_queries(6):
+        r = client.get(reverse("notifications:list"))
+    assert len(r.context["page"]) == min(n, 20)

@@ -57,10 +57,7 @@ def _wait(condition, timeout=60, what=""):
 
 
 def test_killed_worker_loses_no_digest(redis_url, cast, tmp_path):
-    import redis
-
     broker = _own_database(redis_url)
-    redis.Redis.from_url(broker).flushdb()  # leftovers of an earlier killed run
     db = connection.settings_dict
     env = {
         **os.environ,

@@ -29,6 +29,11 @@ POLICY: dict[str, str] = {
     "security:keep_alive": LOGIN,
     "security:otp_setup": LOGIN,
     "security:otp_verify": LOGIN,
+    # notifications: each user's own (access.notifications_of)
+    "notifications:list": LOGIN,
+    "notifications:mark_read": LOGIN,
+    "notifications:mark_all_read": LOGIN,
+    "notifications:preferences": LOGIN,
     # students
     "students:list": ROLE,
     "students:new": ROLE,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("privacy/", privacy_notice, name="privacy"),
     path("pupils/", include("students.urls")),
     path("protocols/", include("protocols.urls")),
+    path("notifications/", include("assistant_portal.notifications.urls")),
     path("course/", include("course.urls")),
     path("grading/", include("grading.urls")),
     path("admin/", admin.site.urls),

@@ -32,6 +32,7 @@ ID_MAKERS = {
     "session_id": lambda cast: _course_object(cast, "session").pk,
     "question_id": lambda cast: _course_object(cast, "question").pk,
     "attempt_id": lambda cast: _course_object(cast, "attempt").pk,
+    "notification_id": lambda cast: _notification(cast).pk,
 }
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
 VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
@@ -115,6 +116,12 @@ def _dossier_job(cast):
     return DossierJob.objects.get_or_create(
         pupil=cast.pupil, requested_by=cast.assistant, defaults={"language": "kk"}
     )[0]
+
+
+def _notification(cast):
+    from assistant_portal.notifications.models import Notification
+
+    return Notification.objects.get_or_create(user=cast.assistant, title="Апталық хабарлама")[0]
 
 
 def id_routes():

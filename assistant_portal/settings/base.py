@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "assistant_portal.accounts",
+    "assistant_portal.notifications",
     "students",
     "protocols",
     "course",
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "assistant_portal.accounts.context_processors.roles",
                 "assistant_portal.security.context_processors.session",
+                "assistant_portal.notifications.context_processors.unread",
             ],
         },
     },
@@ -191,6 +194,30 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The whole schedule, in code, in one place (docs/DECISIONS.md: plain beat, not
+# django-celery-beat). Monday morning in Asia/Almaty (CELERY_TIMEZONE); the time is configurable.
+CELERY_BEAT_SCHEDULE = {
+    "weekly-digest": {
+        "task": "assistant_portal.notifications.tasks.send_weekly_digests",
+        "schedule": crontab(
+            day_of_week="mon",
+            hour=env.int("DIGEST_HOUR", default=7),
+            minute=env.int("DIGEST_MINUTE", default=30),
+        ),
+        # A digest queued on Monday but still waiting on Tuesday is stale: beat's next run
+        # (or the management command) covers the week again.
+        "options": {"expires": 24 * 60 * 60},
+    },
+    # Retention (SPEC §7): anonymise pupils whose retention period after leaving has passed.
+    "nightly-retention": {
+        "task": "students.tasks.anonymise_departed_pupils",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": 12 * 60 * 60},
+    },
+}
+# A "sending" claim older than this belongs to a dead worker (notifications/services.py); keep
+# it well under the broker's visibility timeout (Redis: an hour) and above the SMTP timeout.
+DIGEST_SEND_LEASE_SECONDS = env.int("DIGEST_SEND_LEASE_SECONDS", default=600)
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,8 @@ MAILERS = {
             "username": env("EMAIL_HOST_USER", default=""),
             "password": env("EMAIL_HOST_PASSWORD", default=""),
             "use_tls": env.bool("EMAIL_USE_TLS", default=True),
+            # Bounded, so a digest's "sending" claim never outlives DIGEST_SEND_LEASE_SECONDS.
+            "timeout": env.int("EMAIL_TIMEOUT", default=60),
         },
     }
 }

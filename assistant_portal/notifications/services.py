@@ -1,0 +1,238 @@
+"""Writes of the notifications app: the weekly digests (outbox, in-app list, e-mail),
+marking notifications read, and preferences.
+
+Exactly once (SPEC §7 "Reminders"):
+- `digests_create` writes each digest as a `DigestOutbox` row unique on (recipient, week) and
+  its `Notification` (unique per outbox row) in one transaction, both with
+  INSERT … ON CONFLICT DO NOTHING, so beat firing twice, a retried task or two beat processes
+  racing each other end with one row and one in-app notification per recipient and week.
+- `digest_send` e-mails one row: it claims the row (status "sending", under a row lock, committed),
+  sends, then marks it sent. A second sender skips a row that is sent or freshly claimed. Only a
+  worker that dies between the SMTP server's accept and the mark leaves a stale claim; the
+  redelivered task then sends again and logs that the recipient may get the e-mail twice.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+
+from assistant_portal.accounts.models import RoleKind, User
+
+from .digest import DigestSection, RenderedDigest, WeekRange, build_digests, render_digest
+from .models import DigestOutbox, Notification, NotificationPreference, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+# Roles that may receive a digest; providers decide what each one gets.
+DIGEST_ROLES = (RoleKind.ASSISTANT, RoleKind.SPECIALIST, RoleKind.SCHOOL_ADMIN)
+UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
+DEFAULT_PREFERENCE = NotificationPreference(email=True, in_app=True, muted_until=None)
+
+
+def preference_of(user: User) -> NotificationPreference:
+    """The user's preferences (loaded with select_related) or the defaults."""
+    try:
+        return user.notification_preference
+    except NotificationPreference.DoesNotExist:
+        return DEFAULT_PREFERENCE
+
+
+def digest_recipients(week: WeekRange) -> list[User]:
+    """Active users with a school role who want reminders this week and have no digest yet.
+
+    One query: the users with their preferences (a join), leaving out those the week's outbox
+    rows already name (a subquery).
+    """
+    done = DigestOutbox.objects.filter(week_start=week.start).values("recipient_id")
+    users = (
+        User.objects.filter(
+            is_active=True, roles__kind__in=DIGEST_ROLES, roles__archived_at__isnull=True
+        )
+        .exclude(pk__in=done)
+        .exclude(notification_preference__muted_until__gte=week.start)
+        .exclude(notification_preference__email=False, notification_preference__in_app=False)
+        .select_related("notification_preference")
+        .distinct()
+        .order_by("pk")
+    )
+    return list(users)
+
+
+@dataclass(frozen=True)
+class PlannedDigest:
+    user: User
+    sections: list[DigestSection]
+    rendered: RenderedDigest
+
+
+def digests_plan(week: WeekRange) -> list[PlannedDigest]:
+    """Who would get what this week, without writing anything (the dry run uses it too)."""
+    users = digest_recipients(week)
+    sections = build_digests(users, week)
+    return [
+        PlannedDigest(
+            user=u, sections=sections[u.pk], rendered=render_digest(u, sections[u.pk], week)
+        )
+        for u in users
+        if u.pk in sections
+    ]
+
+
+def digests_create(*, week: WeekRange) -> list[int]:
+    """Write this week's digests (outbox + in-app) and queue their e-mails; returns the ids
+    of the week's unsent rows that were queued (also those a killed run left behind)."""
+    return digests_write(week=week, planned=digests_plan(week))
+
+
+def digests_write(*, week: WeekRange, planned: list[PlannedDigest]) -> list[int]:
+    """The writing half of `digests_create`, for digests already planned."""
+    with transaction.atomic():
+        DigestOutbox.objects.bulk_create(
+            [
+                DigestOutbox(
+                    recipient=p.user,
+                    week_start=week.start,
+                    language=p.rendered.language,
+                    subject=p.rendered.subject,
+                    body_text=p.rendered.text,
+                    body_html=p.rendered.html,
+                )
+                for p in planned
+            ],
+            ignore_conflicts=True,  # another run wrote it first: theirs stands
+            batch_size=1000,
+        )
+        # Read back the week's rows (ours and any a concurrent run committed first) to hang
+        # the in-app notifications on; the unique outbox link ignores the second copy.
+        rows = list(
+            DigestOutbox.objects.filter(week_start=week.start)
+            .select_related("recipient__notification_preference")
+            .only(
+                "pk", "status", "subject", "body_text", "recipient__id",
+                "recipient__notification_preference__in_app",
+            )
+        )  # fmt: skip
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    user_id=row.recipient_id,
+                    outbox=row,
+                    title=row.subject,
+                    body=row.body_text,
+                )
+                for row in rows
+                if preference_of(row.recipient).in_app
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        unsent = [row.pk for row in rows if row.status in UNSENT]
+        for pk in unsent:
+            # robust: one failing e-mail (eager mode raises in-process) must not stop the rest.
+            transaction.on_commit(partial(_queue_send, pk), robust=True)
+    log.info("weekly digest %s: %d written, %d queued", week.start, len(planned), len(unsent))
+    return unsent
+
+
+def _queue_send(outbox_id: int) -> None:
+    from .tasks import send_digest
+
+    send_digest.delay(outbox_id)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.DIGEST_SEND_LEASE_SECONDS)
+
+
+def _claim(outbox_id: int) -> DigestOutbox | None:
+    """Lock the row and mark it "sending"; None when it is done or another sender holds it."""
+    with transaction.atomic():
+        row = (
+            DigestOutbox.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient__notification_preference")
+            .filter(pk=outbox_id, status__in=UNSENT)
+            .first()
+        )
+        if row is None:
+            return None
+        now = timezone.now()
+        if row.status == OutboxStatus.SENDING:
+            if row.claimed_at and now - row.claimed_at < _lease():
+                return None  # another worker is sending it right now
+            log.warning(
+                "digest %s (user %s, week %s): a previous sender died after claiming it; "
+                "sending again, the recipient may get this e-mail twice",
+                row.pk, row.recipient_id, row.week_start,
+            )  # fmt: skip
+        row.status = OutboxStatus.SENDING
+        row.claimed_at = now
+        row.attempts += 1
+        row.save(update_fields=["status", "claimed_at", "attempts"])
+        return row
+
+
+def digest_send(*, outbox_id: int) -> str:
+    """E-mail one digest if its recipient wants e-mail; returns the row's new status, or ""
+    when there was nothing to do. SMTP errors are recorded on the row and re-raised, so the
+    task retries with back-off."""
+    row = _claim(outbox_id)
+    if row is None:
+        return ""
+    pref = preference_of(row.recipient)
+    status = OutboxStatus.SKIPPED
+    if pref.email and row.recipient.email:
+        message = EmailMultiAlternatives(
+            subject=row.subject,
+            body=row.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[row.recipient.email],
+        )
+        message.attach_alternative(row.body_html, "text/html")
+        try:
+            message.send()
+        except Exception as error:
+            DigestOutbox.objects.filter(pk=row.pk).update(
+                status=OutboxStatus.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000]
+            )
+            log.warning("digest %s: sending failed (attempt %d): %s", row.pk, row.attempts, error)
+            raise
+        status = OutboxStatus.SENT
+    DigestOutbox.objects.filter(pk=row.pk, status=OutboxStatus.SENDING).update(
+        status=status, sent_at=timezone.now()
+    )
+    return status
+
+
+# --- The in-app list and preferences -----------------------------------------------------
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def preference_save(
+    *, user: User, email: bool, in_app: bool, muted_until: date | None
+) -> NotificationPreference:
+    pref, _created = NotificationPreference.objects.get_or_create(user=user)
+    pref.email, pref.in_app, pref.muted_until = email, in_app, muted_until
+    pref.full_clean()
+    pref.save(update_fields=["email", "in_app", "muted_until"])
+    return pref

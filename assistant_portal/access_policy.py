@@ -31,6 +31,7 @@ POLICY: dict[str, str] = {
     "security:otp_verify": LOGIN,
     # notifications: each user's own (access.notifications_of)
     "notifications:list": LOGIN,
+    "notifications:badge": LOGIN,
     "notifications:mark_read": LOGIN,
     "notifications:mark_all_read": LOGIN,
     "notifications:preferences": LOGIN,

@@ -8,14 +8,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .access import get_notification_for_user, notifications_of
+from .access import get_notification_for_user, notifications_of, unread_count
 from .forms import PreferenceForm
 
 
 @login_required
 def notification_list(request):
     page = Paginator(notifications_of(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page})
+    ctx = {"page": page, "unread": unread_count(request.user)}
+    return render(request, "notifications/list.html", ctx)
+
+
+@login_required
+def badge(request):
+    """The navbar's unread count, fetched by htmx after each page has loaded."""
+    return render(request, "notifications/_badge.html", {"unread": unread_count(request.user)})
 
 
 @login_required

@@ -82,7 +82,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "assistant_portal.accounts.context_processors.roles",
                 "assistant_portal.security.context_processors.session",
-                "assistant_portal.notifications.context_processors.unread",
             ],
         },
     },

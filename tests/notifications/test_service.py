@@ -79,10 +79,10 @@ def test_email_has_text_and_html_with_absolute_links(
     [message] = [m for m in mail_outbox if m.to == [cast.assistant.email]]
     assert message.subject == "Weekly digest, week of 09/14/2026"
     assert cast.pupil.full_name in message.body
-    assert f"https://portal.example.kz/pupils/{cast.pupil.pk}/" in message.body
+    assert f"https://portal.example.kz/protocols/pupils/{cast.pupil.pk}/" in message.body
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
-    assert f'href="https://portal.example.kz/pupils/{cast.pupil.pk}/"' in html
+    assert f'href="https://portal.example.kz/protocols/pupils/{cast.pupil.pk}/' in html
     assert "<h2>Ахметов Айбек, 3 Ә</h2>" in html
     note = Notification.objects.get(user=cast.assistant)
     assert note.title == message.subject and note.body == message.body and note.read_at is None
@@ -238,11 +238,11 @@ def test_outbox_is_unique_per_recipient_and_week_in_the_database(cast):
 def test_building_digests_takes_a_fixed_number_of_queries(cast, n, django_assert_num_queries):
     many_assistants(cast.school, n, pupils_each=3)
     users = services.digest_recipients(WEEK)
-    # protocols: 1 current assignments with pupils, 2 years, 3 holidays, 4 submitted protocols;
-    # review: 5 specialist roles, 6 years, 7 holidays, 8 conclusions waiting;
-    # lateness: 9 admin roles, 10 years, 11 holidays, 12 pupils, 13 assignment history,
-    # 14 submitted protocols
-    with django_assert_num_queries(14):
+    # protocols: 1 current assignments with pupils, 2 years with holidays, 3 submitted protocols;
+    # review: 4 specialist roles, 5 years with holidays, 6 conclusions waiting;
+    # lateness: 7 admin roles, 8 years with holidays, 9 pupils, 10 assignment history,
+    # 11 submitted protocols
+    with django_assert_num_queries(11):
         digests = build_digests(users, WEEK)
     assert len(digests) == n + 5
 
@@ -259,10 +259,10 @@ def test_writing_digests_takes_a_fixed_number_of_queries(
     assert len(callbacks) == n + 5
 
 
-# 1 recipients (with preferences, minus those already written); 2-15 providers;
-# 16 savepoint, 17 outbox insert, 18 read back the week's rows, 19 notifications insert,
-# 20 release savepoint (the test's own transaction wraps the service's)
-NUM_CREATE_QUERIES = 20
+# 1 recipients (with preferences, minus those already written); 2-12 providers;
+# 13 savepoint, 14 outbox insert, 15 read back the week's rows, 16 notifications insert,
+# 17 release savepoint (the test's own transaction wraps the service's)
+NUM_CREATE_QUERIES = 17
 
 
 @pytest.mark.django_db(transaction=True)

@@ -162,9 +162,8 @@ def _many_pupils(cast, n):
 def test_pupil_list_query_count_is_constant(client, cast, n, django_assert_num_queries):
     _many_pupils(cast, n)
     client.force_login(cast.specialist)
-    # 1 session, 2 user, 3 roles, 4 pupils with their current assistant (one subquery),
-    # 5 unread notifications (the navbar badge)
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 roles, 4 pupils with their current assistant (one subquery)
+    with django_assert_num_queries(4):
         r = client.get(reverse("students:list"))
     assert len(r.context["pupils"]) == n + 2
 

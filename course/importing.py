@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from students.importing import PupilFileError, _table
+from assistant_portal.spreadsheets import SpreadsheetError, read_table
 
 from . import services
 from .models import Cohort, Enrolment, Module, Question, Task
@@ -64,8 +64,8 @@ class Parsed:
 
 def _read(raw: bytes, filename: str, encoding: str = "auto") -> tuple[list[list], list[str]]:
     try:
-        table, _used, warnings = _table(raw, filename, encoding)
-    except PupilFileError as e:
+        table, _used, warnings = read_table(raw, filename, encoding)
+    except SpreadsheetError as e:
         raise ImportFileError(str(e)) from e
     table = [r for r in table if any(str(c if c is not None else "").strip() for c in r)]
     if len(table) < 2:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistant_portal.accounts.roles import roles_of
+from assistant_portal.spreadsheets import SpreadsheetUploadForm
 from grading.gradebook import listener_standing
 
 from . import importing, selectors, services
@@ -35,7 +36,6 @@ from .access import (
 from .forms import (
     CohortForm,
     EnrolForm,
-    FileImportForm,
     PaperScoreForm,
     PostForm,
     QuestionForm,
@@ -153,7 +153,7 @@ def enrolment_archive(request, enrolment_id):
 
 def _import_view(request, *, key, template, parse, apply, ctx, done):
     """Upload → check every row → preview → confirm; a file with errors saves nothing."""
-    form = FileImportForm(request.POST or None, request.FILES or None)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     parsed = None
     if request.method == "POST" and "confirm" in request.POST:
         rows = request.session.pop(key, None)
@@ -331,7 +331,11 @@ def question_new(request):
         else:
             messages.success(request, _("Saved."))
             return redirect("course:questions")
-    ctx = {**_bank_ctx(request.user, course), "form": FileImportForm(), "question_form": form}
+    ctx = {
+        **_bank_ctx(request.user, course),
+        "form": SpreadsheetUploadForm(),
+        "question_form": form,
+    }
     return render(request, "course/question_bank.html", ctx, status=400)
 
 

@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,33 +103,6 @@ class HolidayForm(forms.ModelForm):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("The last day cannot be before the first day."))
         return data
-
-
-class PupilImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"), help_text=_("XLSX, or CSV in UTF-8, Windows-1251 or KZ-1048.")
-    )
-    encoding = forms.ChoiceField(
-        label=_("Encoding of a CSV file"),
-        choices=[
-            ("auto", _("detect")),
-            ("utf-8", "UTF-8"),
-            ("cp1251", "Windows-1251"),
-            ("kz1048", "KZ-1048"),
-        ],
-        initial="auto",
-    )
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if f.size > settings.MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (at most %(mb)s MB).")
-                % {"mb": settings.MAX_IMPORT_BYTES // (1024 * 1024)}
-            )
-        if not f.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Upload an XLSX or CSV file."))
-        return f
 
 
 class ConsentForm(forms.ModelForm):

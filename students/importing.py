@@ -1,9 +1,6 @@
 """Pupil import from XLSX or CSV (UTF-8, Windows-1251, KZ-1048): parse, check every row,
 save all or nothing (SPEC §7 "Spreadsheets are the usual source")."""
 
-import csv
-import io
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -11,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from assistant_portal.spreadsheets import SpreadsheetError, read_table
 
 from .models import SenCategory, Student
 from .services import STUDENT_FIELDS, student_create
@@ -33,14 +32,10 @@ COLUMNS = {
 REQUIRED = ("last_name", "first_name", "birth_date", "class", "sen_category", "joined")
 DATE_COLUMNS = ("birth_date", "joined", "pmpc_date", "pmpc_valid_until")
 MAX_ROWS = 2000
-ENCODINGS = ("utf-8", "cp1251", "kz1048")
-_KAZAKH_ONLY = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
-# Letters that cp1251 puts where KZ-1048 has Kazakh ones (Serbian/Macedonian Cyrillic).
-_CP1251_ODD = set("ЉЊЌЋЏљњќћџЎўЈјҐґЂђЃѓ")
 
 
-class PupilFileError(ValueError):
-    """The file as a whole cannot be read (encoding, columns, size)."""
+class PupilFileError(SpreadsheetError):
+    """The file as a whole cannot be read (type, encoding, columns, size)."""
 
 
 @dataclass
@@ -59,33 +54,6 @@ class ParsedFile:
     @property
     def valid(self) -> bool:
         return bool(self.rows) and not any(r.errors for r in self.rows)
-
-
-def _decode(raw: bytes, encoding: str) -> tuple[str, str, list[str]]:
-    warnings = []
-    if encoding == "auto":
-        try:
-            return raw.decode("utf-8-sig"), "utf-8", warnings
-        except UnicodeDecodeError:
-            cp, kz = raw.decode("cp1251", "replace"), raw.decode("kz1048", "replace")
-            if _CP1251_ODD & set(cp) and _KAZAKH_ONLY & set(kz):
-                text, encoding = kz, "kz1048"
-            else:
-                text, encoding = cp, "cp1251"
-    else:
-        try:
-            text = raw.decode("utf-8-sig" if encoding == "utf-8" else encoding)
-        except UnicodeDecodeError as e:
-            raise PupilFileError(_("The file is not in the chosen encoding.")) from e
-    if encoding == "cp1251" and re.search(r"\w\?\w", text):
-        # Excel's plain CSV on Windows writes "?" for ә ғ қ ң ө ұ ү һ і.
-        warnings.append(
-            _(
-                "The file is in Windows-1251 and has “?” inside words: Kazakh letters were lost "
-                "when it was saved. Save it as XLSX or “CSV UTF-8” and upload it again."
-            )
-        )
-    return text, encoding, warnings
 
 
 def _header_map(header: list[str]) -> dict[int, str]:
@@ -110,25 +78,6 @@ def _header_map(header: list[str]) -> dict[int, str]:
             _("The columns do not match the template (%(what)s).") % {"what": "; ".join(parts)}
         )
     return mapping
-
-
-def _table(raw: bytes, filename: str, encoding: str) -> tuple[list[list], str, list[str]]:
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
-            return [list(r) for r in sheet.iter_rows(values_only=True)], "xlsx", []
-        except Exception as e:  # openpyxl raises many kinds for a broken file
-            raise PupilFileError(_("This is not a readable XLSX file.")) from e
-    if not filename.lower().endswith(".csv"):
-        raise PupilFileError(_("Upload an XLSX or CSV file."))
-    text, used, warnings = _decode(raw, encoding)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)], used, warnings
 
 
 def _date(value) -> date | None:
@@ -181,9 +130,16 @@ def _row(number: int, cells: list, mapping: dict[int, str]) -> ParsedRow:
     return row
 
 
+def _read(raw: bytes, filename: str, encoding: str):
+    try:
+        return read_table(raw, filename, encoding)
+    except SpreadsheetError as e:
+        raise PupilFileError(str(e)) from e
+
+
 def parse_pupils(raw: bytes, filename: str, *, encoding: str = "auto") -> ParsedFile:
     """Read and check every row; nothing is saved here."""
-    table, used, warnings = _table(raw, filename, encoding)
+    table, used, warnings = _read(raw, filename, encoding)
     table = [r for r in table if any(str(c or "").strip() for c in r)]
     if not table:
         raise PupilFileError(_("The file is empty."))

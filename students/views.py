@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistant_portal.accounts.roles import roles_of
+from assistant_portal.spreadsheets import SpreadsheetUploadForm
 
 from . import export, importing, selectors, services
 from .access import (
@@ -28,7 +29,6 @@ from .forms import (
     DateRangeForm,
     GuardianForm,
     HolidayForm,
-    PupilImportForm,
     StudentForm,
 )
 from .models import ReadWhat, School
@@ -171,7 +171,7 @@ IMPORT_SESSION_KEY = "pupil_import"
 @login_required
 def pupil_import(request):
     school = _admin_school(request.user)
-    form = PupilImportForm(request.POST or None, request.FILES or None)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
     parsed = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -132,7 +132,20 @@ def protocols_preview(pupil: Student) -> str:
 # --- The pupil's archive ----------------------------------------------------------------------
 
 
+PROTOCOL_FIELDS = (
+    "id window_key due status filled_on data submitted_at reviewed_at decision signed_off_at "
+    "archived_at"
+).split()
+VERSION_FIELDS = "number status filled_on saved_at data".split()
+COMMENT_FIELDS = "round section text created_at".split()
+
+
+def _values(obj, names: list[str], **extra) -> dict:
+    return {**{name: getattr(obj, name) for name in names}, **extra}
+
+
 def protocols_data(pupil: Student) -> list[dict]:
+    """Every protocol of the pupil (archived ones too) with its versions and comments."""
     protocols = (
         Protocol.objects.filter(student=pupil)
         .select_related("year", "author")
@@ -140,23 +153,19 @@ def protocols_data(pupil: Student) -> list[dict]:
         .order_by("year__start", "annex", "window_key", "pk")
     )
     return [
-        {
-            "id": p.pk, "annex": p.letter, "year": str(p.year), "window": p.window_key,
-            "due": p.due, "status": p.status, "filled_on": p.filled_on, "data": p.data,
-            "author": p.author.full_name, "submitted_at": p.submitted_at,
-            "reviewed_at": p.reviewed_at, "decision": p.decision,
-            "signed_off_at": p.signed_off_at, "archived_at": p.archived_at,
-            "versions": [
-                {"number": v.number, "status": v.status, "filled_on": v.filled_on,
-                 "saved_at": v.saved_at, "saved_by": v.saved_by.full_name, "data": v.data}
-                for v in p.versions.all()
+        _values(
+            p,
+            PROTOCOL_FIELDS,
+            annex=p.letter,
+            year=str(p.year),
+            author=p.author.full_name,
+            versions=[
+                _values(v, VERSION_FIELDS, saved_by=v.saved_by.full_name) for v in p.versions.all()
             ],
-            "comments": [
-                {"round": c.round, "section": c.section, "text": c.text,
-                 "author": c.author.full_name, "created_at": c.created_at}
-                for c in p.comments.all()
+            comments=[
+                _values(c, COMMENT_FIELDS, author=c.author.full_name) for c in p.comments.all()
             ],
-        }  # fmt: skip
+        )
         for p in protocols
     ]
 

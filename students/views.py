@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -96,9 +97,8 @@ def pupil_new(request):
         else:
             messages.success(request, _("Saved."))
             return redirect(pupil)
-    return render(
-        request, "students/pupil_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+    ctx = {"form": form, "title": _("Pupil"), "cancel_url": reverse("students:list")}
+    return render(request, "form_page.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required
@@ -113,8 +113,8 @@ def pupil_edit(request, pupil_id):
         else:
             messages.success(request, _("Saved."))
             return redirect(pupil)
-    ctx = {"form": form, "pupil": pupil}
-    return render(request, "students/pupil_form.html", ctx, status=400 if form.errors else 200)
+    ctx = {"form": form, "pupil": pupil, "title": _("Pupil")}
+    return render(request, "form_page.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required
@@ -140,8 +140,8 @@ def pupil_assign(request, pupil_id):
         else:
             messages.success(request, _("Saved."))
             return redirect(pupil)
-    ctx = {"form": form, "pupil": pupil}
-    return render(request, "students/assign_form.html", ctx, status=400 if form.errors else 200)
+    ctx = {"form": form, "pupil": pupil, "title": _("Assign a teaching assistant")}
+    return render(request, "form_page.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required
@@ -153,8 +153,8 @@ def guardian_edit(request, pupil_id, guardian_id=None):
         services.guardian_save(student=pupil, guardian=guardian, data=form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect(pupil)
-    ctx = {"form": form, "pupil": pupil}
-    return render(request, "students/guardian_form.html", ctx, status=400 if form.errors else 200)
+    ctx = {"form": form, "pupil": pupil, "title": _("Parent / guardian")}
+    return render(request, "form_page.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required

@@ -269,12 +269,18 @@ def _window_of(protocol):
     return found[1] if found else None
 
 
+def _posted(request, protocol_id):
+    """The protocol this user may edit, its annex and the posted forms."""
+    protocol = get_protocol_for_editor(request.user, protocol_id)
+    annex_def = annexes.get(protocol.annex)
+    forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
+    return protocol, annex_def, forms
+
+
 @login_required
 def edit(request, protocol_id):
     if request.method == "POST":
-        protocol = get_protocol_for_editor(request.user, protocol_id)
-        annex_def = annexes.get(protocol.annex)
-        forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
+        protocol, annex_def, forms = _posted(request, protocol_id)
         action = "submit" if request.POST.get("action") == "submit" else "save"
         return _save_or_submit(request, protocol, annex_def, forms, _window_of(protocol), action)
     protocol = get_protocol_for_user(request.user, protocol_id)
@@ -296,9 +302,7 @@ def edit(request, protocol_id):
 @login_required
 @require_POST
 def autosave(request, protocol_id):
-    protocol = get_protocol_for_editor(request.user, protocol_id)
-    annex_def = annexes.get(protocol.annex)
-    forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
+    protocol, annex_def, forms = _posted(request, protocol_id)
     request.session.modified = True  # typing extends the idle session
     try:
         protocol = services.protocol_autosave(
@@ -315,9 +319,7 @@ def autosave(request, protocol_id):
 @login_required
 @require_POST
 def submit(request, protocol_id):
-    protocol = get_protocol_for_editor(request.user, protocol_id)
-    annex_def = annexes.get(protocol.annex)
-    forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
+    protocol, annex_def, forms = _posted(request, protocol_id)
     return _save_or_submit(request, protocol, annex_def, forms, _window_of(protocol), "submit")
 
 

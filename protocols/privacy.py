@@ -115,7 +115,8 @@ def anonymise_protocols(pupil: Student) -> int:
     changed += ReviewCommentEvent.objects.filter(protocol__student=pupil).update(**comments)
     jobs = list(DossierJob.objects.filter(pupil=pupil).exclude(file=""))
     for job in jobs:
-        # the file goes after the commit would be safer, but a kept file is the worse failure
+        # at once, as the consent documents are: after a rollback a missing file harms less
+        # than a kept one
         job.file.delete(save=False)
     changed += DossierJob.objects.filter(pk__in=[j.pk for j in jobs]).update(file="")
     return changed

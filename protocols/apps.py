@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class ProtocolsConfig(AppConfig):
     name = "protocols"
     verbose_name = _("Protocols")
+
+    def ready(self):
+        # The protocols' part of a pupil's retention and archive (issue #9 item 4).
+        from students import export, retention
+
+        from . import privacy
+
+        for hooks, fn in (
+            (retention.ANONYMISERS, privacy.anonymise_protocols),
+            (retention.PREVIEWS, privacy.protocols_preview),
+            (export.EXTRA_FILES, privacy.protocol_files),
+        ):
+            if fn not in hooks:  # ready() may run twice in tests
+                hooks.append(fn)

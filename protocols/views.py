@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from assistant_portal.accounts.roles import roles_of
 from students.access import get_pupil_for_user
+from students.models import ReadWhat
+from students.services import record_page_view, record_read
 
 from . import annexes, dynamics, printing, selectors, services
 from .access import (
@@ -166,6 +168,7 @@ def window(request, pupil_id, annex, window_key):
             return redirect(existing)
         forms = build(annex_def, None, year=_bounds(year), today=services.today())
         forms.meta.initial = {"filled_on": services.today()}
+        record_page_view(request, pupil)
         ctx = _context(request, pupil=pupil, annex=annex_def, forms=forms, window=win, year=year)
         return _render_edit(request, ctx)
 
@@ -266,12 +269,18 @@ def _window_of(protocol):
     return found[1] if found else None
 
 
+def _posted(request, protocol_id):
+    """The protocol this user may edit, its annex and the posted forms."""
+    protocol = get_protocol_for_editor(request.user, protocol_id)
+    annex_def = annexes.get(protocol.annex)
+    forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
+    return protocol, annex_def, forms
+
+
 @login_required
 def edit(request, protocol_id):
     if request.method == "POST":
-        protocol = get_protocol_for_editor(request.user, protocol_id)
-        annex_def = annexes.get(protocol.annex)
-        forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
+        protocol, annex_def, forms = _posted(request, protocol_id)
         action = "submit" if request.POST.get("action") == "submit" else "save"
         return _save_or_submit(request, protocol, annex_def, forms, _window_of(protocol), action)
     protocol = get_protocol_for_user(request.user, protocol_id)
@@ -286,15 +295,14 @@ def edit(request, protocol_id):
         request, pupil=protocol.student, annex=annex_def, forms=forms, protocol=protocol,
         window=_window_of(protocol), year=protocol.year,
     )  # fmt: skip
+    record_page_view(request, protocol.student)
     return _render_edit(request, ctx)
 
 
 @login_required
 @require_POST
 def autosave(request, protocol_id):
-    protocol = get_protocol_for_editor(request.user, protocol_id)
-    annex_def = annexes.get(protocol.annex)
-    forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
+    protocol, annex_def, forms = _posted(request, protocol_id)
     request.session.modified = True  # typing extends the idle session
     try:
         protocol = services.protocol_autosave(
@@ -311,9 +319,7 @@ def autosave(request, protocol_id):
 @login_required
 @require_POST
 def submit(request, protocol_id):
-    protocol = get_protocol_for_editor(request.user, protocol_id)
-    annex_def = annexes.get(protocol.annex)
-    forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
+    protocol, annex_def, forms = _posted(request, protocol_id)
     return _save_or_submit(request, protocol, annex_def, forms, _window_of(protocol), "submit")
 
 
@@ -375,6 +381,7 @@ def history(request, protocol_id):
         version.resubmitted = bool(
             previous and previous.status == Status.RETURNED and version.status == Status.SUBMITTED
         )
+    record_page_view(request, protocol.student)
     return render(
         request,
         "protocols/history.html",
@@ -397,6 +404,7 @@ def compare(request, protocol_id):
     ctx = {"protocol": protocol, "annex": annex_def, "a": va, "b": vb, "rows": None}
     if va and vb:
         ctx["rows"] = side_by_side(annex_def, va.data, vb.data, dates=(va.filled_on, vb.filled_on))
+    record_page_view(request, protocol.student)
     return render(request, "protocols/compare.html", ctx, status=200 if ctx["rows"] else 400)
 
 
@@ -425,6 +433,7 @@ def pupil_year(request, pupil_id):
     }
     if py.calendar is not None:
         ctx.update(dynamics.pupil_dynamics(py, today))
+    record_page_view(request, pupil)
     return render(request, "protocols/pupil_year.html", ctx)
 
 
@@ -434,6 +443,7 @@ def protocol_pdf(request, protocol_id):
     pdf = printing.protocol_pdf(protocol, language=get_language())
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"{protocol.annex}-{protocol.window_key.replace(':', '-')}-{protocol.student_id}.pdf"
+    record_page_view(request, protocol.student, what=ReadWhat.PRINT)
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
@@ -460,9 +470,8 @@ def dossier_file(request, job_id):
     job = get_dossier_job_for_user(request.user, job_id)
     if job.status != job.State.DONE or not job.file:
         return redirect("protocols:dossier_job", job_id=job.pk)  # not ready: its progress
+    name = f"dossier-{job.pupil_id}.pdf"
+    record_read(user=request.user, pupil=job.pupil, what=ReadWhat.EXPORT, target=name)
     return FileResponse(
-        job.file.open("rb"),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"dossier-{job.pupil_id}.pdf",
+        job.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=name
     )

@@ -11,6 +11,8 @@ stored PDFs:
 
     from students.retention import ANONYMISERS
     ANONYMISERS.append(anonymise_protocols)   # in protocols/apps.py ready()
+
+`PREVIEWS` (`fn(pupil) -> str`, ids and counts only) tell the dry run what else would change.
 """
 
 from collections.abc import Callable
@@ -30,6 +32,7 @@ from .models import (
 )
 
 ANONYMISERS: list[Callable[[Student], int]] = []
+PREVIEWS: list[Callable[[Student], str]] = []
 
 
 def anonymised_name(pupil_id: int) -> str:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -46,6 +47,24 @@ def _admin_school(user) -> School:
 def _apply_errors(form, error: ValidationError) -> None:
     for field, msgs in error.message_dict.items():
         form.add_error(field if field in form.fields else None, msgs)
+
+
+def _save_then_go(request, form, save, to=None, message=None):
+    """Run the service call `save()`: a message ("Saved.") and a redirect to `to` (else to
+    what it returned), or None with the service's errors put next to the form's fields."""
+    try:
+        saved = save()
+    except ValidationError as e:
+        _apply_errors(form, e)
+        return None
+    messages.success(request, message or _("Saved."))
+    return redirect(to or saved)
+
+
+def _form_page(request, form, title, **ctx):
+    """The one form page (templates/form_page.html); 400 when the form has errors."""
+    ctx = {"form": form, "title": title, **ctx}
+    return render(request, "form_page.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required
@@ -89,16 +108,11 @@ def pupil_new(request):
     school = _admin_school(request.user)
     form = StudentForm(request.POST or None, initial={"joined": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
-            pupil = services.student_create(school=school, data=form.cleaned_data)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(pupil)
-    return render(
-        request, "students/pupil_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+        if done := _save_then_go(
+            request, form, lambda: services.student_create(school=school, data=form.cleaned_data)
+        ):
+            return done
+    return _form_page(request, form, _("Pupil"), cancel_url=reverse("students:list"))
 
 
 @login_required
@@ -106,15 +120,11 @@ def pupil_edit(request, pupil_id):
     pupil = get_managed_pupil_for_user(request.user, pupil_id)
     form = StudentForm(request.POST or None, instance=pupil)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.student_update(student=pupil, data=form.cleaned_data)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(pupil)
-    ctx = {"form": form, "pupil": pupil}
-    return render(request, "students/pupil_form.html", ctx, status=400 if form.errors else 200)
+        if done := _save_then_go(
+            request, form, lambda: services.student_update(student=pupil, data=form.cleaned_data)
+        ):
+            return done
+    return _form_page(request, form, _("Pupil"), pupil=pupil)
 
 
 @login_required
@@ -133,15 +143,16 @@ def pupil_assign(request, pupil_id):
         request.POST or None, school=pupil.school, initial={"start": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_assign(student=pupil, by=request.user, **form.cleaned_data)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(pupil)
-    ctx = {"form": form, "pupil": pupil}
-    return render(request, "students/assign_form.html", ctx, status=400 if form.errors else 200)
+        if done := _save_then_go(
+            request,
+            form,
+            to=pupil,
+            save=lambda: services.assignment_assign(
+                student=pupil, by=request.user, **form.cleaned_data
+            ),
+        ):
+            return done
+    return _form_page(request, form, _("Assign a teaching assistant"), pupil=pupil)
 
 
 @login_required
@@ -153,8 +164,7 @@ def guardian_edit(request, pupil_id, guardian_id=None):
         services.guardian_save(student=pupil, guardian=guardian, data=form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect(pupil)
-    ctx = {"form": form, "pupil": pupil}
-    return render(request, "students/guardian_form.html", ctx, status=400 if form.errors else 200)
+    return _form_page(request, form, _("Parent / guardian"), pupil=pupil)
 
 
 @login_required
@@ -219,13 +229,12 @@ def year_edit(request, year_id=None):
     school = year.school if year else _admin_school(request.user)
     form = AcademicYearForm(request.POST or None, instance=year)
     if request.method == "POST" and form.is_valid():
-        try:
-            year = services.year_save(school=school, year=year, data=form.cleaned_data)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(year)
+        if done := _save_then_go(
+            request,
+            form,
+            lambda: services.year_save(school=school, year=year, data=form.cleaned_data),
+        ):
+            return done
     ctx = {
         "form": form,
         "year": year,
@@ -241,13 +250,10 @@ def holiday_add(request, year_id):
     year = get_year_for_user(request.user, year_id)
     form = HolidayForm(request.POST)
     if form.is_valid():
-        try:
-            services.holiday_add(year=year, data=form.cleaned_data)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(year)
+        if done := _save_then_go(
+            request, form, lambda: services.holiday_add(year=year, data=form.cleaned_data), to=year
+        ):
+            return done
     ctx = {"form": AcademicYearForm(instance=year), "year": year,
            "holidays": year.holidays.active(), "holiday_form": form}  # fmt: skip
     return render(request, "students/year_form.html", ctx, status=400)
@@ -270,13 +276,16 @@ def consent_new(request, pupil_id):
     pupil = get_managed_pupil_for_user(request.user, pupil_id)
     form = ConsentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_record(student=pupil, by=request.user, data=form.cleaned_data)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("The consent was recorded."))
-            return redirect(pupil)
+        if done := _save_then_go(
+            request,
+            form,
+            to=pupil,
+            message=_("The consent was recorded."),
+            save=lambda: services.consent_record(
+                student=pupil, by=request.user, data=form.cleaned_data
+            ),
+        ):
+            return done
     ctx = {"form": form, "pupil": pupil, "consents": pupil.consents.all()}
     return render(request, "students/consent_form.html", ctx, status=400 if form.errors else 200)
 

@@ -1,6 +1,8 @@
 """Issue #9, the request side: CSRF, dead sessions, idle and absolute timeouts, the second
 factor, the client address behind a proxy, headers."""
 
+import json
+import re
 import time
 
 import pytest
@@ -268,3 +270,12 @@ def test_privacy_notice_is_public_in_three_languages(client, db, lang, text):
 
 def test_footer_links_the_notice(client, db):
     assert reverse("privacy") in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_htmx_keeps_no_page_copies_in_browser_storage(client, cast):
+    """SPEC §7: htmx's history cache would copy whole pages (children's data) into
+    sessionStorage; its size is 0 on every page."""
+    client.force_login(cast.assistant)
+    html = client.get(reverse("students:pupil", args=[cast.pupil.pk])).text
+    config = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html)
+    assert config and json.loads(config.group(1))["historyCacheSize"] == 0

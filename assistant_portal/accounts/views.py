@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import check_for_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -60,8 +61,17 @@ def home(request):
     return render(request, "home.html", ctx)
 
 
+# The three password forms share the one form page (templates/form_page.html).
 password_change = auth_views.PasswordChangeView.as_view(
-    template_name="accounts/password_change.html",
+    template_name="form_page.html",
+    extra_context={
+        "narrow": True,
+        "title": _("Change password"),
+        "next_link": {
+            "url": reverse_lazy("security:otp_setup"),
+            "label": _("Set up the second factor"),
+        },
+    },
     success_url=reverse_lazy("accounts:password_change_done"),
 )
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
@@ -69,7 +79,8 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
 )
 # The reset page says the same whether or not the address exists.
 password_reset = auth_views.PasswordResetView.as_view(
-    template_name="accounts/password_reset.html",
+    template_name="form_page.html",
+    extra_context={"narrow": True, "title": _("Reset password")},
     email_template_name="accounts/email/password_reset.txt",
     subject_template_name="accounts/email/password_reset_subject.txt",
     success_url=reverse_lazy("accounts:password_reset_done"),
@@ -77,8 +88,18 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
+
+
+class _PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def get_context_data(self, **kwargs):
+        # Django retitles an expired link "Password reset unsuccessful" (no Kazakh for it in
+        # Django): keep our own title; the page says the link has expired.
+        return {**super().get_context_data(**kwargs), **self.extra_context}
+
+
+password_reset_confirm = _PasswordResetConfirmView.as_view(
+    template_name="form_page.html",
+    extra_context={"narrow": True, "title": _("Set a new password")},
     success_url=reverse_lazy("accounts:password_reset_complete"),
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(

@@ -87,3 +87,17 @@ def test_pages_with_pupil_data_are_not_cached(client, cast):
     r = client.get(reverse("students:pupil", args=[cast.pupil.pk]))
     assert "no-store" in r["Cache-Control"]
     assert "script-src 'self'" in r["Content-Security-Policy"]
+
+
+def test_password_pages_share_the_form_page(client, db, settings):
+    """One template (form_page.html) for the three password forms: title, form, extra link."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = client.get(reverse("accounts:password_reset"))
+    assert '<h1 class="h3 mb-3">Reset password</h1>' in r.text and 'name="email"' in r.text
+    bad = reverse("accounts:password_reset_confirm", args=["MQ", "set-password"])
+    r = client.get(bad)
+    assert "Set a new password</h1>" in r.text and "The link is invalid" in r.text
+    client.force_login(UserFactory())
+    r = client.get(reverse("accounts:password_change"))
+    assert "<title>Change password" in r.text and 'name="old_password"' in r.text
+    assert reverse("security:otp_setup") in r.text

@@ -48,6 +48,7 @@ def test_parent_interview_autosaves_survives_a_reload_and_submits(assistant, dem
     # the server kept the text: none of the child's data is in browser storage
     stored = page.evaluate("({...localStorage, ...sessionStorage})")
     assert set(stored) <= {"htmx-current-path-for-history"}, stored  # htmx keeps the URL only
+    assert page.evaluate("htmx.config.historyCacheSize") == 0  # never a copy of the page
     shot("protocol-a-draft")
     axe_check()
 

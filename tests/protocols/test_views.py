@@ -231,8 +231,8 @@ def test_history_queries_do_not_grow(assistant, cast, django_assert_num_queries,
     p = protocol_of(cast)
     _versions(assistant, p, n)
     # session, user, roles, the protocol (pupil, school, year, author joined; visibility a
-    # subquery), its versions with their authors
-    with django_assert_num_queries(5):
+    # subquery), its versions with their authors, the read-log INSERT
+    with django_assert_num_queries(6):
         r = assistant.get(reverse("protocols:history", args=[p.pk]))
     assert r.status_code == 200 and r.text.count("<tr>") == n + 1
 
@@ -244,9 +244,12 @@ def test_edit_page_queries_do_not_grow(assistant, cast, django_assert_num_querie
         cast, annex="D", window_key="D:2026-11-16", data={"incidents": [incident] * rows}
     )
     # session, user, roles, the protocol (pupil, school, year, author joined; visibility a
-    # subquery), the year's holidays (its window), the assignment (may this user edit)
-    with django_assert_num_queries(6):
+    # subquery), the year's holidays (its window), the assignment (may this user edit), the
+    # read-log INSERT
+    with django_assert_num_queries(7) as ctx:
         r = assistant.get(p.get_absolute_url())
+    inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == 1 and "students_readlogentry" in inserts[0]
     assert r.status_code == 200 and r.text.count("data-row>") == rows + 1  # + the template
 
 

@@ -264,10 +264,12 @@ def test_pupil_year_query_count_is_constant(cast, client, today, n, django_asser
         ProtocolVersionFactory(protocol=protocol)
     client.force_login(cast.assistant)
     # 1 session, 2 user, 3 roles, 4 the pupil (access helper), 5 the school's year with
-    # holidays, 6 the pupil's protocols
-    with django_assert_num_queries(6):
+    # holidays, 6 the pupil's protocols, 7 the read-log INSERT
+    with django_assert_num_queries(7) as ctx:
         r = client.get(reverse("protocols:pupil_year", args=[cast.pupil.pk]))
     assert r.status_code == 200
+    inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == 1 and "students_readlogentry" in inserts[0]
 
 
 def test_pupil_year_page(cast, client, today):

@@ -221,3 +221,22 @@ def test_foreign_admin_cannot_make_pupils_in_our_school(client, cast):
 def test_person_helper_has_role(cast):
     u = person("listener")
     assert u.roles.get().kind == "listener"
+
+
+@pytest.mark.parametrize(
+    "name,args,title,cancel",
+    [
+        ("students:new", [], "Pupil", "/pupils/"),
+        ("students:edit", ["pupil"], "Pupil: Ахметов", "pupil"),
+        ("students:assign", ["pupil"], "Assign a teaching assistant: Ахметов", "pupil"),
+        ("students:guardian_new", ["pupil"], "Parent / guardian: Ахметов", "pupil"),
+    ],
+)
+def test_form_pages_name_the_pupil_and_go_back(client, cast, settings, name, args, title, cancel):
+    """The record's forms share templates/form_page.html: its title, then Cancel back."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(cast.school_admin)
+    r = client.get(reverse(name, args=[cast.pupil.pk for _ in args]))
+    assert r.status_code == 200 and f'<h1 class="h3 mb-3">{title}' in r.text
+    back = cast.pupil.get_absolute_url() if cancel == "pupil" else cancel
+    assert f'<a class="btn btn-link" href="{back}">Cancel</a>' in r.text

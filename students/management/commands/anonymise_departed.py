@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from students.retention import anonymise_departed, cutoff, due_for_anonymisation
+from students.retention import PREVIEWS, anonymise_departed, cutoff, due_for_anonymisation
 
 
 class Command(BaseCommand):
@@ -25,6 +25,8 @@ class Command(BaseCommand):
                     f"left {pupil.left or pupil.archived_at.date()}): names, IIN, birth day, "
                     f"guardians' names and contacts, PMPC text, consents, history, read log"
                 )
+                for preview in PREVIEWS:
+                    self.stdout.write(f"  pupil #{pupil.pk}: {preview(pupil)}")
             self.stdout.write("Dry run: nothing changed.")
             return
         done = anonymise_departed()

@@ -50,6 +50,10 @@ class TrainingOrganisation(models.Model):
     """Runs the course; its course administrators see only its cohorts."""
 
     name = models.CharField(_("name"), max_length=255)
+    # Its course administrators must pass a TOTP second factor before any page (issue #9).
+    require_admin_2fa = models.BooleanField(
+        _("administrators must use a second factor"), default=False
+    )
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

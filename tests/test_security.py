@@ -171,6 +171,19 @@ def test_password_alone_cannot_enrol_a_new_device(client, cast, strict_school):
     assert TOTPDevice.objects.filter(user=cast.school_admin).count() == 1
 
 
+def test_course_admins_of_a_strict_organisation_must_use_totp(client, cast):
+    organisation = cast.course_admin.roles.get().organisation
+    client.force_login(cast.course_admin)
+    assert client.get(reverse("home")).status_code == 200  # not required yet
+    organisation.require_admin_2fa = True
+    organisation.save(update_fields=["require_admin_2fa"])
+    r = client.get(reverse("home"))
+    assert r.status_code == 302 and r["Location"].startswith(reverse("security:otp_setup"))
+    # a listener of that organisation's cohort is not an administrator: not asked
+    client.force_login(cast.listener)
+    assert client.get(reverse("home")).status_code == 200
+
+
 def test_anyone_may_turn_on_the_second_factor(client, cast):
     client.force_login(cast.assistant)
     assert (

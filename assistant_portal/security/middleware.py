@@ -80,16 +80,21 @@ TWO_FACTOR_EXEMPT = {
 
 
 def must_use_second_factor(user) -> bool:
-    """Administrators of a school that requires a second factor."""
+    """Administrators of a school or training organisation that requires a second factor."""
     return any(
-        r.school is not None and r.school.require_admin_2fa
+        (r.kind == RoleKind.SCHOOL_ADMIN and r.school is not None and r.school.require_admin_2fa)
+        or (
+            r.kind == RoleKind.COURSE_ADMIN
+            and r.organisation is not None
+            and r.organisation.require_admin_2fa
+        )
         for r in roles_of(user).roles
-        if r.kind == RoleKind.SCHOOL_ADMIN
     )
 
 
 class RequireTwoFactorMiddleware:
-    """Sends admins of schools with `require_admin_2fa` to set up or enter a TOTP code first."""
+    """Sends admins of schools and training organisations with `require_admin_2fa` to set up or
+    enter a TOTP code first."""
 
     def __init__(self, get_response):
         self.get_response = get_response

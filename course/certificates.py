@@ -149,9 +149,8 @@ def certificate_issue(
     st = listener_standing(enrolment, now=now)
     if not st.eligible:
         raise NotEligible(st.blocking)
-    cert = _snapshot(
-        enrolment=enrolment, st=st, by=by, serial=_next_serial(timezone.localdate(now).year), now=now
-    )
+    serial = _next_serial(timezone.localdate(now).year)
+    cert = _snapshot(enrolment=enrolment, st=st, by=by, serial=serial, now=now)
     cert.batch = batch
     _save_new(cert)
     if batch is not None:
@@ -303,7 +302,6 @@ def grade_changed(cert: Certificate, st: Standing) -> bool:
     if st.final is None or st.letter is None:
         return True
     return st.final.quantize(Decimal("0.01")) != cert.final or st.letter.letter != cert.letter
-
 
 
 def changed_since_issue(cohort: Cohort, rows) -> set[int]:

@@ -572,7 +572,9 @@ class Certificate(models.Model):
     letter = models.CharField(_("letter grade"), max_length=3)
     issued_on = models.DateField(_("issue date"))
     issued_at = models.DateTimeField()
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     issuer_name = models.CharField(max_length=300)
     pdf = models.FileField(storage=_private_storage, upload_to="certificates/%Y/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
@@ -594,7 +596,8 @@ class Certificate(models.Model):
             ),
             models.CheckConstraint(
                 name="certificate_revoked_has_reason",
-                condition=~Q(status="revoked") | (Q(revoked_at__isnull=False) & ~Q(revoke_reason="")),
+                condition=~Q(status="revoked")
+                | (Q(revoked_at__isnull=False) & ~Q(revoke_reason="")),
             ),
         ]
 

@@ -204,8 +204,10 @@ def graded(cohort, *, tu=80, test=80, **user_kwargs):
     Score.objects.create(enrolment=e, task=task, value=Decimal(str(tu)))
     if test is not None:
         now = timezone.now()
-        Attempt.objects.create(enrolment=e, number=1, started_at=now, deadline=now,
-                               submitted_at=now, score=Decimal(str(test)), on_paper=True)  # fmt: skip
+        Attempt.objects.create(
+            enrolment=e, number=1, started_at=now, deadline=now, submitted_at=now,
+            score=Decimal(str(test)), on_paper=True,
+        )  # fmt: skip
     return e
 
 

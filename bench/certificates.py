@@ -98,7 +98,8 @@ def single(rounds: int = 30) -> None:
         ours.append(time.perf_counter() - t)
         html = svc.certificate_html(cert)
         t = time.perf_counter()
-        HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=static_only_fetcher()).write_pdf()
+        base = STATIC.as_uri() + "/"
+        HTML(string=html, base_url=base, url_fetcher=static_only_fetcher()).write_pdf()
         bare.append(time.perf_counter() - t)
         t = time.perf_counter()
         render_pdf(html)  # the project's renderer: per-thread fonts and layout cache

@@ -366,3 +366,17 @@ def test_a_listener_no_longer_eligible_is_skipped(cast):
     svc.batch_issue_chunk(batch_id=batch.pk, enrolment_ids=[e.pk for e in es])
     batch.refresh_from_db()
     assert (batch.done, batch.skipped, batch.status) == (1, 1, "done")
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_cohort_certificates_page_queries_are_constant(client, cast, django_assert_num_queries, n):
+    for i in range(n):
+        e = graded(cast.cohort)
+        if i % 2:
+            _issue(e, cast.course_admin)
+    client.force_login(cast.course_admin)
+    # session, user, roles, cohort, enrolments, tasks, scores, attempts (standings),
+    # certificates, last batch
+    with django_assert_num_queries(10):
+        r = client.get(reverse("course:certificates", args=[cast.cohort.pk]))
+    assert r.status_code == 200

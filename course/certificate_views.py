@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -170,6 +170,8 @@ def certificate_pdf(request, certificate_id):
 
 
 def _pdf_response(cert):
+    if not cert.pdf:  # between the row and its PDF (a moment, or until a crashed issue reruns)
+        raise Http404
     return FileResponse(
         cert.pdf.open("rb"),
         content_type="application/pdf",

@@ -113,12 +113,16 @@ def _snapshot(*, enrolment: Enrolment, st: Standing, by, serial: str, now) -> Ce
     )
 
 
-def _save_new(cert: Certificate) -> Certificate:
+def _fresh_code(cert: Certificate) -> None:
     # A code clash (≈ never) is retried with a new code rather than failing the issue.
     for _attempt in range(5):
         if not Certificate.objects.filter(code=cert.code).exists():
-            break
+            return
         cert.code = new_code()
+
+
+def _save_new(cert: Certificate) -> Certificate:
+    _fresh_code(cert)
     _attach_pdf(cert)
     cert.full_clean(exclude=["pdf"])
     cert.save()
@@ -133,15 +137,26 @@ def _locked(enrolment: Enrolment) -> Enrolment:
     )
 
 
-@transaction.atomic
 def certificate_issue(
     *, enrolment: Enrolment, by, batch: CertificateBatch | None = None, now=None
 ) -> tuple[Certificate, bool]:
     """Issue the enrolment's certificate; (certificate, created). Issuing twice does nothing new.
 
+    Two steps, so the year's serial counter is locked only for a moment, never during the
+    render (two workers would otherwise take turns): the row with its serial is committed
+    first, then the PDF is rendered and attached. A crash in between leaves a row without a
+    PDF, which the next issue of the same listener (a redelivered chunk) completes.
     Raises NotEligible with the blocking rule when grading says no.
     """
     now = now or timezone.now()
+    cert, created = _issue_row(enrolment=enrolment, by=by, batch=batch, now=now)
+    if not cert.sha256:
+        cert = _complete(cert, batch=batch)
+    return cert, created
+
+
+@transaction.atomic
+def _issue_row(*, enrolment, by, batch, now) -> tuple[Certificate, bool]:
     enrolment = _locked(enrolment)  # two issues of the same listener wait for each other
     existing = Certificate.objects.filter(enrolment=enrolment, status="valid").first()
     if existing is not None:
@@ -152,11 +167,24 @@ def certificate_issue(
     serial = _next_serial(timezone.localdate(now).year)
     cert = _snapshot(enrolment=enrolment, st=st, by=by, serial=serial, now=now)
     cert.batch = batch
-    _save_new(cert)
-    if batch is not None:
-        # Counted in the issue's own transaction: a crash cannot count one twice or lose one.
-        CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
+    _fresh_code(cert)
+    cert.full_clean(exclude=["pdf"])
+    cert.save()
     return cert, True
+
+
+@transaction.atomic
+def _complete(cert: Certificate, *, batch: CertificateBatch | None) -> Certificate:
+    locked = Certificate.objects.select_for_update().get(pk=cert.pk)
+    if locked.sha256:  # another worker finished it meanwhile
+        return locked
+    _attach_pdf(locked)
+    locked.save(update_fields=["pdf", "sha256"])
+    if batch is not None:
+        # Counted with the PDF, in one transaction: a crash cannot count one twice or lose one,
+        # and the ZIP written when done == total finds every PDF.
+        CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
+    return locked
 
 
 @transaction.atomic
@@ -210,10 +238,10 @@ def batch_start(*, cohort: Cohort, by) -> CertificateBatch:
 
     standings = cohort_standings(cohort)
     eligible = sorted(e_id for e_id, st in standings.items() if st.eligible)
-    have = set(
-        Certificate.objects.filter(enrolment_id__in=eligible, status="valid").values_list(
-            "enrolment_id", flat=True
-        )
+    have = set(  # complete ones; a row still without its PDF is finished by its chunk
+        Certificate.objects.filter(enrolment_id__in=eligible, status="valid")
+        .exclude(sha256="")
+        .values_list("enrolment_id", flat=True)
     )
     todo = [e for e in eligible if e not in have]
     batch = CertificateBatch(

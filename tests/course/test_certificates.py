@@ -380,3 +380,21 @@ def test_cohort_certificates_page_queries_are_constant(client, cast, django_asse
     with django_assert_num_queries(10):
         r = client.get(reverse("course:certificates", args=[cast.cohort.pk]))
     assert r.status_code == 200
+
+
+def test_a_row_left_without_its_pdf_is_completed_once(cast):
+    """The worker died between committing the row and attaching the PDF."""
+    cohort = CohortFactory(organisation=cast.cohort.organisation)
+    e = graded(cohort)
+    batch = CertificateBatch.objects.create(cohort=cohort, requested_by=cast.course_admin,
+                                            total=1, status="running")  # fmt: skip
+    from django.utils import timezone
+
+    row, created = svc._issue_row(enrolment=e, by=cast.course_admin, batch=batch,
+                                  now=timezone.now())  # fmt: skip
+    assert created and not row.sha256
+    svc.batch_issue_chunk(batch_id=batch.pk, enrolment_ids=[e.pk])
+    batch.refresh_from_db()
+    row.refresh_from_db()
+    assert len(row.sha256) == 64 and (batch.done, batch.status) == (1, "done")
+    assert Certificate.objects.filter(enrolment=e).count() == 1

@@ -13,7 +13,7 @@ import re
 import secrets
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import segno
 from django.core.exceptions import ValidationError
@@ -102,15 +102,20 @@ def _snapshot(*, enrolment: Enrolment, st: Standing, by, serial: str, now) -> Ce
         hours=108,  # SPEC §4: the course is 108 academic hours
         cohort_start=cohort.start,
         cohort_end=cohort.end,
-        tu=st.tu.quantize(Decimal("0.01")),
-        test=st.test.quantize(Decimal("0.01")),
-        final=st.final.quantize(Decimal("0.01")),
+        tu=_two(st.tu),
+        test=_two(st.test),
+        final=_two(st.final),
         letter=st.letter.letter,
         issued_on=timezone.localdate(now),
         issued_at=now,
         issued_by=by,
         issuer_name=getattr(by, "full_name", "") or str(by),
     )
+
+
+def _two(x: Decimal) -> Decimal:
+    """Two decimals as the gradebook shows them (floatformat rounds half up too)."""
+    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _fresh_code(cert: Certificate) -> None:
@@ -329,7 +334,7 @@ def grade_changed(cert: Certificate, st: Standing) -> bool:
     """The gradebook's flag: today's final grade or letter differs from the printed one."""
     if st.final is None or st.letter is None:
         return True
-    return st.final.quantize(Decimal("0.01")) != cert.final or st.letter.letter != cert.letter
+    return _two(st.final) != cert.final or st.letter.letter != cert.letter
 
 
 def changed_since_issue(cohort: Cohort, rows) -> set[int]:

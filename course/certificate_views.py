@@ -188,7 +188,7 @@ def rate_limited(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        limit = getattr(settings, "CERTIFICATE_VERIFY_RATE", 30)
+        limit = settings.CERTIFICATE_VERIFY_RATE
         minute = int(timezone.now().timestamp() // 60)
         key = f"cert-verify:{client_ip(request)}:{minute}"
         cache.add(key, 0, timeout=90)

@@ -43,11 +43,12 @@ def _rows(cohort):
         .order_by("sort_key", "pk")
     )
     standings = cohort_standings(cohort, enrolments)
-    certs = {}
-    for c in Certificate.objects.filter(enrolment__cohort=cohort).exclude(status="superseded"):
-        # the valid one wins over an older revoked one
-        if c.enrolment_id not in certs or c.status == "valid":
-            certs[c.enrolment_id] = c
+    certs, history = {}, {}
+    for c in Certificate.objects.filter(enrolment__cohort=cohort).order_by("issued_at", "pk"):
+        if c.status == Certificate.Status.SUPERSEDED:
+            history.setdefault(c.enrolment_id, []).append(c)  # earlier issues of a reissue
+        elif c.enrolment_id not in certs or c.status == "valid":
+            certs[c.enrolment_id] = c  # the valid one wins over an older revoked one
     rows = []
     for e in enrolments:
         st, cert = standings[e.pk], certs.get(e.pk)
@@ -57,6 +58,7 @@ def _rows(cohort):
                 "st": st,
                 "blocking": BLOCKING_LABELS.get(st.blocking, ""),
                 "cert": cert,
+                "history": history.get(e.pk, []),
                 "changed": bool(cert and cert.status == "valid" and svc.grade_changed(cert, st)),
             }
         )

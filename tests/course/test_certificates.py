@@ -181,6 +181,16 @@ def test_reissue_keeps_serial_new_code_and_history(cast, eligible):
         svc.certificate_reissue(certificate=old, by=cast.course_admin)
 
 
+def test_the_cohort_page_shows_the_reissue_history(client, cast, eligible):
+    old = _issue(eligible, cast.course_admin)
+    new = svc.certificate_reissue(certificate=old, by=cast.course_admin)
+    client.force_login(cast.course_admin)
+    page = client.get(reverse("course:certificates", args=[cast.cohort.pk])).content.decode()
+    assert "Earlier issues (1)" in page and "superseded on" in page
+    assert reverse("course:certificate_pdf", args=[old.pk]) in page
+    assert reverse("course:verify", args=[new.code]) in page
+
+
 # --- public verification ------------------------------------------------------------------
 
 

@@ -109,3 +109,44 @@ def get_support_for_admin(user, support_id: int) -> SupportActivity:
         SupportActivity.objects.active().filter(enrolment__cohort__in=cohorts_managed_by(user)),
         pk=support_id,
     )
+
+
+# --- Certificates (issue #7) --------------------------------------------------------------
+
+
+def certificates_visible_to(user):
+    """Certificates of the cohorts a course administrator manages, and a listener's own."""
+    from .models import Certificate
+
+    if not user.is_authenticated:
+        return Certificate.objects.none()
+    managed = Certificate.objects.filter(enrolment__cohort__in=cohorts_managed_by(user))
+    own = Certificate.objects.filter(enrolment__in=enrolments_of(user))
+    return managed | own
+
+
+def get_certificate_for_user(user, certificate_id: int):
+    """For the PDF download: the administrator's cohorts, or the listener's own (else 404)."""
+    return get_object_or_404(certificates_visible_to(user), pk=certificate_id)
+
+
+def get_certificate_for_admin(user, certificate_id: int):
+    from .models import Certificate
+
+    return get_object_or_404(
+        Certificate.objects.filter(enrolment__cohort__in=cohorts_managed_by(user)).select_related(
+            "enrolment__cohort"
+        ),
+        pk=certificate_id,
+    )
+
+
+def get_certificate_batch_for_admin(user, batch_id: int):
+    from .models import CertificateBatch
+
+    return get_object_or_404(
+        CertificateBatch.objects.filter(cohort__in=cohorts_managed_by(user)).select_related(
+            "cohort"
+        ),
+        pk=batch_id,
+    )

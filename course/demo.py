@@ -11,6 +11,7 @@ from students.demo import user
 from students.services import role_grant
 
 from . import services
+from .certificates import certificate_issue
 from .models import Module, Question, Task, TrainingOrganisation
 from .programme import ensure_programme
 
@@ -24,6 +25,10 @@ SCORES = [
     [55, 50, 52, 58, 60, 49], [30, 25, 40, 35, None, 20], [85, 80, 82, 88, 90, 84],
     [65, 70, 60, 68, 72, 64], [75, 78, 80, 70, 74, 76], [100, 98, 96, 99, 97, 95],
 ]  # fmt: skip
+# Listeners who finished (task 7 scored, final test on paper) and their test scores; the first
+# gets a certificate in the demo, the others wait for the bulk issue.
+FINISHED = {12: Decimal(95), 6: Decimal(85), 9: Decimal(75)}
+CERTIFIED = 12
 TOPICS_KK = ["құқықтық негіздер", "психологиялық-педагогикалық қолдау", "заманауи технологиялар",
              "пәнаралық тәсіл", "әлеуметтік бейімделу"]  # fmt: skip
 TOPICS_RU = ["правовые основы", "психолого-педагогическое сопровождение",
@@ -115,4 +120,14 @@ def load(ctx: dict) -> None:
                     )  # fmt: skip
             if i == 1:  # listener1 has every score: the final test is open to them
                 services.score_set(enrolment=enrolment, task=tasks[6], value=Decimal(90), by=admin)
+            if i in FINISHED:  # wrote the final test on paper: eligible for a certificate
+                services.score_set(enrolment=enrolment, task=tasks[6], value=Decimal(88), by=admin)
+                services.paper_test_score(
+                    enrolment=enrolment, score=FINISHED[i], by=admin, reason=""
+                )
     ctx["logins"].append(("course listener", "listener1@demo.kz"))
+    # One certificate issued (idempotent), so the public verification page can be tried; the
+    # other finished listeners await the bulk issue.
+    first = cohort.enrolments.get(listener__email=f"listener{CERTIFIED}@demo.kz")
+    cert, _created = certificate_issue(enrolment=first, by=admin)
+    ctx["logins"].append(("certificate (public verification)", cert.get_verify_url()))

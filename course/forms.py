@@ -148,3 +148,7 @@ class QuestionForm(forms.Form):
                            else _("Mark at least one correct answer."))  # fmt: skip
         data["choices"] = choices
         return data
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)

@@ -486,3 +486,131 @@ class Post(models.Model):
 
     def __str__(self):
         return self.text[:50]
+
+
+# --- Certificates (issue #7, SPEC §7 "Certificates") -------------------------------------
+
+
+def _private_storage():
+    from students.models import private_storage
+
+    return private_storage()
+
+
+class CertificateCounter(models.Model):
+    """The last serial number used in a year; locked while a serial is drawn (no duplicates)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class CertificateBatch(models.Model):
+    """Bulk issue for a cohort: progress for the page, the ZIP of every PDF at the end."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("in progress")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="certificate_batches")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    file = models.FileField(storage=_private_storage, upload_to="certificates/batches/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate batch")
+        verbose_name_plural = _("certificate batches")
+
+    def __str__(self):
+        return f"{self.cohort} #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.State.DONE, self.State.FAILED)
+
+
+@pghistory.track()
+class Certificate(models.Model):
+    """An issued certificate: a frozen snapshot and its PDF; never deleted.
+
+    A reissue keeps the serial, gets a new code, and marks this row superseded (SPEC §7).
+    """
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("valid")
+        REVOKED = "revoked", _("revoked")
+        SUPERSEDED = "superseded", _("superseded")
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="certificates")
+    serial = models.CharField(_("serial number"), max_length=20, db_index=True)
+    code = models.CharField(_("verification code"), max_length=20, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALID)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    batch = models.ForeignKey(
+        CertificateBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="issued"
+    )
+    # The snapshot, as printed.
+    listener_name = models.CharField(_("name"), max_length=300)
+    course_title_kk = models.CharField(max_length=500)
+    course_title_ru = models.CharField(max_length=500)
+    organisation_name = models.CharField(max_length=255)
+    hours = models.PositiveSmallIntegerField(_("hours"))
+    cohort_start = models.DateField()
+    cohort_end = models.DateField()
+    tu = models.DecimalField(max_digits=5, decimal_places=2)
+    test = models.DecimalField(max_digits=5, decimal_places=2)
+    final = models.DecimalField(_("final grade"), max_digits=5, decimal_places=2)
+    letter = models.CharField(_("letter grade"), max_length=3)
+    issued_on = models.DateField(_("issue date"))
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issuer_name = models.CharField(max_length=300)
+    pdf = models.FileField(storage=_private_storage, upload_to="certificates/%Y/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    # Revocation and supersession: kept, the verify page says so.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["serial", "issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"], condition=Q(status="valid"), name="certificate_one_valid"
+            ),
+            models.CheckConstraint(
+                name="certificate_revoked_has_reason",
+                condition=~Q(status="revoked")
+                | (Q(revoked_at__isnull=False) & ~Q(revoke_reason="")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.serial} ({self.code})"
+
+    @property
+    def course_title(self) -> str:
+        return self.course_title_ru if (get_language() or "")[:2] == "ru" else self.course_title_kk
+
+    def get_verify_url(self) -> str:
+        return settings.SITE_URL.rstrip("/") + reverse("course:verify", args=[self.code])

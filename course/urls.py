@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import certificate_views as cv
 from . import views
 
 app_name = "course"
@@ -32,4 +33,21 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
     path("attempts/<int:attempt_id>/answer/", views.attempt_answer, name="attempt_answer"),
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
-]
+    # certificates (issue #7)
+    path("cohorts/<int:cohort_id>/certificates/", cv.cohort_certificates, name="certificates"),
+    path("cohorts/<int:cohort_id>/certificates/batch/", cv.batch_start,
+         name="certificate_batch_start"),
+    path("certificate-batches/<int:batch_id>/", cv.batch_page, name="certificate_batch"),
+    path("certificate-batches/<int:batch_id>/zip/", cv.batch_zip, name="certificate_batch_zip"),
+    path("enrolments/<int:enrolment_id>/certificate/", cv.certificate_issue,
+         name="certificate_issue"),
+    path("certificates/<int:certificate_id>/pdf/", cv.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<int:certificate_id>/revoke/", cv.certificate_revoke,
+         name="certificate_revoke"),
+    path("certificates/<int:certificate_id>/reissue/", cv.certificate_reissue,
+         name="certificate_reissue"),
+    path("verify/", cv.verify_form, name="verify_form"),
+    path("verify/<str:code>/", cv.verify, name="verify"),
+    path("verify/<str:code>/json/", cv.verify_json, name="verify_json"),
+    path("verify/<str:code>/pdf/", cv.verify_pdf, name="verify_pdf"),
+]  # fmt: skip

@@ -394,6 +394,8 @@ def my_course(request, cohort_id):
             "support": support,
             "support_hours": sum((s.hours for s in support), Decimal(0)),
             "now": timezone.now(),
+            # issue #7: the listener's certificate in force, to download
+            "certificate": enrolment.certificates.filter(status="valid").first(),
         },
     )
 

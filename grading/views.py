@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from course.access import get_cohort_for_admin, get_enrolment_for_admin
+from course.certificates import changed_since_issue
 from course.services import finalise_expired
 
 from . import exports, selectors
@@ -28,7 +29,9 @@ def gradebook(request, cohort_id):
         request,
         "grading/gradebook.html",
         {"cohort": cohort, "tasks": book["tasks"], "rows": selectors.display_rows(book),
-         "sort": sort, "show": show},
+         "sort": sort, "show": show,
+         # issue #7: certificates whose grade has changed since issue (one query)
+         "cert_changed": changed_since_issue(cohort, book["rows"])},
     )  # fmt: skip
 
 

@@ -190,3 +190,47 @@ def question_bank(organisation, *, per_module=4, multiple_every=5):
                 )  # fmt: skip
             )
     return questions
+
+
+def graded(cohort, *, tu=80, test=80, **user_kwargs):
+    """An enrolment with one past-deadline task scored `tu` and a submitted final test `test`
+    (so TU = tu and, with tu ≥ 50 and the final grade ≥ 55, eligible for a certificate)."""
+    from decimal import Decimal
+
+    from course.models import Attempt, Score, Task
+
+    e = enrolment(cohort, **user_kwargs)
+    task = Task.objects.filter(cohort=cohort).first() or TaskFactory(cohort=cohort)
+    Score.objects.create(enrolment=e, task=task, value=Decimal(str(tu)))
+    if test is not None:
+        now = timezone.now()
+        Attempt.objects.create(
+            enrolment=e, number=1, started_at=now, deadline=now, submitted_at=now,
+            score=Decimal(str(test)), on_paper=True,
+        )  # fmt: skip
+    return e
+
+
+def certificate_row(enrolment, *, by=None, **fields):
+    """A stored certificate without the render (access tests): a tiny PDF and a fresh code."""
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from course.certificates import new_code
+    from course.models import Certificate
+
+    cohort = enrolment.cohort
+    now = timezone.now()
+    cert = Certificate(
+        enrolment=enrolment, serial=fields.pop("serial", f"2026-{enrolment.pk:06d}"),
+        code=fields.pop("code", None) or new_code(), listener_name=enrolment.listener.full_name,
+        course_title_kk=cohort.course.title_kk, course_title_ru=cohort.course.title_ru,
+        organisation_name=cohort.organisation.name, hours=108, cohort_start=cohort.start,
+        cohort_end=cohort.end, tu=Decimal(80), test=Decimal(80), final=Decimal(80), letter="B",
+        issued_on=timezone.localdate(now), issued_at=now, issued_by=by or enrolment.listener,
+        issuer_name="Әкімші", **fields,
+    )  # fmt: skip
+    cert.pdf.save(f"test-{cert.code}.pdf", ContentFile(PDF_BYTES), save=False)
+    cert.save()
+    return cert

@@ -33,11 +33,15 @@ ID_MAKERS = {
     "question_id": lambda cast: _course_object(cast, "question").pk,
     "attempt_id": lambda cast: _course_object(cast, "attempt").pk,
     "notification_id": lambda cast: _notification(cast).pk,
+    # certificates (issue #7): the listener's, and a bulk issue of the listener's cohort
+    "certificate_id": lambda cast: _certificate(cast).pk,
+    "batch_id": lambda cast: _certificate_batch(cast).pk,
 }
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
 VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
 # Keyword arguments that are not object ids (tokens and the like).
-NOT_IDS = {"uidb64", "token"}
+# `code`: a certificate's verification code is public by design (its pages are PUBLIC).
+NOT_IDS = {"uidb64", "token", "code"}
 OUTSIDERS = [
     "foreign_admin",
     "foreign_specialist",
@@ -84,6 +88,24 @@ def _course_object(cast, kind):
             deadline=timezone.now() + timedelta(minutes=45),
         )  # fmt: skip
     raise ValueError(kind)
+
+
+def _certificate(cast):
+    from course.models import Certificate
+
+    from .factories import certificate_row
+
+    return Certificate.objects.filter(enrolment=cast.enrolment).first() or certificate_row(
+        cast.enrolment, by=cast.course_admin
+    )
+
+
+def _certificate_batch(cast):
+    from course.models import CertificateBatch
+
+    return CertificateBatch.objects.get_or_create(
+        cohort=cast.cohort, requested_by=cast.course_admin
+    )[0]
 
 
 def _holiday(cast):

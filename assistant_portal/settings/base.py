@@ -16,6 +16,8 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 # Absolute address of the site, for links in e-mails and QR codes (tasks have no request).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Public certificate checks per client address per minute (course/certificate_views.py).
+CERTIFICATE_VERIFY_RATE = env.int("CERTIFICATE_VERIFY_RATE", default=30)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -31,8 +31,8 @@ def test_my_course_page(client, cast, django_assert_num_queries, n):
     _cohort(cast, n)
     client.force_login(cast.listener)
     # session, user, roles, enrolment, expired attempts, tasks (standing), scores, attempts
-    # (standing), tasks (table), attempts (list), support
-    with django_assert_num_queries(11):
+    # (standing), tasks (table), attempts (list), support, certificate in force
+    with django_assert_num_queries(12):
         assert client.get(reverse("course:my", args=[cast.cohort.pk])).status_code == 200
 
 

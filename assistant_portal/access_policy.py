@@ -67,6 +67,18 @@ POLICY: dict[str, str] = {
     "protocols:dossier": ROLE,
     "protocols:dossier_job": ROLE,
     "protocols:dossier_file": ROLE,
+    # the support team's review (issue #4)
+    "protocols:review_queue": ROLE,
+    "protocols:review": ROLE,
+    "protocols:decide": ROLE,
+    "protocols:meetings": ROLE,
+    "protocols:meeting_new": ROLE,
+    "protocols:meeting": ROLE,
+    "protocols:meeting_pdf": ROLE,
+    "protocols:next_step_done": ROLE,
+    "protocols:overview": ROLE,
+    "protocols:team_dossier": ROLE,
+    "protocols:flagged": ROLE,
 }
 
 # Django's admin guards itself (is_staff); classified as a whole.

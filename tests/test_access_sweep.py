@@ -22,6 +22,9 @@ ID_MAKERS = {
     "consent_id": lambda cast: _consent(cast).pk,
     "protocol_id": lambda cast: _protocol(cast).pk,
     "job_id": lambda cast: _dossier_job(cast).pk,
+    "conclusion_id": lambda cast: _conclusion(cast).pk,
+    "meeting_id": lambda cast: _meeting(cast).pk,
+    "step_id": lambda cast: _next_step(cast).pk,
 }
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
 VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
@@ -68,6 +71,24 @@ def _dossier_job(cast):
     return DossierJob.objects.get_or_create(
         pupil=cast.pupil, requested_by=cast.assistant, defaults={"language": "kk"}
     )[0]
+
+
+def _conclusion(cast):
+    from .protocols.review_factories import submitted_conclusion
+
+    return submitted_conclusion(cast)
+
+
+def _meeting(cast):
+    from .protocols.review_factories import meeting_of
+
+    return meeting_of(cast)
+
+
+def _next_step(cast):
+    from .protocols.review_factories import next_step_of
+
+    return next_step_of(cast)
 
 
 def id_routes():

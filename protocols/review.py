@@ -37,9 +37,14 @@ from .services import StaleEdit
 PENDING = {Status.SUBMITTED, Status.UNDER_REVIEW}
 
 
+CLOSING = {Status.RETURNED, Status.APPROVED}
+
+
 def open_round(protocol: Protocol) -> int:
-    """The round comments go to now: one after the last decided round."""
-    return (protocol.decisions.aggregate(n=Max("round"))["n"] or 0) + 1
+    """The round comments go to now: one after the last decided round. Every decision freezes
+    a version in its outcome's state (also those taken through `services.conclusion_return`),
+    so counting those versions counts the closed rounds."""
+    return protocol.versions.filter(status__in=CLOSING).count() + 1
 
 
 def sections() -> set[str]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from assistant_portal.accounts.models import Role, RoleKind, User
 from students.models import Assignment, Student
 
-from . import dynamics
+from . import dynamics, review
 from .access import conclusions_for_reviewer
 from .models import (
     AnnexCode,
@@ -104,13 +104,13 @@ class Thread:
 
 
 def review_thread(protocol: Protocol) -> Thread:
-    """Every round's comments and decision; two queries."""
+    """Every round's comments and decision; three queries."""
     comments = list(protocol.comments.select_related("author").order_by("round", "pk"))
     decisions = {
         d.round: d
         for d in protocol.decisions.select_related("decided_by", "meeting").order_by("round")
     }
-    open_round = max(decisions, default=0) + 1
+    open_round = review.open_round(protocol)
     by_round = defaultdict(list)
     for c in comments:
         by_round[c.round].append(c)

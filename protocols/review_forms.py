@@ -2,6 +2,7 @@
 pupil discussed at a meeting."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from students.forms import DateInput
@@ -48,7 +49,7 @@ class DecisionForm(forms.Form):
         self.sections.append(("", comment_field_name("")))
         for name, field in annexes.get(AnnexCode.G).form.base_fields.items():
             self.fields[comment_field_name(name)] = forms.CharField(
-                label=field.label,
+                label=format_lazy("{}: {}", _("Comment"), field.label),
                 required=False,
                 max_length=4000,
                 widget=forms.Textarea(attrs={"rows": 2}),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from assistant_portal.accounts.models import Role, RoleKind, User
 from students.models import Assignment, Student
 
-from . import dynamics, review
+from . import annexes, dynamics, review
 from .access import conclusions_for_reviewer
 from .models import (
     AnnexCode,
@@ -106,6 +106,9 @@ class Thread:
 def review_thread(protocol: Protocol) -> Thread:
     """Every round's comments and decision; three queries."""
     comments = list(protocol.comments.select_related("author").order_by("round", "pk"))
+    labels = {n: f.label for n, f in annexes.get(AnnexCode.G).form.base_fields.items()}
+    for c in comments:
+        c.section_label = labels.get(c.section, c.section)
     decisions = {
         d.round: d
         for d in protocol.decisions.select_related("decided_by", "meeting").order_by("round")

@@ -175,6 +175,13 @@ def meeting_detail(meeting: Meeting) -> list[MeetingItem]:
     )
 
 
+def meeting_decisions(meeting: Meeting) -> list[ReviewDecision]:
+    """Conclusions decided with this meeting named as the place of the decision; one query."""
+    return list(
+        meeting.decisions.select_related("protocol__student", "decided_by").order_by("decided_at")
+    )
+
+
 def my_next_steps(user) -> list[NextStep]:
     """Open next steps the user is responsible for, earliest due first; one query."""
     return list(

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistant_portal.accounts.roles import roles_of
-from students.services import record_page_view
+from students.models import ReadWhat
+from students.services import record_page_view, record_read
 
 from . import annexes, printing, review, review_selectors
 from .access import (
@@ -205,6 +206,7 @@ def meeting(request, meeting_id):
     ctx = {
         "meeting": meeting,
         "items": review_selectors.meeting_detail(meeting),
+        "decisions": review_selectors.meeting_decisions(meeting),
         "attendees": list(meeting.attendees.all()),
         "form": form,
     }
@@ -222,13 +224,17 @@ def meeting_pdf(request, meeting_id):
             "meeting": meeting,
             "school": meeting.school,
             "items": review_selectors.meeting_detail(meeting),
+            "decisions": review_selectors.meeting_decisions(meeting),
             "attendees": list(meeting.attendees.all()),
             "printed_on": timezone.localdate(),
         }
         html = render_to_string("protocols/review/print/minutes.html", ctx)
     pdf = printing.html_to_document(html).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
     name = f"minutes-{meeting.held_on.isoformat()}-{language}.pdf"
+    # The minutes name every pupil discussed: each gets a print entry in the read log.
+    for pupil in {item.pupil_id: item.pupil for item in ctx["items"]}.values():
+        record_read(user=request.user, pupil=pupil, what=ReadWhat.PRINT, target=name)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 

@@ -254,7 +254,7 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "minutes.pdf"
     path.write_bytes(pdf)
     return subprocess.run(  # noqa: S603  our own file
-        ["/usr/bin/pdftotext", "-layout", str(path), "-"],
+        ["/usr/bin/pdftotext", str(path), "-"],  # reading order: table cells stay whole
         capture_output=True, check=True, text=True,
     ).stdout  # fmt: skip
 
@@ -265,6 +265,11 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 )
 def test_minutes_pdf_in_kazakh_and_russian(cast, client, tmp_path, lang, title):
     step = next_step_of(cast)
+    p = submitted_conclusion(cast, pupil=cast.other_pupil, author=cast.colleague)
+    review.review_decide(
+        protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
+        text="Бірауыздан.", meeting=step.item.meeting,
+    )  # fmt: skip
     client.force_login(cast.psychologist)
     r = client.get(reverse("protocols:meeting_pdf", args=[step.item.meeting.pk]), {"lang": lang})
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
@@ -272,6 +277,9 @@ def test_minutes_pdf_in_kazakh_and_russian(cast, client, tmp_path, lang, title):
     assert title in text
     assert cast.pupil.full_name in text and "Көрнекі кесте жасау" in text
     assert cast.assistant.full_name in text and cast.specialist.full_name in text
+    assert cast.other_pupil.full_name in text and "Бірауыздан." in text  # decided there
+    logged = ReadLogEntry.objects.get(user=cast.psychologist, pupil=cast.pupil)
+    assert logged.what == "print" and logged.target.endswith(f"-{lang}.pdf")
 
 
 # --- Flagged pupils, the overview, the dossier ----------------------------------------------

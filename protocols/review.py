@@ -37,14 +37,19 @@ from .services import StaleEdit
 PENDING = {Status.SUBMITTED, Status.UNDER_REVIEW}
 
 
-CLOSING = {Status.RETURNED, Status.APPROVED}
-
-
 def open_round(protocol: Protocol) -> int:
-    """The round comments go to now: one after the last decided round. Every decision freezes
-    a version in its outcome's state (also those taken through `services.conclusion_return`),
-    so counting those versions counts the closed rounds."""
-    return protocol.versions.filter(status__in=CLOSING).count() + 1
+    """The round comments go to now: one after the last closed round.
+
+    A round is closed by a decision (`ReviewDecision`), and also — for returns made through
+    the older `services.conclusion_return`, which records comments but no decision — when its
+    comments were written before the latest hand-in, or the conclusion is decided now."""
+    closed = protocol.decisions.aggregate(n=Max("round"))["n"] or 0
+    comments = protocol.comments.all()
+    if protocol.status not in (Status.RETURNED, Status.APPROVED):
+        if protocol.submitted_at is None:
+            return closed + 1
+        comments = comments.filter(created_at__lt=protocol.submitted_at)
+    return max(closed, comments.aggregate(n=Max("round"))["n"] or 0) + 1
 
 
 def sections() -> set[str]:

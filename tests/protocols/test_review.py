@@ -439,3 +439,24 @@ def test_team_dossier_query_count_is_constant(cast, client, django_assert_num_qu
     with django_assert_num_queries(10):
         r = client.get(reverse("protocols:team_dossier", args=[cast.pupil.pk]))
     assert len(r.context["meeting_items"]) == n
+
+
+def test_rounds_survive_a_save_of_a_returned_conclusion_and_legacy_returns(cast, client):
+    p = submitted_conclusion(cast)
+    # A return through the older service (the demo's) records comments but no decision.
+    p = services.conclusion_return(protocol=p, by=cast.psychologist, comments={"goals": "Бір."})
+    # The assistant saves the returned conclusion, then resubmits.
+    p = services.protocol_save(
+        protocol=p, by=cast.assistant, data=dict(CONCLUSION), filled_on=date(2026, 11, 20),
+        seen_revision=p.revision,
+    )  # fmt: skip
+    p = services.protocol_submit(
+        protocol=p, by=cast.assistant, data=dict(CONCLUSION), filled_on=date(2026, 11, 20),
+        seen_revision=p.revision,
+    )  # fmt: skip
+    assert review.open_round(p) == 2
+    client.force_login(cast.specialist)
+    assert decide(client, p, "comment", strengths="Екі.").status_code == 302
+    thread = client.get(reverse("protocols:review", args=[p.pk])).context["thread"]
+    assert [c.text for c in thread.open_comments] == ["Екі."]
+    assert [[c.text for c in r["comments"]] for r in thread.rounds] == [["Бір."]]

@@ -9,6 +9,7 @@ from students.forms import DateInput
 
 from . import annexes
 from .models import AnnexCode, Outcome
+from .review_selectors import PERIODS
 
 ACTIONS = [
     ("comment", _("Comment only")),
@@ -99,7 +100,8 @@ class MeetingItemForm(forms.Form):
         self.fields["pupil"].label_from_instance = lambda p: f"{p.full_name} · {p.class_name}"
         self.fields["conclusion"].queryset = conclusions
         self.fields["conclusion"].label_from_instance = lambda c: (
-            f"{c.letter} · {c.student.full_name} · {c.window_key.split(':')[-1]}"
+            f"{c.letter} · {c.student.full_name} · {PERIODS.get(c.window_key.split(':')[-1], '')}"
+            f" · {c.get_status_display()}"
         )
         self.fields["responsible"].queryset = team
         self.fields["responsible"].label_from_instance = lambda u: u.full_name or u.email

@@ -220,3 +220,33 @@ def next_step_done(*, step: NextStep, by: User) -> NextStep:
         step.done_at, step.done_by = timezone.now(), by
         step.save(update_fields=["done_at", "done_by"])
     return step
+
+
+# --- Retention (students.retention.ANONYMISERS) ---------------------------------------------
+
+
+def anonymise_review(pupil: Student) -> int:
+    """Clear the free text about one pupil the review holds — meeting decisions, next steps,
+    decision notes (also the copy on the approved conclusion) — and the same text in their
+    change history; rows stay for statistics. Runs inside the retention transaction
+    (registered in `ProtocolsConfig.ready`)."""
+    from django.apps import apps
+
+    items = MeetingItem.objects.filter(pupil=pupil)
+    item_ids = list(items.values_list("pk", flat=True))
+    conclusion_ids = list(
+        Protocol.objects.filter(student=pupil, annex=AnnexCode.G).values_list("pk", flat=True)
+    )
+    changed = items.update(decision="")
+    changed += NextStep.objects.filter(item_id__in=item_ids).update(text="")
+    changed += ReviewDecision.objects.filter(protocol_id__in=conclusion_ids).update(text="")
+    changed += Protocol.objects.filter(pk__in=conclusion_ids).update(decision="")
+    event = apps.get_model("protocols", "ProtocolEvent")
+    changed += event.objects.filter(pgh_obj_id__in=conclusion_ids).update(decision="")
+    event = apps.get_model("protocols", "MeetingItemEvent")
+    changed += event.objects.filter(pupil_id=pupil.pk).update(decision="")
+    event = apps.get_model("protocols", "NextStepEvent")
+    changed += event.objects.filter(item_id__in=item_ids).update(text="")
+    event = apps.get_model("protocols", "ReviewDecisionEvent")
+    changed += event.objects.filter(protocol_id__in=conclusion_ids).update(text="")
+    return changed

@@ -460,3 +460,23 @@ def test_rounds_survive_a_save_of_a_returned_conclusion_and_legacy_returns(cast,
     thread = client.get(reverse("protocols:review", args=[p.pk])).context["thread"]
     assert [c.text for c in thread.open_comments] == ["Екі."]
     assert [[c.text for c in r["comments"]] for r in thread.rounds] == [["Бір."]]
+
+
+def test_retention_clears_the_reviews_free_text_and_its_history(cast):
+    from pghistory.models import Events
+
+    from students.retention import anonymise_pupil
+
+    p = submitted_conclusion(cast)
+    review.review_decide(
+        protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
+        text="Ахметов үшін шешім.",
+    )  # fmt: skip
+    step = next_step_of(cast)
+    result = anonymise_pupil(pupil=cast.pupil)
+    assert result.changed["anonymise_review"] >= 3
+    step.refresh_from_db()
+    assert step.text == "" and step.item.decision == ""
+    assert ReviewDecision.objects.get(protocol=p).text == ""
+    texts = " ".join(str(e.pgh_data) for e in Events.objects.all())
+    assert "Ахметов үшін шешім." not in texts and "Көрнекі кесте жасау" not in texts

@@ -119,6 +119,18 @@ POLICY: dict[str, str] = {
     "grading:export_csv": ROLE,
     "grading:export_xlsx": ROLE,
     "grading:listener": ROLE,
+    # the support team's review (issue #4)
+    "protocols:review_queue": ROLE,
+    "protocols:review": ROLE,
+    "protocols:decide": ROLE,
+    "protocols:meetings": ROLE,
+    "protocols:meeting_new": ROLE,
+    "protocols:meeting": ROLE,
+    "protocols:meeting_pdf": ROLE,
+    "protocols:next_step_done": ROLE,
+    "protocols:overview": ROLE,
+    "protocols:team_dossier": ROLE,
+    "protocols:flagged": ROLE,
 }
 
 # Django's admin guards itself (is_staff); classified as a whole.

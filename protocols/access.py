@@ -114,3 +114,63 @@ def get_dossier_job_for_user(user, job_id: int) -> DossierJob:
         ).select_related("pupil"),
         pk=job_id,
     )
+
+
+# --- The support team's review (issue #4) -------------------------------------------------------
+
+
+def team_school_ids(user) -> set[int]:
+    """Schools where the user is on the support team or administers the school."""
+    return roles_of(user).staff_school_ids
+
+
+def team_pupils(user) -> QuerySet[Student]:
+    """Pupils of the schools where the user is on the support team or administers the school."""
+    return pupils_with_protocols_visible_to(user).filter(school_id__in=team_school_ids(user))
+
+
+def conclusions_for_reviewer(user) -> QuerySet[Protocol]:
+    """Handed-in conclusions (Г) of pupils of the user's support-team schools, never the
+    user's own (SPEC §7)."""
+    schools = roles_of(user).specialist_school_ids
+    return (
+        Protocol.objects.filter(
+            annex=AnnexCode.G,
+            archived_at__isnull=True,
+            student__in=pupils_visible_to(user).filter(school_id__in=schools),
+        )
+        .exclude(author=user)
+        .exclude(status="draft")
+    )
+
+
+def get_conclusion_for_reviewer(user, protocol_id: int) -> Protocol:
+    return get_object_or_404(
+        conclusions_for_reviewer(user).select_related("student__school", "year", "author"),
+        pk=protocol_id,
+    )
+
+
+def get_team_pupil_for_user(user, pupil_id: int) -> Student:
+    """A pupil of a school where the user is on the support team or administers it."""
+    return get_object_or_404(team_pupils(user).select_related("school"), pk=pupil_id)
+
+
+def meetings_visible_to(user):
+    from .models import Meeting
+
+    return Meeting.objects.filter(school_id__in=team_school_ids(user), archived_at__isnull=True)
+
+
+def get_meeting_for_user(user, meeting_id: int):
+    return get_object_or_404(meetings_visible_to(user).select_related("school"), pk=meeting_id)
+
+
+def get_next_step_for_user(user, step_id: int):
+    """A next step the user is responsible for, or one of a meeting of their support team."""
+    from .models import NextStep
+
+    qs = NextStep.objects.filter(archived_at__isnull=True, item__archived_at__isnull=True).filter(
+        Q(responsible=user) | Q(item__meeting__in=meetings_visible_to(user))
+    )
+    return get_object_or_404(qs.select_related("item__meeting", "item__pupil"), pk=step_id)

@@ -7,13 +7,16 @@ class ProtocolsConfig(AppConfig):
     verbose_name = _("Protocols")
 
     def ready(self):
-        # The protocols' part of a pupil's retention and archive (issue #9 item 4).
+        # The protocols' part of a pupil's retention and archive (issue #9 item 4); the review's
+        # free text about a pupil goes with the pupil's record too (SPEC §7).
         from students import export, retention
 
         from . import privacy
+        from .review import anonymise_review
 
         for hooks, fn in (
             (retention.ANONYMISERS, privacy.anonymise_protocols),
+            (retention.ANONYMISERS, anonymise_review),
             (retention.PREVIEWS, privacy.protocols_preview),
             (export.EXTRA_FILES, privacy.protocol_files),
         ):

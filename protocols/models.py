@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from students.models import AcademicYear, Student
@@ -185,3 +186,134 @@ class DossierJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.State.DONE, self.State.FAILED)
+
+
+# --- The support team's review and meetings (issue #4) ----------------------------------------
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", _("approved")
+    RETURNED = "returned", _("returned (for revision)")
+
+
+@pghistory.track()
+class ReviewDecision(models.Model):
+    """One decision closing one review round of a conclusion (Г): the thread keeps them all.
+
+    ``revision`` is the conclusion's revision the decider saw: a decision on a version they did
+    not see is refused, so the record says exactly what was decided on.
+    """
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="decisions")
+    round = models.PositiveSmallIntegerField()
+    outcome = models.CharField(_("decision"), max_length=10, choices=Outcome.choices)
+    text = models.TextField(_("decision"), blank=True, max_length=4000)
+    revision = models.PositiveIntegerField()
+    meeting = models.ForeignKey(
+        "Meeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("meeting"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["protocol", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "round"], name="decision_one_per_round")
+        ]
+
+    def __str__(self):
+        return f"{self.protocol} · {self.round} · {self.outcome}"
+
+
+@pghistory.track()
+class Meeting(models.Model):
+    """A support-team meeting (отырыс) of one school; its minutes print as a PDF."""
+
+    school = models.ForeignKey("students.School", on_delete=models.PROTECT, related_name="meetings")
+    held_on = models.DateField(_("date"))
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="meetings", verbose_name=_("attendees")
+    )
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.school} · {self.held_on}"
+
+    def get_absolute_url(self):
+        return reverse("protocols:meeting", args=[self.pk])
+
+
+@pghistory.track()
+class MeetingItem(models.Model):
+    """One pupil discussed at a meeting: the decision, optionally on a conclusion."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="items")
+    pupil = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="meeting_items", verbose_name=_("pupil")
+    )
+    conclusion = models.ForeignKey(
+        Protocol,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meeting_items",
+        verbose_name=_("conclusion"),
+    )
+    decision = models.TextField(_("decision"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("pupil discussed")
+        verbose_name_plural = _("pupils discussed")
+        ordering = ["meeting", "pk"]
+
+    def __str__(self):
+        return f"{self.meeting} · {self.pupil}"
+
+
+@pghistory.track()
+class NextStep(models.Model):
+    """A next step agreed for a pupil at a meeting: shown on the responsible person's home."""
+
+    item = models.ForeignKey(MeetingItem, on_delete=models.PROTECT, related_name="steps")
+    text = models.TextField(_("next step"), max_length=2000)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="next_steps",
+        verbose_name=_("responsible"),
+    )
+    due = models.DateField(_("due"))
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("next step")
+        verbose_name_plural = _("next steps")
+        ordering = ["due", "pk"]
+
+    def __str__(self):
+        return self.text[:60]

@@ -371,7 +371,11 @@ def _authors(protocols) -> dict:
 
 def _dossier_context(py, today: date) -> dict:
     pupil = py.pupil
+    from .review_selectors import meeting_decisions_for
+
     ctx = {"pupil": pupil, "school": pupil.school, "year": py.year, "printed_on": today}
+    # For the PMPC: its recommendation and the support team's decisions on the cover.
+    ctx["meeting_items"] = meeting_decisions_for(pupil)
     if py.calendar is not None:
         ctx.update(dynamics.pupil_dynamics(py, today))
     return ctx

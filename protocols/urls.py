@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "protocols"
 
@@ -20,4 +20,16 @@ urlpatterns = [
     path("pupils/<int:pupil_id>/dossier/", views.dossier_start, name="dossier"),
     path("dossier/<int:job_id>/", views.dossier_job, name="dossier_job"),
     path("dossier/<int:job_id>/file/", views.dossier_file, name="dossier_file"),
+    # The support team's review (issue #4)
+    path("review/", review_views.review_queue, name="review_queue"),
+    path("review/<int:conclusion_id>/", review_views.review_conclusion, name="review"),
+    path("review/<int:conclusion_id>/decide/", review_views.decide, name="decide"),
+    path("review/meetings/", review_views.meetings, name="meetings"),
+    path("review/meetings/new/", review_views.meeting_new, name="meeting_new"),
+    path("review/meetings/<int:meeting_id>/", review_views.meeting, name="meeting"),
+    path("review/meetings/<int:meeting_id>/pdf/", review_views.meeting_pdf, name="meeting_pdf"),
+    path("review/steps/<int:step_id>/done/", review_views.next_step_done, name="next_step_done"),
+    path("review/overview/", review_views.overview, name="overview"),
+    path("review/pupils/<int:pupil_id>/", review_views.team_dossier, name="team_dossier"),
+    path("review/flagged/", review_views.flagged, name="flagged"),
 ]

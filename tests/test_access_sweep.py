@@ -36,6 +36,9 @@ ID_MAKERS = {
     # certificates (issue #7): the listener's, and a bulk issue of the listener's cohort
     "certificate_id": lambda cast: _certificate(cast).pk,
     "batch_id": lambda cast: _certificate_batch(cast).pk,
+    "conclusion_id": lambda cast: _conclusion(cast).pk,
+    "meeting_id": lambda cast: _meeting(cast).pk,
+    "step_id": lambda cast: _next_step(cast).pk,
 }
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
 VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
@@ -144,6 +147,24 @@ def _notification(cast):
     from assistant_portal.notifications.models import Notification
 
     return Notification.objects.get_or_create(user=cast.assistant, title="Апталық хабарлама")[0]
+
+
+def _conclusion(cast):
+    from .protocols.review_factories import submitted_conclusion
+
+    return submitted_conclusion(cast)
+
+
+def _meeting(cast):
+    from .protocols.review_factories import meeting_of
+
+    return meeting_of(cast)
+
+
+def _next_step(cast):
+    from .protocols.review_factories import next_step_of
+
+    return next_step_of(cast)
 
 
 def id_routes():

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from protocols.review_selectors import my_next_steps, waiting_for_review
 from protocols.selectors import assistant_dashboard
 from students.selectors import pupil_list
 
@@ -58,6 +59,9 @@ def home(request):
         ctx["pupils"] = pupil_list(request.user)[:50]
     if roles.is_assistant:
         ctx["board"] = assistant_dashboard(request.user, timezone.localdate())
+    if roles.specialist_school_ids:
+        ctx["review_waiting"] = waiting_for_review(request.user)
+    ctx["next_steps"] = my_next_steps(request.user)
     return render(request, "home.html", ctx)
 
 

@@ -1,0 +1,298 @@
+"""Pages of the support team (issue #4): the conclusions queue, one conclusion to review and
+decide, meetings with their minutes PDF, next steps, the school overview, pupils flagged by Д
+and the team's pupil dossier. Access helper → service/selector → response."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assistant_portal.accounts.roles import roles_of
+from students.models import ReadWhat
+from students.services import record_page_view, record_read
+
+from . import annexes, printing, review, review_selectors
+from .access import (
+    get_conclusion_for_reviewer,
+    get_meeting_for_user,
+    get_next_step_for_user,
+    get_team_pupil_for_user,
+    meetings_visible_to,
+)
+from .models import AnnexCode
+from .review_forms import DecisionForm, MeetingForm, MeetingItemForm
+from .selectors import pupil_years
+from .services import StaleEdit
+
+
+def _school_id(request, school_ids: set[int]) -> int:
+    """The school the page is about: the user's only one, or the one asked for (?school=)."""
+    if not school_ids:
+        raise Http404
+    asked = request.GET.get("school", "")
+    if asked.isdigit():
+        if int(asked) not in school_ids:
+            raise Http404
+        return int(asked)
+    return min(school_ids)
+
+
+def _team_school(request) -> int:
+    return _school_id(request, roles_of(request.user).staff_school_ids)
+
+
+# --- The queue and one conclusion ---------------------------------------------------------------
+
+
+@login_required
+def review_queue(request):
+    school_id = _school_id(request, roles_of(request.user).specialist_school_ids)
+    g = request.GET
+    assistant = g.get("assistant", "")
+    filters = {
+        "klass": g.get("class", ""),
+        "assistant": int(assistant) if assistant.isdigit() else None,
+        "period": g.get("period", ""),
+        "state": g.get("state", "pending") or "pending",
+    }
+    queue = review_selectors.review_queue(request.user, school_id, **filters)
+    ctx = {
+        "queue": queue,
+        "filters": filters,
+        "periods": review_selectors.PERIODS,
+        "states": {k: label for k, (_s, label) in review_selectors.QUEUE_STATES.items()},
+    }
+    return render(request, "protocols/review/queue.html", ctx)
+
+
+def _review_context(request, protocol, form):
+    today = timezone.localdate()
+    (py,) = pupil_years([protocol.student], today, with_data=True)
+    annex = annexes.get(AnnexCode.G)
+    data = protocol.data or {}
+    sections = [
+        (name, field.label, data.get(name, ""), form[f"comment_{name}"])
+        for name, field in annex.form.base_fields.items()
+    ]
+    return {
+        "protocol": protocol,
+        "pupil": protocol.student,
+        "sections": sections,
+        "general_field": form["comment_general"],
+        "form": form,
+        "thread": review_selectors.review_thread(protocol),
+        "decidable": protocol.status in review.PENDING,
+        "period": review_selectors.PERIODS.get(protocol.window_key.split(":")[-1], ""),
+        **review_selectors.evidence(py, today),
+    }
+
+
+def _decision_form(request, protocol, data=None):
+    meetings = meetings_visible_to(request.user).filter(school_id=protocol.student.school_id)
+    initial = {"revision": protocol.revision, "action": "comment"}
+    return DecisionForm(data, initial=initial, meetings=meetings[:20])
+
+
+@login_required
+def review_conclusion(request, conclusion_id):
+    protocol = get_conclusion_for_reviewer(request.user, conclusion_id)
+    record_page_view(request, protocol.student)
+    form = _decision_form(request, protocol)
+    return render(request, "protocols/review/review.html", _review_context(request, protocol, form))
+
+
+@login_required
+@require_POST
+def decide(request, conclusion_id):
+    protocol = get_conclusion_for_reviewer(request.user, conclusion_id)
+    form = _decision_form(request, protocol, request.POST)
+    if not form.is_valid():
+        ctx = _review_context(request, protocol, form)
+        return render(request, "protocols/review/review.html", ctx, status=400)
+    data = form.cleaned_data
+    try:
+        if data["action"] == "comment":
+            review.review_comment(
+                protocol=protocol, by=request.user, comments=form.comments(),
+                seen_revision=data["revision"],
+            )  # fmt: skip
+            messages.success(request, _("Your comments are saved."))
+            return redirect("protocols:review", conclusion_id=protocol.pk)
+        review.review_decide(
+            protocol=protocol, by=request.user, outcome=data["action"],
+            seen_revision=data["revision"], comments=form.comments(), text=data["text"],
+            meeting=data["meeting"],
+        )  # fmt: skip
+    except StaleEdit as e:
+        # Never a decision on a version the reviewer did not see: show the current one.
+        fresh = get_conclusion_for_reviewer(request.user, e.current.pk)
+        ctx = _review_context(request, fresh, _decision_form(request, fresh, request.POST))
+        ctx["form"].data = ctx["form"].data.copy()
+        ctx["form"].data["revision"] = str(fresh.revision)
+        ctx["stale"] = True
+        return render(request, "protocols/review/review.html", ctx, status=409)
+    except ValidationError as e:
+        for message in e.messages:
+            form.add_error(None, message)
+        ctx = _review_context(request, protocol, form)
+        return render(request, "protocols/review/review.html", ctx, status=400)
+    messages.success(request, _("The decision is recorded."))
+    return redirect("protocols:review_queue")
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+@login_required
+def meetings(request):
+    school_id = _team_school(request)
+    rows = (
+        meetings_visible_to(request.user).filter(school_id=school_id).prefetch_related("attendees")
+    )
+    return render(request, "protocols/review/meetings.html", {"meetings": rows[:100]})
+
+
+@login_required
+def meeting_new(request):
+    school_id = _team_school(request)
+    team = review_selectors.school_team(school_id)
+    form = MeetingForm(request.POST or None, team=team, initial={"held_on": timezone.localdate()})
+    if request.method == "POST":
+        if form.is_valid():
+            meeting = review.meeting_create(
+                school_id=school_id, held_on=form.cleaned_data["held_on"],
+                attendees=list(form.cleaned_data["attendees"]), notes=form.cleaned_data["notes"],
+                by=request.user,
+            )  # fmt: skip
+            messages.success(request, _("The meeting is recorded."))
+            return redirect(meeting)
+        return render(request, "protocols/review/meeting_form.html", {"form": form}, status=400)
+    return render(request, "protocols/review/meeting_form.html", {"form": form})
+
+
+def _item_form(meeting, data=None):
+    return MeetingItemForm(
+        data,
+        pupils=review_selectors.pupils_for_meeting(meeting.school_id),
+        conclusions=review_selectors.conclusions_of_school(meeting.school_id),
+        team=review_selectors.school_team(meeting.school_id),
+    )
+
+
+@login_required
+def meeting(request, meeting_id):
+    meeting = get_meeting_for_user(request.user, meeting_id)
+    form = _item_form(meeting, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            review.meeting_item_add(
+                meeting=meeting, pupil=d["pupil"], decision=d["decision"], by=request.user,
+                conclusion=d["conclusion"], step_text=d["step_text"],
+                responsible=d["responsible"], due=d["due"],
+            )  # fmt: skip
+            messages.success(request, _("Saved."))
+            return redirect(meeting)
+        status = 400
+    ctx = {
+        "meeting": meeting,
+        "items": review_selectors.meeting_detail(meeting),
+        "decisions": review_selectors.meeting_decisions(meeting),
+        "attendees": list(meeting.attendees.all()),
+        "form": form,
+    }
+    return render(request, "protocols/review/meeting.html", ctx, status=status)
+
+
+@login_required
+def meeting_pdf(request, meeting_id):
+    meeting = get_meeting_for_user(request.user, meeting_id)
+    language = request.GET.get("lang", "")
+    if language not in ("kk", "ru"):
+        language = get_language()
+    with translation.override(language):
+        ctx = {
+            "meeting": meeting,
+            "school": meeting.school,
+            "items": review_selectors.meeting_detail(meeting),
+            "decisions": review_selectors.meeting_decisions(meeting),
+            "attendees": list(meeting.attendees.all()),
+            "printed_on": timezone.localdate(),
+        }
+        html = render_to_string("protocols/review/print/minutes.html", ctx)
+    pdf = printing.html_to_document(html).write_pdf()
+    name = f"minutes-{meeting.held_on.isoformat()}-{language}.pdf"
+    # The minutes name every pupil discussed: each gets a print entry in the read log.
+    for pupil in {item.pupil_id: item.pupil for item in ctx["items"]}.values():
+        record_read(user=request.user, pupil=pupil, what=ReadWhat.PRINT, target=name)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def next_step_done(request, step_id):
+    step = get_next_step_for_user(request.user, step_id)
+    review.next_step_done(step=step, by=request.user)
+    messages.success(request, _("Marked as done."))
+    target = request.POST.get("next", "")
+    if target == "meeting":
+        return redirect(step.item.meeting)
+    return redirect(reverse("home"))
+
+
+# --- Overview, flagged pupils, the team's dossier ---------------------------------------------
+
+
+@login_required
+def overview(request):
+    school_id = _team_school(request)
+    today = timezone.localdate()
+    data = review_selectors.school_overview(school_id, today)
+    # Each number links to the list behind it: the same page with ?show=…&class=… / assistant=…
+    classes = [(name, c, urlencode({"class": name})) for name, c in data.by_class]
+    people = [
+        (pk, name, c, urlencode({"assistant": pk or "none"})) for pk, name, c in data.by_assistant
+    ]
+    show, listing = request.GET.get("show", ""), None
+    if show in ("on_time", "late", "missing", "pending", "flagged"):
+        counts = data.total
+        if "class" in request.GET:
+            counts = dict(data.by_class).get(request.GET["class"])
+        elif "assistant" in request.GET:
+            asked = request.GET["assistant"]
+            match = [c for pk, _n, c in data.by_assistant if str(pk or "none") == asked]
+            counts = match[0] if match else None
+        listing = getattr(counts, show) if counts else []
+    ctx = {
+        "overview": data, "classes": classes, "people": people, "today": today,
+        "show": show, "listing": listing,
+    }  # fmt: skip
+    return render(request, "protocols/review/overview.html", ctx)
+
+
+@login_required
+def flagged(request):
+    school_id = _team_school(request)
+    today = timezone.localdate()
+    pupils, waiting = review_selectors.flagged_pupils(school_id, today)
+    ctx = {"flagged": pupils, "waiting": waiting, "today": today}
+    return render(request, "protocols/review/flagged.html", ctx)
+
+
+@login_required
+def team_dossier(request, pupil_id):
+    pupil = get_team_pupil_for_user(request.user, pupil_id)
+    record_page_view(request, pupil)
+    ctx = {"pupil": pupil, **review_selectors.team_dossier(pupil, timezone.localdate())}
+    return render(request, "protocols/review/dossier.html", ctx)

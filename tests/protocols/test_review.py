@@ -1,0 +1,482 @@
+"""The support team's review (issue #4): queue, decisions with comments per section, stale
+decisions, rounds with several specialists, meetings and next steps, minutes PDF, flagged
+pupils, the school overview and the team's dossier, with their query counts."""
+
+import subprocess
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from protocols import review, services
+from protocols.models import (
+    Meeting,
+    NextStep,
+    Protocol,
+    ReviewComment,
+    ReviewDecision,
+    Status,
+)
+from protocols.review_selectors import school_overview
+from students.models import Assignment, ReadLogEntry
+from tests.factories import AssignmentFactory, StudentFactory
+
+from .factories import ProtocolFactory
+from .review_factories import CONCLUSION, meeting_of, next_step_of, submitted_conclusion
+
+TODAY = date(2026, 11, 25)  # a Wednesday of the I half-year
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    return TODAY
+
+
+def at(day: date, hour=12) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=ALMATY)
+
+
+def decide(client, p, action, revision=None, **comments):
+    data = {"revision": p.revision if revision is None else revision, "action": action}
+    data.update({f"comment_{k or 'general'}": v for k, v in comments.items()})
+    return client.post(reverse("protocols:decide", args=[p.pk]), data)
+
+
+# --- The queue ----------------------------------------------------------------------------
+
+
+def test_queue_oldest_first_and_filters(cast, client):
+    third = StudentFactory(school=cast.school, grade=5, class_letter="А")
+    AssignmentFactory(student=third, assistant=cast.colleague)
+    old = submitted_conclusion(cast, submitted_at=at(date(2026, 9, 14)))
+    new = submitted_conclusion(
+        cast, pupil=cast.other_pupil, author=cast.colleague, submitted_at=at(date(2026, 9, 15))
+    )
+    half = submitted_conclusion(
+        cast, pupil=third, author=cast.colleague, period="half_year",
+        submitted_at=at(date(2026, 9, 10)),
+    )  # fmt: skip
+    approved = submitted_conclusion(cast, period="half_year", status=Status.APPROVED)
+    client.force_login(cast.specialist)
+    url = reverse("protocols:review_queue")
+
+    def rows(**params):
+        return [p.pk for p in client.get(url, params).context["queue"].rows]
+
+    assert rows() == [half.pk, old.pk, new.pk]  # oldest hand-in first; approved not pending
+    assert rows(**{"class": "5 А"}) == [half.pk]
+    assert rows(assistant=cast.colleague.pk) == [half.pk, new.pk]
+    assert rows(period="september") == [old.pk, new.pk]
+    assert rows(state="approved") == [approved.pk]
+    page = client.get(url).content.decode()
+    assert reverse("protocols:review", args=[old.pk]) in page
+    assert "5 А" in page and cast.colleague.full_name in page  # filter choices
+
+
+def test_outsiders_get_404_on_the_pages_without_ids(cast, client):
+    names = ["review_queue", "meetings", "meeting_new", "overview", "flagged"]
+    for who in ("assistant", "colleague", "parent", "listener", "course_admin"):
+        client.force_login(getattr(cast, who))
+        for name in names:
+            assert client.get(reverse(f"protocols:{name}")).status_code == 404, (who, name)
+    client.force_login(cast.school_admin)  # the admin: overview and meetings, not the queue
+    assert client.get(reverse("protocols:overview")).status_code == 200
+    assert client.get(reverse("protocols:meetings")).status_code == 200
+    assert client.get(reverse("protocols:review_queue")).status_code == 404
+    # Another school's specialist sees only their own school; asking for ours is a 404.
+    client.force_login(cast.foreign_specialist)
+    submitted_conclusion(cast)
+    assert client.get(reverse("protocols:review_queue")).context["queue"].rows == []
+    r = client.get(reverse("protocols:overview"), {"school": cast.school.pk})
+    assert r.status_code == 404
+
+
+# --- Deciding -----------------------------------------------------------------------------
+
+
+def test_review_page_shows_the_evidence_and_logs_the_read(cast, client):
+    p = submitted_conclusion(cast)
+    ProtocolFactory(
+        student=cast.pupil, author=cast.assistant, annex="ZH", window_key="ZH:programme_1",
+        status=Status.SUBMITTED, data={"goals": [{"goal": "Өз бетінше киіну", "expected": "x"}]},
+    )  # fmt: skip
+    client.force_login(cast.specialist)
+    r = client.get(reverse("protocols:review", args=[p.pk]))
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert CONCLUSION["goals"] in html and "Өз бетінше киіну" in html
+    assert ReadLogEntry.objects.filter(user=cast.specialist, pupil=cast.pupil).count() == 1
+
+
+def test_return_with_comments_then_resubmission_then_approval(cast, client):
+    p = submitted_conclusion(cast)
+    client.force_login(cast.specialist)
+    r = decide(client, p, "returned", goals="Мақсаттарды нақтылаңыз.", **{"": "Жалпы ескерту."})
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.status == Status.RETURNED and p.reviewed_by == cast.specialist
+    assert set(p.comments.values_list("section", "round")) == {("goals", 1), ("", 1)}
+    decision = ReviewDecision.objects.get(protocol=p)
+    assert (decision.round, decision.outcome) == (1, "returned")
+    assert decision.decided_by == cast.specialist
+    # The assistant sees the comments in place and resubmits.
+    client.force_login(cast.assistant)
+    edit = client.get(reverse("protocols:edit", args=[p.pk])).content.decode()
+    assert "Мақсаттарды нақтылаңыз." in edit
+    p = services.protocol_submit(
+        protocol=p, by=cast.assistant, data={**CONCLUSION, "goals": "Нақты мақсат."},
+        filled_on=date(2026, 11, 20), seen_revision=p.revision,
+    )  # fmt: skip
+    client.force_login(cast.psychologist)
+    r = decide(client, p, "approved")
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.status == Status.APPROVED and p.reviewed_by == cast.psychologist
+    assert list(p.decisions.values_list("round", "outcome")) == [(1, "returned"), (2, "approved")]
+    # The thread keeps both rounds, attributed and time-stamped.
+    thread = client.get(reverse("protocols:review", args=[p.pk])).context["thread"]
+    assert [r["decision"].decided_by for r in thread.rounds] == [cast.specialist, cast.psychologist]
+    assert all(r["decision"].decided_at for r in thread.rounds)
+
+
+def test_return_needs_a_comment(cast, client):
+    p = submitted_conclusion(cast)
+    client.force_login(cast.specialist)
+    r = decide(client, p, "returned")
+    assert r.status_code == 400 and "Write at least one comment." in r.content.decode()
+    assert Protocol.objects.get(pk=p.pk).status == Status.SUBMITTED
+
+
+def test_a_decision_on_a_changed_conclusion_is_refused(cast, client):
+    p = submitted_conclusion(cast)
+    seen = p.revision
+    # The assistant changes the submitted conclusion after the reviewer opened it.
+    services.protocol_save(
+        protocol=p, by=cast.assistant, data={**CONCLUSION, "goals": "Жаңа мақсат."},
+        filled_on=date(2026, 11, 20), seen_revision=seen,
+    )  # fmt: skip
+    client.force_login(cast.specialist)
+    r = decide(client, p, "approved", revision=seen)
+    assert r.status_code == 409
+    html = r.content.decode()
+    assert "This conclusion changed since you opened it." in html
+    assert "Жаңа мақсат." in html  # the current version is shown
+    p.refresh_from_db()
+    assert p.status == Status.SUBMITTED and not p.decisions.exists()
+    assert decide(client, p, "approved").status_code == 302  # on the version now seen
+
+
+def test_an_assistant_never_decides_on_their_own_conclusion(cast, client):
+    own = submitted_conclusion(cast, author=cast.specialist)
+    client.force_login(cast.specialist)
+    assert client.get(reverse("protocols:review", args=[own.pk])).status_code == 404
+    assert decide(client, own, "approved").status_code == 404
+    with pytest.raises(review.ValidationError):
+        review.review_decide(
+            protocol=own, by=cast.specialist, outcome="approved", seen_revision=own.revision
+        )
+    assert Protocol.objects.get(pk=own.pk).status == Status.SUBMITTED
+
+
+def test_several_specialists_comment_and_one_decision_closes_the_round(cast, client):
+    p = submitted_conclusion(cast)
+    client.force_login(cast.specialist)
+    assert decide(client, p, "comment", strengths="Толықтырыңыз.").status_code == 302
+    p.refresh_from_db()
+    assert p.status == Status.UNDER_REVIEW
+    client.force_login(cast.psychologist)
+    page = client.get(reverse("protocols:review", args=[p.pk]))
+    assert [c.text for c in page.context["thread"].open_comments] == ["Толықтырыңыз."]
+    assert decide(client, p, "returned", goals="Нақтылаңыз.").status_code == 302
+    p.refresh_from_db()
+    assert p.status == Status.RETURNED
+    comments = list(ReviewComment.objects.filter(protocol=p).values_list("author", "round"))
+    assert sorted(comments) == sorted([(cast.specialist.pk, 1), (cast.psychologist.pk, 1)])
+    assert p.decisions.get().decided_by == cast.psychologist
+    # A second decision on the closed round is refused: the conclusion is not waiting.
+    client.force_login(cast.specialist)
+    r = decide(client, p, "approved")
+    assert r.status_code == 400 and p.decisions.count() == 1
+
+
+# --- Meetings and next steps ----------------------------------------------------------------
+
+
+def test_meeting_with_items_and_next_steps_on_the_responsible_home(cast, client):
+    p = submitted_conclusion(cast)
+    client.force_login(cast.specialist)
+    r = client.post(
+        reverse("protocols:meeting_new"),
+        {"held_on": "2026-11-24", "attendees": [cast.specialist.pk, cast.psychologist.pk]},
+    )
+    meeting = Meeting.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("protocols:meeting", args=[meeting.pk])
+    bad = client.post(
+        reverse("protocols:meeting", args=[meeting.pk]),
+        {"pupil": cast.pupil.pk, "decision": "Логопедпен сабақ", "step_text": "Кесте жасау"},
+    )
+    assert bad.status_code == 400  # a next step needs a responsible person and a due date
+    assert "Логопедпен сабақ" in bad.content.decode()  # what was typed is kept
+    r = client.post(
+        reverse("protocols:meeting", args=[meeting.pk]),
+        {
+            "pupil": cast.pupil.pk, "conclusion": p.pk, "decision": "Логопедпен сабақ",
+            "step_text": "Кесте жасау", "responsible": cast.assistant.pk, "due": "2026-12-01",
+        },
+    )  # fmt: skip
+    assert r.status_code == 302
+    step = NextStep.objects.get()
+    assert step.responsible == cast.assistant and step.item.conclusion == p
+    client.force_login(cast.assistant)
+    home = client.get(reverse("home")).content.decode()
+    assert "Кесте жасау" in home
+    assert client.post(reverse("protocols:next_step_done", args=[step.pk])).status_code == 302
+    step.refresh_from_db()
+    assert step.done_at and step.done_by == cast.assistant
+    assert "Кесте жасау" not in client.get(reverse("home")).content.decode()
+
+
+def test_a_meeting_refuses_a_pupil_of_another_school(cast, client):
+    meeting = meeting_of(cast)
+    client.force_login(cast.specialist)
+    r = client.post(
+        reverse("protocols:meeting", args=[meeting.pk]),
+        {"pupil": cast.foreign_pupil.pk, "decision": "x"},
+    )
+    assert r.status_code == 400 and not meeting.items.exists()
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "minutes.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(  # noqa: S603  our own file
+        ["/usr/bin/pdftotext", str(path), "-"],  # reading order: table cells stay whole
+        capture_output=True, check=True, text=True,
+    ).stdout  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [("kk", "ППҚ отырысының хаттамасы"), ("ru", "Протокол заседания службы ППМС")],
+)
+def test_minutes_pdf_in_kazakh_and_russian(cast, client, tmp_path, lang, title):
+    step = next_step_of(cast)
+    p = submitted_conclusion(cast, pupil=cast.other_pupil, author=cast.colleague)
+    review.review_decide(
+        protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
+        text="Бірауыздан.", meeting=step.item.meeting,
+    )  # fmt: skip
+    client.force_login(cast.psychologist)
+    r = client.get(reverse("protocols:meeting_pdf", args=[step.item.meeting.pk]), {"lang": lang})
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(r.content, tmp_path).split())
+    assert title in text
+    assert cast.pupil.full_name in text and "Көрнекі кесте жасау" in text
+    assert cast.assistant.full_name in text and cast.specialist.full_name in text
+    assert cast.other_pupil.full_name in text and "Бірауыздан." in text  # decided there
+    logged = ReadLogEntry.objects.get(user=cast.psychologist, pupil=cast.pupil)
+    assert logged.what == "print" and logged.target.endswith(f"-{lang}.pdf")
+
+
+# --- Flagged pupils, the overview, the dossier ----------------------------------------------
+
+
+def _d_week(cast, pupil, monday: date, n: int):
+    ProtocolFactory(
+        student=pupil, author=cast.assistant, annex="D", window_key=f"D:{monday.isoformat()}",
+        due=monday + timedelta(days=4), status=Status.SUBMITTED,
+        data={"incidents": [
+            {"date": (monday + timedelta(days=i % 5)).isoformat(), "intensity": 2}
+            for i in range(n)
+        ]},
+    )  # fmt: skip
+
+
+def test_psychologist_sees_pupils_flagged_by_repeated_incidents(cast, client):
+    _d_week(cast, cast.pupil, date(2026, 11, 9), 3)
+    _d_week(cast, cast.pupil, date(2026, 11, 16), 4)
+    _d_week(cast, cast.other_pupil, date(2026, 11, 16), 5)  # one week only: not flagged
+    waiting = services.correction_open(
+        student=cast.other_pupil, year=cast.school.years.get(), by=cast.colleague
+    )
+    Protocol.objects.filter(pk=waiting.pk).update(status=Status.SUBMITTED)
+    client.force_login(cast.psychologist)
+    r = client.get(reverse("protocols:flagged"))
+    assert [py.pupil for py in r.context["flagged"]] == [cast.pupil]
+    assert [p.pk for p in r.context["waiting"]] == [waiting.pk]
+    assert reverse("protocols:flagged") in client.get(reverse("home")).content.decode()
+
+
+def test_overview_counts_against_the_assistant_on_the_due_date(cast, client):
+    cast.other_pupil.class_letter = "Б"
+    cast.other_pupil.class_sort_key = "03Б"
+    cast.other_pupil.save()
+    # The pupil changes assistant on 1 October: September windows stay with `assistant`.
+    Assignment.objects.filter(student=cast.pupil).update(end=date(2026, 9, 30))
+    AssignmentFactory(student=cast.pupil, assistant=cast.colleague, start=date(2026, 10, 1))
+    proto = {"student": cast.pupil, "author": cast.assistant, "status": Status.SUBMITTED}
+    ProtocolFactory(annex="A", window_key="A:september", submitted_at=at(date(2026, 9, 7)), **proto)
+    ProtocolFactory(annex="B", window_key="B:september", submitted_at=at(date(2026, 9, 8)), **proto)
+    ProtocolFactory(
+        annex="D", window_key="D:2026-10-05", submitted_at=at(date(2026, 10, 9)),
+        **{**proto, "author": cast.colleague},
+    )  # fmt: skip
+    submitted_conclusion(cast, submitted_at=at(date(2026, 9, 20)))  # Г due 14 Sep: late
+    data = school_overview(cast.school.pk, TODAY)
+    people = {pk: c for pk, _name, c in data.by_assistant}
+
+    def keys(pairs):
+        return sorted(cell.window.key for pupil, cell in pairs if pupil == cast.pupil)
+
+    mine, theirs = people[cast.assistant.pk], people[cast.colleague.pk]
+    assert keys(mine.on_time) == ["A:september"]  # handed in on its due day
+    assert keys(mine.late) == ["B:september", "G:september"]
+    assert "V:september" in keys(mine.missing)
+    assert all(c.window.due <= date(2026, 9, 30) for _p, c in mine.missing + mine.late)
+    assert keys(theirs.on_time) == ["D:2026-10-05"]  # due Friday 9 October
+    assert "D:2026-10-12" in keys(theirs.missing) and "D:2026-10-12" not in keys(mine.missing)
+    # Per class: "3 Ә" holds only the pupil; totals add up.
+    classes = dict(data.by_class)
+    assert set(classes) == {"3 Ә", "3 Б"}
+    assert len(classes["3 Ә"].late) == 2 and len(classes["3 Ә"].on_time) == 2
+    total = data.total
+    assert len(total.pending) == 1 and total.pending[0][1].window_key == "G:september"
+    # Pending conclusions count against the current assistant.
+    assert len(people[cast.colleague.pk].pending) == 1
+    # The page: numbers link to the lists behind them.
+    client.force_login(cast.school_admin)
+    r = client.get(reverse("protocols:overview"), {"show": "late", "assistant": cast.assistant.pk})
+    assert r.status_code == 200 and len(r.context["listing"]) == 2
+    r = client.get(reverse("protocols:overview"), {"show": "on_time", "class": "3 Ә"})
+    assert len(r.context["listing"]) == 2
+
+
+def test_team_dossier_shows_everything_and_is_for_the_team_only(cast, client):
+    cast.pupil.pmpc_number, cast.pupil.pmpc_text = "ПМПК-17", "Логопедтің көмегі қажет."
+    cast.pupil.save()
+    p = submitted_conclusion(cast)
+    review.review_decide(
+        protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision, text="Иә."
+    )
+    step = next_step_of(cast)
+    client.force_login(cast.psychologist)
+    r = client.get(reverse("protocols:team_dossier", args=[cast.pupil.pk]))
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "ПМПК-17" in html and "Логопедтің көмегі қажет." in html
+    assert step.item.decision in html and step.text in html
+    assert ReadLogEntry.objects.filter(user=cast.psychologist, pupil=cast.pupil).exists()
+    for who in ("assistant", "parent", "foreign_specialist"):
+        client.force_login(getattr(cast, who))
+        url = reverse("protocols:team_dossier", args=[cast.pupil.pk])
+        assert client.get(url).status_code == 404, who
+
+
+def test_dossier_pdf_has_the_pmpc_recommendation_and_meeting_decisions(cast, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cast.pupil.pmpc_number, cast.pupil.pmpc_text = "ПМПК-17", "Логопедтің көмегі қажет."
+    cast.pupil.save()
+    step = next_step_of(cast)
+    job = services.dossier_request(pupil=cast.pupil, by=cast.specialist, language="kk")
+    job = services.dossier_build(job_id=job.pk, today=TODAY)
+    assert job.status == "done"
+    text = " ".join(pdf_text(job.file.read(), tmp_path).split())
+    assert "ПМПК-17" in text and step.item.decision in text and step.text in text
+
+
+# --- Constant queries -----------------------------------------------------------------------
+
+
+def _grow(cast, n: int):
+    """n more pupils of the school, each with a submitted conclusion, Д weeks and a meeting
+    item with a next step."""
+    meeting = meeting_of(cast)
+    for i in range(n):
+        pupil = StudentFactory(school=cast.school, class_letter="АӘБВ"[i % 4])
+        AssignmentFactory(student=pupil, assistant=cast.colleague)
+        submitted_conclusion(cast, pupil=pupil, author=cast.colleague)
+        _d_week(cast, pupil, date(2026, 11, 16), 1 + i % 4)
+        item = meeting.items.create(pupil=pupil, decision=f"Шешім {i}")
+        NextStep.objects.create(item=item, text="Қадам", responsible=cast.colleague, due=TODAY)
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_queue_query_count_is_constant(cast, client, django_assert_num_queries, n):
+    _grow(cast, n)
+    client.force_login(cast.specialist)
+    # session, user, roles, the conclusions with pupils and authors, the filter choices
+    with django_assert_num_queries(5):
+        r = client.get(reverse("protocols:review_queue"))
+    assert len(r.context["queue"].rows) == n
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_overview_query_count_is_constant(cast, client, django_assert_num_queries, n):
+    _grow(cast, n)
+    client.force_login(cast.specialist)
+    # session, user, roles, pupils, their years with holidays, their protocols, the Д data,
+    # the school's assignments with the assistants' names
+    with django_assert_num_queries(8):
+        r = client.get(reverse("protocols:overview"))
+    assert len(r.context["overview"].total.pending) == n
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_team_dossier_query_count_is_constant(cast, client, django_assert_num_queries, n):
+    _grow(cast, 1)
+    p = submitted_conclusion(cast)
+    for i in range(n):  # n more Д weeks and n meeting decisions about the pupil
+        _d_week(cast, cast.pupil, date(2026, 9, 14) + timedelta(weeks=i), 2)
+        item = meeting_of(cast).items.create(pupil=cast.pupil, decision=f"Шешім {i}", conclusion=p)
+        NextStep.objects.create(item=item, text="Қадам", responsible=cast.assistant, due=TODAY)
+    client.force_login(cast.specialist)
+    # session, user, roles, the pupil, the read-log insert, the year with holidays, the
+    # protocols, the conclusions' decisions, the meeting items, their next steps
+    with django_assert_num_queries(10):
+        r = client.get(reverse("protocols:team_dossier", args=[cast.pupil.pk]))
+    assert len(r.context["meeting_items"]) == n
+
+
+def test_rounds_survive_a_save_of_a_returned_conclusion_and_legacy_returns(cast, client):
+    p = submitted_conclusion(cast)
+    # A return through the older service (the demo's) records comments but no decision.
+    p = services.conclusion_return(protocol=p, by=cast.psychologist, comments={"goals": "Бір."})
+    # The assistant saves the returned conclusion, then resubmits.
+    p = services.protocol_save(
+        protocol=p, by=cast.assistant, data=dict(CONCLUSION), filled_on=date(2026, 11, 20),
+        seen_revision=p.revision,
+    )  # fmt: skip
+    p = services.protocol_submit(
+        protocol=p, by=cast.assistant, data=dict(CONCLUSION), filled_on=date(2026, 11, 20),
+        seen_revision=p.revision,
+    )  # fmt: skip
+    assert review.open_round(p) == 2
+    client.force_login(cast.specialist)
+    assert decide(client, p, "comment", strengths="Екі.").status_code == 302
+    thread = client.get(reverse("protocols:review", args=[p.pk])).context["thread"]
+    assert [c.text for c in thread.open_comments] == ["Екі."]
+    assert [[c.text for c in r["comments"]] for r in thread.rounds] == [["Бір."]]
+
+
+def test_retention_clears_the_reviews_free_text_and_its_history(cast):
+    from pghistory.models import Events
+
+    from students.retention import anonymise_pupil
+
+    p = submitted_conclusion(cast)
+    review.review_decide(
+        protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
+        text="Ахметов үшін шешім.",
+    )  # fmt: skip
+    step = next_step_of(cast)
+    result = anonymise_pupil(pupil=cast.pupil)
+    assert result.changed["anonymise_review"] >= 3
+    step.refresh_from_db()
+    assert step.text == "" and step.item.decision == ""
+    assert ReviewDecision.objects.get(protocol=p).text == ""
+    texts = " ".join(str(e.pgh_data) for e in Events.objects.all())
+    assert "Ахметов үшін шешім." not in texts and "Көрнекі кесте жасау" not in texts

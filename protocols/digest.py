@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +38,7 @@ from students.models import AcademicYear, Assignment, Student
 
 from . import annexes, schedule
 from .calendar import calendar_of, years_with_holidays
-from .models import Protocol, Status
+from .models import NextStep, Protocol, Status
 
 DONE = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.APPROVED)
 WAITING_FOR_REVIEW = (Status.SUBMITTED, Status.UNDER_REVIEW)
@@ -233,6 +234,47 @@ def review_sections(users, week: WeekRange) -> dict[int, list[DigestSection]]:
         if sections:
             result[user_id] = sections
     return result
+
+
+@register("next_steps")
+def next_step_sections(users, week: WeekRange) -> dict[int, list[DigestSection]]:
+    """Per person: the next steps agreed at support-team meetings that they are responsible
+    for, due this week or overdue and not done (issue #5: "the next steps due").
+
+    Two queries: the open steps of all recipients (with pupils and meetings), their schools'
+    years with holidays. A school's holiday week holds its steps back like everything else.
+    """
+    steps = list(
+        NextStep.objects.filter(
+            responsible_id__in=[u.pk for u in users],
+            done_at__isnull=True,
+            archived_at__isnull=True,
+            due__lte=week.end,
+            item__pupil__archived_at__isnull=True,
+        )
+        .select_related("item__pupil", "item__meeting")
+        .order_by("due", "pk")
+    )
+    if not steps:
+        return {}
+    years = _years({st.item.meeting.school_id for st in steps}, week)
+    by_user: dict[int, list[DigestItem]] = defaultdict(list)
+    for st in steps:
+        if not _school_in_session(years, st.item.meeting.school_id, week):
+            continue
+        pupil = st.item.pupil
+        by_user[st.responsible_id].append(
+            DigestItem(
+                text=format_lazy("{}, {}: {}", pupil.full_name, pupil.class_name, st.text),
+                url=reverse("protocols:meeting", args=[st.item.meeting_id]),
+                due=st.due,
+                kind="overdue" if st.due < week.start else "due",
+            )
+        )
+    return {
+        user_id: [DigestSection(title=_("My next steps"), groups=[("", items)], kind="next_steps")]
+        for user_id, items in by_user.items()
+    }
 
 
 def _g_label(protocol: Protocol):

@@ -28,7 +28,6 @@ def test_assistant_gets_due_and_overdue_per_pupil(cast):
     assert ("А · Parent interview (September)", date(2026, 9, 7)) in overdue
     assert all(d < SEPT_14 for _t, d in overdue)
     assert all(SEPT_14 <= d <= date(2026, 9, 20) for _t, d in due)
-    # Until the protocol pages land, links fall back to the pupil's page.
     # straight to the form of that window
     assert section.groups[0][1][0].url.startswith(f"/protocols/pupils/{cast.pupil.pk}/")
 
@@ -144,3 +143,41 @@ def test_lateness_counts_against_the_assistant_assigned_on_the_due_date(cast):
     # other_pupil (colleague all along): А Б В, Е, Е, Д, К, Д, К = 9.
     assert f"{cast.assistant.full_name}: 7 overdue protocols" in lines
     assert f"{cast.colleague.full_name}: 11 overdue protocols" in lines
+
+
+def test_next_steps_due_go_to_the_responsible_person(cast):
+    from protocols.digest import next_step_sections
+    from tests.protocols.review_factories import next_step_of
+
+    step = next_step_of(cast)  # due 1 October 2026, the assistant is responsible
+    done = next_step_of(cast).__class__.objects.create(
+        item=step.item, text="Бітті", responsible=cast.assistant, due=date(2026, 9, 30),
+        done_at=datetime(2026, 9, 29, tzinfo=UTC),
+    )  # fmt: skip
+    later = WeekRange.of(date(2026, 9, 21))  # the week before it is due: nothing yet
+    assert next_step_sections([cast.assistant, cast.specialist], later) == {}
+    week = WeekRange.of(date(2026, 9, 28))
+    result = next_step_sections([cast.assistant, cast.specialist], week)
+    assert set(result) == {cast.assistant.pk}  # the specialist is not responsible for it
+    [section] = result[cast.assistant.pk]
+    [item] = section.groups[0][1]
+    assert str(item.text) == f"{cast.pupil.full_name}, 3 Ә: Көрнекі кесте жасау"
+    assert (item.due, item.kind) == (date(2026, 10, 1), "due")
+    assert done.text not in str(item.text)
+    # a week later it is overdue, still listed until marked done
+    [section] = next_step_sections([cast.assistant], WeekRange.of(date(2026, 10, 5)))[
+        cast.assistant.pk
+    ]
+    assert section.groups[0][1][0].kind == "overdue"
+
+
+def test_next_steps_wait_in_a_holiday_week(cast):
+    from protocols.digest import next_step_sections
+    from tests.protocols.review_factories import next_step_of
+
+    next_step_of(cast)
+    year = cast.school.years.get()
+    Holiday.objects.create(
+        year=year, name="Күзгі каникул", start=date(2026, 10, 26), end=date(2026, 11, 1)
+    )
+    assert next_step_sections([cast.assistant], WeekRange.of(date(2026, 10, 26))) == {}

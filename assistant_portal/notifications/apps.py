@@ -12,3 +12,10 @@ class NotificationsConfig(AppConfig):
         # Each app that has something to say in the weekly digest registers a provider in
         # its own `digest.py` (e.g. protocols/digest.py); this app never imports them by name.
         autodiscover_modules("digest")
+
+        from students.retention import ANONYMISERS
+
+        from .privacy import anonymise_notifications
+
+        if anonymise_notifications not in ANONYMISERS:  # ready() may run twice in tests
+            ANONYMISERS.append(anonymise_notifications)

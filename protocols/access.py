@@ -60,6 +60,17 @@ def is_editor(user, student: Student) -> bool:
     )
 
 
+def may_sign_off(user, protocol: Protocol) -> bool:
+    """A submitted, not yet signed-off И of a pupil of a school where the user is the
+    psychologist (SPEC §2: drawn up with the school psychologist)."""
+    return (
+        protocol.annex == AnnexCode.I
+        and protocol.status == "submitted"
+        and protocol.signed_off_at is None
+        and protocol.student.school_id in roles_of(user).psychologist_school_ids
+    )
+
+
 def get_protocol_for_user(user, protocol_id: int) -> Protocol:
     return get_object_or_404(
         protocols_visible_to(user).select_related("student__school", "year", "author"),

@@ -29,6 +29,7 @@ from .access import (
     get_pupil_for_editor,
     get_sheet_for_parent,
     is_editor,
+    may_sign_off,
 )
 from .forms import build, side_by_side, to_post
 from .links import on_demand_key
@@ -81,13 +82,7 @@ def _context(request, *, pupil, annex, forms, protocol=None, window=None, year=N
         "submit_url": submit_url,
         "save_url": save_url,
         "replies": _replies(request.user, protocol, annex),
-        "can_sign_off": bool(
-            protocol
-            and annex.needs_psychologist
-            and protocol.status == Status.SUBMITTED
-            and not protocol.signed_off_at
-            and pupil.school_id in roles_of(request.user).psychologist_school_ids
-        ),
+        "can_sign_off": bool(protocol and may_sign_off(request.user, protocol)),
         **extra,
     }
 
@@ -204,23 +199,7 @@ def _save_or_submit(request, protocol, annex_def, forms, win, action, *, just_cr
     seen = protocol.revision if just_created else forms.revision()
     try:
         if action == "submit":
-            try:
-                protocol = services.protocol_submit(
-                    protocol=protocol, by=request.user, data=data, filled_on=filled_on,
-                    seen_revision=seen,
-                )  # fmt: skip
-            except ValidationError:
-                # Keep everything typed: save it as it is, then show the strict form's errors.
-                protocol = services.protocol_autosave(
-                    protocol=protocol, by=request.user, data=data, filled_on=filled_on,
-                    seen_revision=seen,
-                )  # fmt: skip
-                return _refused_submit(request, protocol, annex_def, win)
-            messages.success(
-                request,
-                _("Submitted for review.") if annex_def.needs_review else _("Submitted."),
-            )
-            return redirect(protocol)
+            return _submit(request, protocol, annex_def, win, data, filled_on, seen)
         protocol = services.protocol_save(
             protocol=protocol, by=request.user, data=data, filled_on=filled_on, seen_revision=seen
         )
@@ -238,6 +217,25 @@ def _save_or_submit(request, protocol, annex_def, forms, win, action, *, just_cr
         )  # fmt: skip
         return _render_edit(request, ctx, status=400)
     messages.success(request, _("Saved."))
+    return redirect(protocol)
+
+
+def _submit(request, protocol, annex_def, win, data, filled_on, seen):
+    try:
+        protocol = services.protocol_submit(
+            protocol=protocol, by=request.user, data=data, filled_on=filled_on,
+            seen_revision=seen,
+        )  # fmt: skip
+    except ValidationError:
+        # Keep everything typed: save it as it is, then show the strict form's errors.
+        protocol = services.protocol_autosave(
+            protocol=protocol, by=request.user, data=data, filled_on=filled_on,
+            seen_revision=seen,
+        )  # fmt: skip
+        return _refused_submit(request, protocol, annex_def, win)
+    messages.success(
+        request, _("Submitted for review.") if annex_def.needs_review else _("Submitted.")
+    )
     return redirect(protocol)
 
 

@@ -51,6 +51,8 @@ POLICY: dict[str, str] = {
     "students:consent_withdraw": ROLE,
     "students:consent_document": ROLE,
     "students:export": ROLE,
+    "students:export_job": ROLE,
+    "students:export_file": ROLE,
     "students:read_log": ROLE,
     "students:years": ROLE,
     "students:year_new": ROLE,

@@ -7,7 +7,8 @@ Registered in `ProtocolsConfig.ready()`:
   comments and the Г decision are emptied; stored dossier PDFs are deleted.
 - `protocols_preview` (in `students.retention.PREVIEWS`): what the dry run would change.
 - `protocol_files` (in `students.export.EXTRA_FILES`): `protocols.json` (every protocol with
-  its versions and comments) and one PDF per protocol for the parent's archive.
+  its versions and comments) and one PDF per protocol for the parent's archive; its `count`
+  tells the export job how many files to expect.
 """
 
 import json
@@ -172,7 +173,8 @@ def protocols_data(pupil: Student) -> list[dict]:
 
 
 def protocol_files(pupil: Student) -> Iterable[tuple[str, bytes]]:
-    """`protocols.json` and one PDF per protocol, in the exporting user's language."""
+    """`protocols.json` and one PDF per protocol, in the exporting user's language (the export
+    job activates it)."""
     data = protocols_data(pupil)
     yield (
         "protocols.json",
@@ -185,3 +187,11 @@ def protocol_files(pupil: Student) -> Iterable[tuple[str, bytes]]:
     for p in protocols.order_by("pk"):
         name = f"protocols/{p.pk}-{p.annex}-{p.window_key.replace(':', '-')}.pdf"
         yield name, printing.protocol_pdf(p, language=language)
+
+
+def _protocol_files_count(pupil: Student) -> int:
+    return 1 + Protocol.objects.filter(student=pupil).count()
+
+
+# The export job's progress bar knows its length up front (see students.export).
+protocol_files.count = _protocol_files_count

@@ -11,7 +11,7 @@ from django.utils import timezone
 from assistant_portal.accounts.models import RoleKind
 from assistant_portal.accounts.roles import roles_of
 
-from .models import AcademicYear, Student
+from .models import AcademicYear, PupilExport, Student
 
 
 def pupils_visible_to(user) -> QuerySet[Student]:
@@ -63,3 +63,13 @@ def years_managed_by(user) -> QuerySet[AcademicYear]:
 
 def get_year_for_user(user, year_id: int) -> AcademicYear:
     return get_object_or_404(years_managed_by(user).select_related("school"), pk=year_id)
+
+
+def get_export_for_user(user, export_id: int) -> PupilExport:
+    """An export job the user asked for, while they still manage the pupil."""
+    return get_object_or_404(
+        PupilExport.objects.filter(
+            requested_by=user, pupil__in=pupils_managed_by(user)
+        ).select_related("pupil__school"),
+        pk=export_id,
+    )

@@ -1,9 +1,9 @@
 """Retention: after a pupil leaves, records are kept RETENTION_YEARS, then anonymised.
 
-Names, IIN, exact birth date, guardians' names and contacts, free text and consent documents
-are removed; counts (grade, SEN category, dates of joining and leaving, the rows themselves)
-stay for statistics. The pupil's change history (pghistory events) and read-log rows are
-anonymised too (SPEC §7).
+Names, IIN, exact birth date, guardians' names and contacts, free text, consent documents and
+the pupil's export archives are removed; counts (grade, SEN category, dates of joining and
+leaving, the rows themselves) stay for statistics. The pupil's change history (pghistory
+events) and read-log rows are anonymised too (SPEC §7).
 
 Other apps register their part in `ANONYMISERS`: callables `fn(pupil) -> int` (rows changed)
 run inside the same transaction; `protocols` appends one that clears free text and deletes
@@ -27,6 +27,7 @@ from django.utils import timezone
 from .models import (
     Consent,
     Guardian,
+    PupilExport,
     ReadLogEntry,
     Student,
 )
@@ -87,6 +88,14 @@ def anonymise_pupil(*, pupil: Student) -> Anonymised:
             consent.document.delete(save=False)
     result.changed["consents"] = Consent.objects.filter(student=pupil).update(
         given_by="", scope="", document=""
+    )
+    exports = list(PupilExport.objects.filter(pupil=pupil).exclude(file=""))
+    for job in exports:
+        # at once, as the consent documents are: after a rollback a missing file harms less
+        # than a kept one
+        job.file.delete(save=False)
+    result.changed["exports"] = PupilExport.objects.filter(pk__in=[j.pk for j in exports]).update(
+        file=""
     )
     # The history holds the old values: rewrite every event of the pupil and their rows.
     result.changed["history"] = (

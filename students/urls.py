@@ -28,6 +28,8 @@ urlpatterns = [
         name="consent_document",
     ),
     path("<int:pupil_id>/export/", views.pupil_export, name="export"),
+    path("exports/<int:export_id>/", views.export_job, name="export_job"),
+    path("exports/<int:export_id>/file/", views.export_file, name="export_file"),
     path("read-log/", views.read_log, name="read_log"),
     path("years/", views.year_list, name="years"),
     path("years/new/", views.year_edit, name="year_new"),

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from assistant_portal.spreadsheets import SpreadsheetUploadForm
 
 from . import export, importing, selectors, services
 from .access import (
+    get_export_for_user,
     get_managed_pupil_for_user,
     get_pupil_for_user,
     get_year_for_user,
@@ -347,13 +349,33 @@ def read_log(request):
 
 
 @login_required
+@require_POST
 def pupil_export(request, pupil_id):
-    """Everything about one pupil as a ZIP for the parent (school administrators)."""
+    """Start building everything about one pupil as a ZIP for the parent (school administrators);
+    the job page shows its progress."""
     pupil = get_managed_pupil_for_user(request.user, pupil_id)
-    name = f"pupil-{pupil.pk}-{timezone.localdate():%Y%m%d}.zip"
-    services.record_read(user=request.user, pupil=pupil, what=ReadWhat.EXPORT, target=name)
+    job = export.export_request(pupil=pupil, by=request.user, language=get_language())
+    return redirect("students:export_job", export_id=job.pk)
+
+
+@login_required
+def export_job(request, export_id):
+    job = get_export_for_user(request.user, export_id)
+    template = "students/export_job.html"
+    if request.htmx:
+        template += "#progress"  # the polled fragment only
+    return render(request, template, {"job": job, "pupil": job.pupil})
+
+
+@login_required
+def export_file(request, export_id):
+    job = get_export_for_user(request.user, export_id)
+    if job.status != job.State.DONE or not job.file:
+        return redirect("students:export_job", export_id=job.pk)  # not ready: its progress
+    name = f"pupil-{job.pupil_id}-{timezone.localtime(job.finished_at):%Y%m%d}.zip"
+    services.record_read(user=request.user, pupil=job.pupil, what=ReadWhat.EXPORT, target=name)
     response = FileResponse(
-        export.pupil_archive(pupil), as_attachment=True, filename=name,
-        content_type="application/zip",
-    )  # fmt: skip
+        job.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip"
+    )
+    response["Cache-Control"] = "no-store"  # the middleware says so too; a file must not rely on it
     return response

@@ -25,6 +25,7 @@ ID_MAKERS = {
     "consent_id": lambda cast: _consent(cast).pk,
     "protocol_id": lambda cast: _protocol(cast).pk,
     "job_id": lambda cast: _dossier_job(cast).pk,
+    "export_id": lambda cast: _pupil_export(cast).pk,
     # the course: objects of cast.course_admin's organisation and cast.listener's cohort
     "cohort_id": lambda cast: cast.cohort.pk,
     "enrolment_id": lambda cast: cast.enrolment.pk,
@@ -140,6 +141,14 @@ def _dossier_job(cast):
 
     return DossierJob.objects.get_or_create(
         pupil=cast.pupil, requested_by=cast.assistant, defaults={"language": "kk"}
+    )[0]
+
+
+def _pupil_export(cast):
+    from students.models import PupilExport
+
+    return PupilExport.objects.get_or_create(
+        pupil=cast.pupil, requested_by=cast.school_admin, defaults={"language": "kk"}
     )[0]
 
 

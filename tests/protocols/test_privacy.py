@@ -19,7 +19,7 @@ from protocols.models import (
     ReviewComment,
     ReviewCommentEvent,
 )
-from students.models import ReadLogEntry, ReadWhat
+from students.models import PupilExport, ReadLogEntry, ReadWhat
 from students.retention import anonymise_pupil
 from tests.factories import StudentFactory
 
@@ -175,7 +175,9 @@ def test_dry_run_lists_the_protocols_and_changes_nothing(cast, departed_with_pro
 # --- the pupil's archive --------------------------------------------------------------------
 
 
-def test_archive_holds_protocols_json_and_one_pdf_per_protocol(client, cast, settings, tmp_path):
+def test_archive_holds_protocols_json_and_one_pdf_per_protocol(
+    client, cast, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     p = _protocol_with_versions(cast)
     g = protocol_of(cast, annex="G", window_key="G:half_year", data=VALID["G"])
@@ -184,7 +186,12 @@ def test_archive_holds_protocols_json_and_one_pdf_per_protocol(client, cast, set
     )
     protocol_of(cast, student=cast.foreign_pupil, author=cast.foreign_assistant)  # not theirs
     client.force_login(cast.school_admin)
-    r = client.get(reverse("students:export", args=[cast.pupil.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("students:export", args=[cast.pupil.pk]))
+    job = PupilExport.objects.get(pupil=cast.pupil)
+    # pupil.json, protocols.json and two PDFs, all counted up front (the hook's `count`)
+    assert (job.status, job.done, job.total) == ("done", 4, 4)
+    r = client.get(reverse("students:export_file", args=[job.pk]))
     assert r.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content)))
     pdfs = sorted(n for n in archive.namelist() if n.startswith("protocols/"))
@@ -200,4 +207,4 @@ def test_archive_holds_protocols_json_and_one_pdf_per_protocol(client, cast, set
 @pytest.mark.parametrize("who", ["assistant", "specialist", "foreign_admin", "parent"])
 def test_only_the_school_admin_exports_the_archive(client, cast, who):
     client.force_login(getattr(cast, who))
-    assert client.get(reverse("students:export", args=[cast.pupil.pk])).status_code == 404
+    assert client.post(reverse("students:export", args=[cast.pupil.pk])).status_code == 404

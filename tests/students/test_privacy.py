@@ -14,10 +14,10 @@ from django.utils import timezone
 from pghistory.models import Events
 
 from students.exports import safe_cell
-from students.models import Consent, Guardian, ReadLogEntry, ReadWhat, Student
+from students.models import Consent, Guardian, PupilExport, ReadLogEntry, ReadWhat, Student
 from students.retention import ANONYMISERS, anonymise_departed, anonymise_pupil
 from students.services import record_read
-from tests.factories import PDF_BYTES, ConsentFactory, GuardianFactory, StudentFactory
+from tests.factories import PDF_BYTES, ConsentFactory, GuardianFactory, StudentFactory, person
 
 # --- read log ---------------------------------------------------------------------------------
 
@@ -234,12 +234,39 @@ def test_consent_withdrawn(client, cast):
 # --- the pupil archive ------------------------------------------------------------------------
 
 
-def test_admin_exports_everything_about_a_pupil(client, cast, settings, tmp_path):
+def _export(client, pupil, django_capture_on_commit_callbacks):
+    """POST the export as the page's button does; the job runs at commit (the embedded default)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("students:export", args=[pupil.pk]))
+    assert r.status_code == 302
+    job = PupilExport.objects.get(pupil=pupil)
+    assert r["Location"] == reverse("students:export_job", args=[job.pk])
+    job.refresh_from_db()
+    return job
+
+
+def _download(client, job):
+    r = client.get(reverse("students:export_file", args=[job.pk]))
+    assert r.status_code == 200
+    assert r["Content-Type"] == "application/zip"
+    assert r["Content-Disposition"].startswith("attachment")
+    assert "no-store" in r["Cache-Control"]
+    return zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content)))
+
+
+def test_admin_exports_everything_about_a_pupil(
+    client, cast, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     ConsentFactory(student=cast.pupil)
     record_read(user=cast.assistant, pupil=cast.pupil, what=ReadWhat.PAGE, target="/p/")
 
+    seen = []
+
     def extra(pupil):
+        # progress is saved after each part: pupil.json, the consent document and the
+        # protocols' protocols.json (their hook comes first) so far
+        seen.append(PupilExport.objects.values_list("status", "done").get())
         yield f"protocols/{pupil.pk}.pdf", PDF_BYTES
 
     from students.export import EXTRA_FILES
@@ -247,13 +274,23 @@ def test_admin_exports_everything_about_a_pupil(client, cast, settings, tmp_path
     EXTRA_FILES.append(extra)
     try:
         client.force_login(cast.school_admin)
-        r = client.get(reverse("students:export", args=[cast.pupil.pk]))
+        job = _export(client, cast.pupil, django_capture_on_commit_callbacks)
     finally:
         EXTRA_FILES.remove(extra)
-    assert r.status_code == 200
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content)))
+    assert seen == [(PupilExport.State.RUNNING, 3)]
+    # this hook has no `count`: its file is counted as it comes
+    assert (job.status, job.done, job.total) == (PupilExport.State.DONE, 4, 4)
+    assert job.requested_by == cast.school_admin and job.finished_at is not None
+    assert job.file.path.startswith(str(tmp_path / "private"))  # never under a public URL
+    # neither starting nor watching the job is a read of the pupil's data; the download is
+    page = client.get(reverse("students:export_job", args=[job.pk]))
+    assert page.status_code == 200 and reverse("students:export_file", args=[job.pk]) in (
+        page.content.decode()
+    )
+    assert not ReadLogEntry.objects.filter(what=ReadWhat.EXPORT).exists()
+    archive = _download(client, job)
     names = archive.namelist()
-    assert "pupil.json" in names and f"protocols/{cast.pupil.pk}.pdf" in names
+    assert names[0] == "pupil.json" and f"protocols/{cast.pupil.pk}.pdf" in names
     assert any(n.startswith("consents/") for n in names)
     data = json.loads(archive.read("pupil.json"))
     assert data["pupil"]["last_name"] == "Ахметов"
@@ -263,9 +300,88 @@ def test_admin_exports_everything_about_a_pupil(client, cast, settings, tmp_path
     assert ReadLogEntry.objects.filter(what=ReadWhat.EXPORT, pupil=cast.pupil).count() == 1
 
 
+def test_export_page_polls_until_done_without_keeping_the_session(client, cast):
+    job = PupilExport.objects.create(
+        pupil=cast.pupil, requested_by=cast.school_admin, language="kk", total=5, done=2,
+        status=PupilExport.State.RUNNING,
+    )  # fmt: skip
+    url = reverse("students:export_job", args=[job.pk])
+    client.force_login(cast.school_admin)
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<h1" not in fragment  # the fragment only
+    assert 'hx-trigger="every 1s"' in fragment and "X-Background" in fragment
+    assert 'value="2" max="5"' in fragment
+    # not ready: the file URL sends back to the progress, and nothing is logged
+    r = client.get(reverse("students:export_file", args=[job.pk]))
+    assert r.status_code == 302 and r["Location"] == url
+    assert not ReadLogEntry.objects.exists()
+    PupilExport.objects.filter(pk=job.pk).update(status=PupilExport.State.FAILED)
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in fragment and "alert-danger" in fragment  # polling stops
+
+
+def test_a_failing_part_marks_the_job_failed(cast, settings, tmp_path, caplog):
+    from students.export import EXTRA_FILES, export_build
+
+    settings.MEDIA_ROOT = tmp_path
+    job = PupilExport.objects.create(
+        pupil=cast.pupil, requested_by=cast.school_admin, language="kk"
+    )
+
+    def broken(pupil):
+        yield "a.txt", b"a"
+        raise OSError("disk full")
+
+    EXTRA_FILES.append(broken)
+    try:
+        export_build(job_id=job.pk)
+    finally:
+        EXTRA_FILES.remove(broken)
+    job.refresh_from_db()
+    assert job.status == PupilExport.State.FAILED and not job.file and job.finished_at
+    assert "pupil export" in caplog.text
+    # a finished job is not built again
+    assert export_build(job_id=job.pk).status == PupilExport.State.FAILED
+
+
 def test_only_admins_export_the_archive(client, cast):
     client.force_login(cast.assistant)
-    assert client.get(reverse("students:export", args=[cast.pupil.pk])).status_code == 404
+    assert client.post(reverse("students:export", args=[cast.pupil.pk])).status_code == 404
+    assert not PupilExport.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["assistant", "specialist", "foreign_admin", "parent", "colleague"])
+def test_outsiders_do_not_reach_an_export(client, cast, who, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    from students.export import export_build
+
+    job = PupilExport.objects.create(
+        pupil=cast.pupil, requested_by=cast.school_admin, language="kk"
+    )
+    export_build(job_id=job.pk)
+    client.force_login(getattr(cast, who))
+    assert client.get(reverse("students:export_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("students:export_file", args=[job.pk])).status_code == 404
+    assert not ReadLogEntry.objects.exists()
+
+
+def test_another_admin_of_the_school_does_not_reach_my_export(client, cast):
+    from assistant_portal.accounts.models import RoleKind
+
+    job = PupilExport.objects.create(
+        pupil=cast.pupil, requested_by=cast.school_admin, language="kk"
+    )
+    client.force_login(person(RoleKind.SCHOOL_ADMIN, school=cast.school))
+    assert client.get(reverse("students:export_job", args=[job.pk])).status_code == 404
+
+
+def test_an_admin_who_no_longer_manages_the_pupil_loses_the_export(client, cast):
+    job = PupilExport.objects.create(
+        pupil=cast.pupil, requested_by=cast.school_admin, language="kk"
+    )
+    Student.objects.filter(pk=cast.pupil.pk).update(archived_at=timezone.now())
+    client.force_login(cast.school_admin)
+    assert client.get(reverse("students:export_job", args=[job.pk])).status_code == 404
 
 
 # --- retention --------------------------------------------------------------------------------
@@ -334,6 +450,20 @@ def test_the_task_runs_the_retention(departed):
     from students.tasks import anonymise_departed_pupils
 
     assert anonymise_departed_pupils.delay().get() == 1
+
+
+def test_anonymise_deletes_the_pupils_export_archives(departed, cast):
+    from students.export import export_build
+
+    pupil, _ = departed
+    job = PupilExport.objects.create(pupil=pupil, requested_by=cast.school_admin, language="kk")
+    path = export_build(job_id=job.pk).file.path
+    import os
+
+    assert os.path.exists(path)
+    assert anonymise_pupil(pupil=pupil).changed["exports"] == 1
+    job.refresh_from_db()
+    assert not job.file and not os.path.exists(path)
 
 
 def test_anonymise_pupil_is_idempotent(departed):

@@ -154,7 +154,7 @@ def batch_page(request, batch_id):
 @login_required
 def batch_zip(request, batch_id):
     batch = get_certificate_batch_for_admin(request.user, batch_id)
-    if batch.status != batch.State.DONE or not batch.file:
+    if not batch.ready:
         return redirect("course:certificate_batch", batch_id=batch.pk)
     return FileResponse(
         batch.file.open("rb"),

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from assistant_portal.jobs import BackgroundJob
+
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
 
@@ -507,26 +509,12 @@ class CertificateCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class CertificateBatch(models.Model):
+class CertificateBatch(BackgroundJob):
     """Bulk issue for a cohort: progress for the page, the ZIP of every PDF at the end."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        RUNNING = "running", _("in progress")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="certificate_batches")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    status = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     file = models.FileField(storage=_private_storage, upload_to="certificates/batches/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("certificate batch")
@@ -534,10 +522,6 @@ class CertificateBatch(models.Model):
 
     def __str__(self):
         return f"{self.cohort} #{self.pk}"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.State.DONE, self.State.FAILED)
 
 
 @pghistory.track()

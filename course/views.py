@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistant_portal.accounts.roles import roles_of
+from assistant_portal.forms import add_service_errors
 from assistant_portal.spreadsheets import SpreadsheetUploadForm
 from grading.gradebook import listener_standing
 
@@ -46,14 +47,6 @@ from .forms import (
 )
 from .models import AttemptQuestion, Choice, Course, Enrolment, Task, TrainingOrganisation
 from .programme import CODE
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, msgs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, msgs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _admin_organisation(user) -> TrainingOrganisation:
@@ -98,7 +91,7 @@ def cohort_edit(request, cohort_id=None):
                 organisation=organisation, course=_course(), cohort=cohort, data=form.cleaned_data
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Saved."))
             return redirect(cohort)
@@ -135,7 +128,7 @@ def enrol(request, cohort_id):
         try:
             services.enrol(cohort=cohort, **form.cleaned_data)
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("The listener is enrolled."))
             return redirect(cohort)
@@ -228,7 +221,7 @@ def task_edit(request, cohort_id=None, task_id=None):
         try:
             services.task_save(cohort=cohort, task=task, data=form.cleaned_data)
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Saved."))
             return redirect(cohort)
@@ -327,7 +320,7 @@ def question_new(request):
                 choices=d["choices"],
             )  # fmt: skip
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Saved."))
             return redirect("course:questions")
@@ -359,7 +352,7 @@ def paper_score(request, enrolment_id):
                 reason=form.cleaned_data["reason"],
             )  # fmt: skip
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Saved."))
             return redirect("grading:gradebook", cohort_id=enrolment.cohort_id)
@@ -494,7 +487,7 @@ def timetable(request, cohort_id):
             try:
                 services.session_add(cohort=cohort, data=form.cleaned_data)
             except ValidationError as e:
-                _apply_errors(form, e)
+                add_service_errors(form, e)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("course:timetable", cohort_id=cohort.pk)
@@ -533,7 +526,7 @@ def support(request, enrolment_id):
         try:
             services.support_add(enrolment=enrolment, data=form.cleaned_data, by=request.user)
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Saved."))
             return redirect("course:support", enrolment_id=enrolment.pk)

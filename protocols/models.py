@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assistant_portal.jobs import BackgroundJob
 from students.models import AcademicYear, Student
 
 from .schedule import LETTERS, Annex
@@ -149,29 +150,15 @@ class ReviewComment(models.Model):
         return f"{self.protocol} · {self.section or '—'}"
 
 
-class DossierJob(models.Model):
+class DossierJob(BackgroundJob):
     """A pupil's whole year as one PDF, built in the background (issue #3, item 7).
 
     The file lives under MEDIA_ROOT/private/ and is served only through an access-checked view.
     """
 
-    class State(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        RUNNING = "running", _("in progress")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
     pupil = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="dossier_jobs")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
     language = models.CharField(max_length=8)
-    status = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="private/dossiers/%Y/%m/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("dossier")
@@ -182,10 +169,6 @@ class DossierJob(models.Model):
 
     def __str__(self):
         return f"{self.pupil} #{self.pk}"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.State.DONE, self.State.FAILED)
 
 
 # --- The support team's review and meetings (issue #4) ----------------------------------------

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from assistant_portal.accounts.models import User
 from assistant_portal.accounts.roles import roles_of
+from assistant_portal.jobs import job_progress
 from students.models import AcademicYear, Student
 
 from . import annexes, dynamics, printing
@@ -311,12 +312,6 @@ def dossier_request(*, pupil: Student, by, language: str) -> DossierJob:
     return job
 
 
-def _progress(job: DossierJob, **fields) -> None:
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save(update_fields=list(fields))
-
-
 def dossier_build(*, job_id: int, today: date | None = None) -> DossierJob:
     """Render the cover, every protocol of the pupil's year in window order (then И), and the
     dynamics; store one PDF under MEDIA_ROOT/private/. Progress is saved after each part so
@@ -332,23 +327,23 @@ def dossier_build(*, job_id: int, today: date | None = None) -> DossierJob:
             ordered += sorted(py.on_demand, key=lambda p: p.created_at)
             for p in ordered:
                 p.student = job.pupil  # already loaded; saves a query per protocol
-            _progress(job, status=DossierJob.State.RUNNING, total=len(ordered) + 2, done=0)
+            job_progress(job, status=DossierJob.State.RUNNING, total=len(ordered) + 2, done=0)
             ctx = _dossier_context(py, today)
             docs = [printing.html_to_document(render_to_string("protocols/print/cover.html", ctx))]
-            _progress(job, done=1)
+            job_progress(job, done=1)
             authors = _authors(ordered)
             for n, protocol in enumerate(ordered, start=2):
                 protocol.author = authors.get(protocol.author_id)
                 html = printing.protocol_html(protocol, language=job.language)
                 docs.append(printing.html_to_document(html))
-                _progress(job, done=n)
+                job_progress(job, done=n)
             docs.append(
                 printing.html_to_document(render_to_string("protocols/print/dynamics.html", ctx))
             )
             pdf = printing.merge(docs)
         name = f"dossier-{job.pupil_id}-{job.pk}.pdf"
         job.file.save(name, ContentFile(pdf), save=False)
-        _progress(
+        job_progress(
             job,
             file=job.file.name,
             done=job.total,
@@ -358,7 +353,7 @@ def dossier_build(*, job_id: int, today: date | None = None) -> DossierJob:
     except Exception:
         # The job page says so; re-raising would turn the embedded (eager) request into a 500.
         logger.exception("dossier job %s failed", job.pk)
-        _progress(job, status=DossierJob.State.FAILED, finished_at=timezone.now())
+        job_progress(job, status=DossierJob.State.FAILED, finished_at=timezone.now())
     return job
 
 

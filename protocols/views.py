@@ -466,7 +466,7 @@ def dossier_job(request, job_id):
 @login_required
 def dossier_file(request, job_id):
     job = get_dossier_job_for_user(request.user, job_id)
-    if job.status != job.State.DONE or not job.file:
+    if not job.ready:
         return redirect("protocols:dossier_job", job_id=job.pk)  # not ready: its progress
     name = f"dossier-{job.pupil_id}.pdf"
     record_read(user=request.user, pupil=job.pupil, what=ReadWhat.EXPORT, target=name)

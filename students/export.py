@@ -26,6 +26,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone, translation
 
+from assistant_portal.jobs import job_progress
+
 from .models import PupilExport, Student
 
 logger = logging.getLogger(__name__)
@@ -97,12 +99,6 @@ def export_request(*, pupil: Student, by, language: str | None = None) -> PupilE
     return job
 
 
-def _progress(job: PupilExport, **fields) -> None:
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save(update_fields=list(fields))
-
-
 def export_build(*, job_id: int) -> PupilExport:
     """Write the pupil's ZIP to the private storage, saving progress after each file so the job
     page can show it. Not one transaction: progress must be visible while it runs. A failure
@@ -113,19 +109,19 @@ def export_build(*, job_id: int) -> PupilExport:
     try:
         with translation.override(job.language), tempfile.TemporaryFile() as spool:
             # A temporary file, not memory: a year of PDFs is tens of megabytes.
-            _progress(job, status=PupilExport.State.RUNNING, total=expected_parts(job.pupil))
+            job_progress(job, status=PupilExport.State.RUNNING, total=expected_parts(job.pupil))
             with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
                 for done, (name, content) in enumerate(archive_parts(job.pupil), start=1):
                     archive.writestr(name, content)
-                    _progress(job, done=done, total=max(job.total, done))
+                    job_progress(job, done=done, total=max(job.total, done))
             spool.seek(0)
             job.file.save(f"pupil-{job.pupil_id}-{job.pk}.zip", File(spool), save=False)
-        _progress(
+        job_progress(
             job, file=job.file.name, total=job.done, status=PupilExport.State.DONE,
             finished_at=timezone.now(),
         )  # fmt: skip
     except Exception:
         # The job page says so; re-raising would turn the embedded (eager) request into a 500.
         logger.exception("pupil export %s failed", job.pk)
-        _progress(job, status=PupilExport.State.FAILED, finished_at=timezone.now())
+        job_progress(job, status=PupilExport.State.FAILED, finished_at=timezone.now())
     return job

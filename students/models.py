@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from assistant_portal.jobs import BackgroundJob
+
 from .validators import validate_iin
 
 
@@ -362,31 +364,17 @@ class Consent(models.Model):
         return f"{self.given_by} {self.given_on}"
 
 
-class PupilExport(models.Model):
+class PupilExport(BackgroundJob):
     """Everything about one pupil as one ZIP for the parent, built in the background (issue #9
     item 4): a full year of protocol PDFs takes too long for one request.
 
     The file lives under MEDIA_ROOT/private/ and is served only through an access-checked view.
     """
 
-    class State(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        RUNNING = "running", _("in progress")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
     pupil = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="exports")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
     # The protocol PDFs are rendered in the language of whoever asked, as in the request.
     language = models.CharField(max_length=8)
-    status = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="exports/%Y/%m/", storage=private_storage, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("pupil export")
@@ -397,7 +385,3 @@ class PupilExport(models.Model):
 
     def __str__(self):
         return f"{self.pupil} #{self.pk}"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.State.DONE, self.State.FAILED)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistant_portal.accounts.roles import roles_of
+from assistant_portal.forms import add_service_errors
 from assistant_portal.spreadsheets import SpreadsheetUploadForm
 
 from . import export, importing, selectors, services
@@ -46,18 +47,13 @@ def _admin_school(user) -> School:
     return School.objects.get(pk=min(ids))
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, msgs in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, msgs)
-
-
 def _save_then_go(request, form, save, to=None, message=None):
     """Run the service call `save()`: a message ("Saved.") and a redirect to `to` (else to
     what it returned), or None with the service's errors put next to the form's fields."""
     try:
         saved = save()
     except ValidationError as e:
-        _apply_errors(form, e)
+        add_service_errors(form, e)
         return None
     messages.success(request, message or _("Saved."))
     return redirect(to or saved)
@@ -370,7 +366,7 @@ def export_job(request, export_id):
 @login_required
 def export_file(request, export_id):
     job = get_export_for_user(request.user, export_id)
-    if job.status != job.State.DONE or not job.file:
+    if not job.ready:
         return redirect("students:export_job", export_id=job.pk)  # not ready: its progress
     name = f"pupil-{job.pupil_id}-{timezone.localtime(job.finished_at):%Y%m%d}.zip"
     services.record_read(user=request.user, pupil=job.pupil, what=ReadWhat.EXPORT, target=name)

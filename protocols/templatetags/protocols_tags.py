@@ -32,3 +32,15 @@ def annex_name(code) -> str:
 @register.filter
 def annex_letter(code) -> str:
     return Annex(str(code)).letter
+
+
+@register.simple_tag
+def pupil_work(pupil, user) -> dict:
+    """What is due and overdue for this pupil (the pupil page, issue #13 item 3), and whether
+    this user fills it in (the assigned assistant) or only reads it."""
+    from django.utils import timezone
+
+    from ..access import is_editor
+    from ..selectors import pupil_work as _pupil_work
+
+    return {"groups": [_pupil_work(pupil, timezone.localdate())], "readonly": not is_editor(user, pupil)}

@@ -43,4 +43,5 @@ def pupil_work(pupil, user) -> dict:
     from ..access import is_editor
     from ..selectors import pupil_work as _pupil_work
 
-    return {"groups": [_pupil_work(pupil, timezone.localdate())], "readonly": not is_editor(user, pupil)}
+    group = _pupil_work(pupil, timezone.localdate())
+    return {"groups": [group], "readonly": not is_editor(user, pupil)}

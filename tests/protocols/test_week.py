@@ -152,7 +152,8 @@ def test_frequent_entries_are_offered_and_fill_the_type(assistant, cast):
     assert 'value="Дәптерін лақтырды."' in html and 'value="Жаңа тапсырма берілді."' in html
     # The pupil's own entries first, then the school's list.
     assert html.index('value="Дәптерін лақтырды."') < html.index('value="Айқайлады"')
-    assert re.search(r"name=\"intensity\" id=\"[^\"]+\" value=\"2\" autocomplete=\"off\" checked", html)
+    checked = r'name="intensity" id="[^"]+" value="2" autocomplete="off" checked'
+    assert re.search(checked, html)  # the pupil's usual intensity, ready
     # Picking a frequent behaviour without a type: the type recorded with it before.
     picked = {**INCIDENT, "behaviour": "", "behaviour_pick": "Дәптерін лақтырды."}
     picked["behaviour_type"] = ""

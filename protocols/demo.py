@@ -9,7 +9,7 @@ from datetime import date
 from assistant_portal.accounts.models import User
 
 from . import services
-from .models import Protocol
+from .models import IncidentPickList, Protocol
 from .windows import current_year, window_for
 
 CONCLUSION = {
@@ -32,10 +32,31 @@ def _open(pupil, annex, key, by, data, *, filled_on=None):
     )  # fmt: skip
 
 
+# The school's pick-lists for the quick incident form: what assistants write most often.
+PICK_LIST = {
+    "places": "Математика сабағы\nҚазақ тілі сабағы\nҮзіліс\nАсхана\nДене шынықтыру",
+    "antecedents": (
+        "Жаңа тапсырма берілді\nСабақ ауысты, шу көбейді\nСыныптасы ойыншығын алды\n"
+        "Мұғалім дауыстап тапсырма берді\nҮзіліс аяқталды"
+    ),
+    "behaviours": (
+        "Дәптерін лақтырып, айқайлады\nПартадан тұрып, сыныптан шығып кетті\n"
+        "Сыныптасын итеріп жіберді\nЕденге жатып, жылады\nТапсырмадан бас тартты"
+    ),
+    "consequences": (
+        "Ассистент қысқа үзіліс ұсынды\nКөрнекі кестені көрсетті\n"
+        "Тыныш бұрышқа апарды\nТапсырманы бөліктерге бөлді\nЕлемеді, кейін мақтады"
+    ),
+}
+
+
 def load(ctx: dict) -> None:
     pupils, assistants = ctx.get("pupils") or [], ctx.get("assistants") or []
     if len(pupils) < 4 or not assistants:
         return
+    if not IncidentPickList.objects.filter(school=pupils[0].school).exists():
+        admin = User.objects.filter(email="admin@demo.kz").first() or assistants[0]
+        services.pick_list_save(school=pupils[0].school, by=admin, **PICK_LIST)
     if Protocol.objects.filter(student__in=pupils).exists():
         return
     assistant = assistants[0]  # assistant1@demo.kz: pupils 1–5

@@ -4,6 +4,7 @@ and the team's pupil dossier. Access helper → service/selector → response.""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -254,6 +255,20 @@ def next_step_done(request, step_id):
 # --- Overview, flagged pupils, the team's dossier ---------------------------------------------
 
 
+OVERVIEW_LIST_PAGE = 50
+OVERVIEW_SORTS = ("on_time", "late", "missing", "pending", "flagged")
+
+
+def _sort_value(counts, key: str) -> float:
+    """A column's sort value: the share of due windows for on time / late / missing (so a
+    small class and a big one compare), the count for pending and flagged."""
+    n = len(getattr(counts, key))
+    if key in ("pending", "flagged"):
+        return n
+    due = len(counts.on_time) + len(counts.late) + len(counts.missing)
+    return n / due if due else 0
+
+
 @login_required
 def overview(request):
     school_id = _team_school(request)
@@ -264,6 +279,11 @@ def overview(request):
     people = [
         (pk, name, c, urlencode({"assistant": pk or "none"})) for pk, name, c in data.by_assistant
     ]
+    # Sortable columns (issue #13 item 8): by a share or a count, worst first; names as given.
+    sort = request.GET.get("sort", "")
+    if sort in OVERVIEW_SORTS:
+        classes.sort(key=lambda row: _sort_value(row[1], sort), reverse=True)
+        people.sort(key=lambda row: _sort_value(row[2], sort), reverse=True)
     show, listing = request.GET.get("show", ""), None
     if show in ("on_time", "late", "missing", "pending", "flagged"):
         counts = data.total
@@ -274,9 +294,24 @@ def overview(request):
             match = [c for pk, _n, c in data.by_assistant if str(pk or "none") == asked]
             counts = match[0] if match else None
         listing = getattr(counts, show) if counts else []
+    page = None
+    if listing:
+        # The list behind a number can be every missing window of the school: in pages.
+        page = Paginator(listing, OVERVIEW_LIST_PAGE).get_page(request.GET.get("page"))
+        listing = page.object_list
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = request.GET.copy()
+    sort_query.pop("sort", None)
+    sort_query.pop("page", None)
     ctx = {
         "overview": data, "classes": classes, "people": people, "today": today,
-        "show": show, "listing": listing,
+        "show": show, "listing": listing, "page": page, "query": query.urlencode(),
+        "sort": sort, "sort_query": sort_query.urlencode(),
+        "sort_columns": [
+            ("on_time", _("on time")), ("late", _("late")), ("missing", _("missing")),
+            ("pending", _("waiting for review")), ("flagged", _("flagged")),
+        ],
     }  # fmt: skip
     return render(request, "protocols/review/overview.html", ctx)
 

@@ -45,3 +45,13 @@ def pupil_work(pupil, user) -> dict:
 
     group = _pupil_work(pupil, timezone.localdate())
     return {"groups": [group], "readonly": not is_editor(user, pupil)}
+
+
+@register.simple_tag
+def share(counts, key) -> int | None:
+    """Whole percent of a class's or an assistant's due windows that were on time / late /
+    missing (the school overview, issue #13 item 8); None with nothing due."""
+    due = len(counts.on_time) + len(counts.late) + len(counts.missing)
+    if not due:
+        return None
+    return round(100 * len(getattr(counts, key)) / due)

@@ -53,7 +53,7 @@ def _record(name: str, figures: dict) -> None:
     saved = json.loads(path.read_text()) if path.exists() else {}
     saved[name] = figures
     path.write_text(json.dumps(saved, indent=2, ensure_ascii=False))
-    print(name, figures)
+    print(name, figures)  # noqa: T201  the figures for docs/PERFORMANCE.md
 
 
 def test_incident_in_six_interactions_from_home(page, login, demo, shot, axe_check):

@@ -340,6 +340,12 @@ class Grid:
     term_rows: list[tuple[Annex, list[Cell | None]]]  # per annex, a cell per TERM_PERIODS
     week_rows: list[tuple[date, list[Cell | None]]]  # per week (Monday), Д, Е, К
 
+    def weeks_split(self, today: date) -> tuple[list, list]:
+        """(past weeks, this week and the ones after): the page folds the past away."""
+        monday = today - timedelta(days=today.weekday())
+        past = [row for row in self.week_rows if row[0] < monday]
+        return past, [row for row in self.week_rows if row[0] >= monday]
+
 
 def year_grid(cells: list[Cell]) -> Grid:
     term: dict[Annex, dict[Period, Cell]] = defaultdict(dict)

@@ -2,6 +2,8 @@
 the И sign-off; the assistant's dashboard, a pupil's year (grid and dynamics), a protocol's
 PDF and the dossier job. Access helper → service/selector → response."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -521,7 +523,9 @@ def pupil_year(request, pupil_id):
         "pupil": pupil,
         "py": py,
         "today": today,
-        "grid": selectors.year_grid(py.cells),
+        "grid": (grid := selectors.year_grid(py.cells)),
+        "weeks": grid.weeks_split(today),
+        "this_monday": today - timedelta(days=today.weekday()),
         "periods": [selectors.PERIOD_LABELS[p] for p in selectors.TERM_PERIODS],
         "weekly": [a.letter for a in selectors.WEEKLY],
         "i_key": on_demand_key(Annex.I, today),

@@ -55,3 +55,11 @@ def share(counts, key) -> int | None:
     if not due:
         return None
     return round(100 * len(getattr(counts, key)) / due)
+
+
+@register.filter
+def period_name(period) -> str:
+    """A window's period in words (the phone's list per annex on the pupil's year)."""
+    from ..selectors import PERIOD_LABELS
+
+    return PERIOD_LABELS.get(period, "")

@@ -236,3 +236,17 @@ def test_protocol_page_has_print_and_marks_required_fields(assistant, cast):
     protocol = protocol_of(cast, annex="D", window_key="D:2026-11-23", due=date(2026, 11, 27))
     html = assistant.get(protocol.get_absolute_url()).content.decode()
     assert f'href="{reverse("protocols:pdf", args=[protocol.pk])}"' in html
+
+
+# --- item 4: the year on a phone ------------------------------------------------------------
+
+
+def test_year_page_folds_past_weeks_and_marks_this_week(assistant, cast, today):
+    html = assistant.get(reverse("protocols:pupil_year", args=[cast.pupil.pk])).content.decode()
+    past = html[html.index('<details class="mb-2" id="past-weeks">') : html.index("</details>")]
+    assert "D:2026-09-07" in past and "D:2026-11-23" not in past
+    after = html[html.index("</details>", html.index('id="past-weeks"')) :]
+    this_week = re.search(r'<tr class="this-week" aria-current="date">.*?</tr>', after, re.S)
+    assert this_week and "D:2026-11-23" in this_week.group(0)
+    # A phone gets a list per annex in place of the wide table of periods.
+    assert 'id="term-list"' in html and "A:september" in html

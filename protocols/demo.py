@@ -9,6 +9,7 @@ from datetime import date
 from assistant_portal.accounts.models import User
 
 from . import services
+from .demo_year import fill_to_last_week
 from .models import IncidentPickList, Protocol
 from .windows import current_year, window_for
 
@@ -94,3 +95,41 @@ def load(ctx: dict) -> None:
                 "": "ППҚ отырысында қаралды, 2 апта ішінде қайта жіберіңіз.",
             },
         )
+
+    # The rest of the year up to last week, filled in (issue #13 item 10); the first pupil's
+    # windows the browser tests fill from scratch (А, Б, В, Г, Ж and Д of 16 November) stay
+    # open, and so do the drafts and conclusions above.
+    first = pupils[0]
+    skip = {(first.pk, k) for k in ("A:september", "B:september", "V:september",
+                                    "G:september", "D:2026-11-16")}  # fmt: skip
+    skip |= {(first.pk, k) for k in ("ZH:programme_1",)}
+    fill_to_last_week(pupils[:5], assistant, psychologist, skip=skip, parent_child=first)
+    _meeting(pupils, assistant, psychologist)
+
+
+def _meeting(pupils, assistant, psychologist) -> None:
+    """A support-team meeting on the returned conclusion, with next steps for the assistant."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import review
+
+    fourth = pupils[3]
+    held = timezone.localdate() - timedelta(days=7)
+    meeting = review.meeting_create(
+        school_id=fourth.school_id, held_on=held, attendees=[psychologist, assistant],
+        notes="Қыркүйек тұжырымдамалары қаралды. Келесі отырыс — жарты жыл соңында.",
+        by=psychologist,
+    )  # fmt: skip
+    conclusion = Protocol.objects.filter(student=fourth, annex="G").first()
+    item = review.meeting_item_add(
+        meeting=meeting, pupil=fourth, conclusion=conclusion, by=psychologist,
+        decision="Тұжырымдама пысықтауға қайтарылды: мақсаттарды өлшенетін етіп жазу.",
+        step_text="Мақсаттарды өлшенетін етіп қайта жазып, тұжырымдаманы қайта жіберу",
+        responsible=assistant, due=timezone.localdate() + timedelta(days=7),
+    )  # fmt: skip
+    review.next_step_add(
+        item=item, text="Ата-анамен кездесіп, үйдегі кестені келісу", responsible=assistant,
+        due=timezone.localdate() + timedelta(days=10), by=psychologist,
+    )  # fmt: skip

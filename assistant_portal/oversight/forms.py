@@ -20,7 +20,7 @@ class PeriodForm(forms.Form):
         label=_("Academic year"), coerce=int, widget=forms.Select(attrs={"class": "form-select"})
     )
     period = forms.ChoiceField(
-        label=_("Period"), widget=forms.Select(attrs={"class": "form-select"})
+        label=_("Period"), required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
 
     def __init__(self, *args, **kwargs):
@@ -44,5 +44,5 @@ class PeriodForm(forms.Form):
     def chosen(self) -> tuple[int, str]:
         """The valid choice, or the defaults (the form then shows why)."""
         if self.is_valid():
-            return self.cleaned_data["year"], self.cleaned_data["period"]
+            return self.cleaned_data["year"], self.cleaned_data["period"] or "year"
         return self.fields["year"].initial, "year"

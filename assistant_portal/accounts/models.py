@@ -68,7 +68,7 @@ class RoleKind(models.TextChoices):
     LISTENER = "listener", _("course listener")
     PARENT = "parent", _("parent / guardian")
     # District or region specialist, ПМПК member: sees aggregates across schools, never a child.
-    OVERSIGHT = "oversight", _("oversight (district / region)")
+    OVERSIGHT = "oversight", _("oversight specialist")
 
 
 class Speciality(models.TextChoices):

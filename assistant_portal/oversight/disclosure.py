@@ -7,10 +7,12 @@ Suppressing the small cell alone is not enough when a total of the same figures 
 well: total − the other cells gives it back. So the table is described by *groups* — the
 cells of a line together with the line's total — and whenever a group has exactly one hidden
 cell, the smallest other cell of that group is hidden too (complementary suppression). This
-repeats until no group has a lone hidden cell. Pure functions: no database, no Django.
+repeats until no group has a lone hidden cell. Pure functions: no database.
 """
 
 from collections.abc import Hashable, Iterable, Mapping
+
+from django.utils.translation import gettext as _
 
 THRESHOLD = 5
 
@@ -48,4 +50,4 @@ def shown(value: int | None, hidden: bool) -> str:
     """How a count is printed: "< 5" when hidden."""
     if value is None:
         return "—"
-    return "< 5" if hidden else str(value)
+    return _("< 5") if hidden else str(value)

@@ -32,11 +32,11 @@ HEADERS = {
     "late": _("Late"),
     "missing": _("Missing"),
     "on_time_share": _("Share on time"),
-    "g_wait_median": _("Median days a conclusion (Г) waits for a decision"),
+    "g_wait_median": _("Days a Г waits (median)"),
     "g_returned_share": _("Conclusions returned"),
     "flagged": _("Pupils flagged for И"),
     "k_per_pupil_month": _("К sheets per pupil per month"),
-    "certified": _("Assistants with a valid course certificate"),
+    "certified": _("Assistants certified"),
 }
 # Lines whose total is shown: a row's due = on time + late + missing.
 ROW_GROUP = ("due", "on_time", "late", "missing")

@@ -170,7 +170,8 @@ def window(request, pupil_id, annex, window_key):
     if request.method != "POST":
         if existing:
             return redirect(existing)
-        forms = build(annex_def, None, year=_bounds(year), today=services.today())
+        start = selectors.initial_data(pupil, year, annex_def, window_key)
+        forms = build(annex_def, None, year=_bounds(year), today=services.today(), initial=start)
         forms.meta.initial = {"filled_on": services.today()}
         record_page_view(request, pupil)
         ctx = _context(request, pupil=pupil, annex=annex_def, forms=forms, window=win, year=year)

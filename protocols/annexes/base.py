@@ -31,6 +31,9 @@ class AnnexDef:
     # (data, school) -> [(label, covered)]. Shown beside the form; an unticked item is a
     # warning on submit, never an error (e.g. В: the school's core subjects and PE).
     checklist: Callable[[dict, object], list[tuple[str, bool]]] | None = None
+    # What an empty window opens with, from the same pupil's earlier protocols of this annex
+    # in the year: (window key, {window key: data}) -> data (e.g. Ж carries its goals on).
+    initial: Callable[[str, dict[str, dict]], dict] | None = None
 
     @property
     def letter(self) -> str:

@@ -49,3 +49,7 @@ ANNEX = AnnexDef(
     rows={"lessons": LessonForm},
     min_rows={"lessons": 1},
 )
+
+# --- What readers need (the review's evidence): names, never string keys ---
+LESSONS = "lessons"  # the row part in `Protocol.data` (ANNEX.rows)
+ADAPTATIONS = "adaptations"

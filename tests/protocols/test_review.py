@@ -24,9 +24,11 @@ from students.models import Assignment, ReadLogEntry
 from tests.factories import AssignmentFactory, StudentFactory
 
 from .factories import ProtocolFactory
+from .filling import behaviour_week, fill_annex, incident
 from .review_factories import CONCLUSION, meeting_of, next_step_of, submitted_conclusion
 
 TODAY = date(2026, 11, 25)  # a Wednesday of the I half-year
+EARLIEST_TODAY = date(2026, 11, 23)  # the forms' today (tests/protocols/conftest.py)
 ALMATY = ZoneInfo("Asia/Almaty")
 
 
@@ -100,15 +102,16 @@ def test_outsiders_get_404_on_the_pages_without_ids(cast, client):
 
 def test_review_page_shows_the_evidence_and_logs_the_read(cast, client):
     p = submitted_conclusion(cast)
-    ProtocolFactory(
-        student=cast.pupil, author=cast.assistant, annex="ZH", window_key="ZH:programme_1",
-        status=Status.SUBMITTED, data={"goals": [{"goal": "Өз бетінше киіну", "expected": "x"}]},
-    )  # fmt: skip
+    goal = {
+        "area": "self_care", "goal": "Өз бетінше киіну", "tasks": "x", "methods": "x",
+        "responsible": "ассистент", "timeline": "желтоқсан", "expected": "Күрте киеді",
+    }  # fmt: skip
+    fill_annex(cast.pupil, "ZH", {"goals": [goal]}, cast.assistant, window_key="ZH:programme_1")
     client.force_login(cast.specialist)
     r = client.get(reverse("protocols:review", args=[p.pk]))
     html = r.content.decode()
     assert r.status_code == 200
-    assert CONCLUSION["goals"] in html and "Өз бетінше киіну" in html
+    assert CONCLUSION["goals"] in html and "Өз бетінше киіну" in html and "Күрте киеді" in html
     assert ReadLogEntry.objects.filter(user=cast.specialist, pupil=cast.pupil).count() == 1
 
 
@@ -286,13 +289,12 @@ def test_minutes_pdf_in_kazakh_and_russian(cast, client, tmp_path, lang, title):
 
 
 def _d_week(cast, pupil, monday: date, n: int):
-    ProtocolFactory(
-        student=pupil, author=cast.assistant, annex="D", window_key=f"D:{monday.isoformat()}",
-        due=monday + timedelta(days=4), status=Status.SUBMITTED,
-        data={"incidents": [
-            {"date": (monday + timedelta(days=i % 5)).isoformat(), "intensity": 2}
-            for i in range(n)
-        ]},
+    """Д of one week filled through its form (issue #12 defect 2: the flag read a key the
+    form never saves, so this list stayed empty on real protocols)."""
+    author = Assignment.objects.get(student=pupil, end__isnull=True).assistant
+    behaviour_week(
+        pupil, author, monday,
+        [incident(min(monday + timedelta(days=i % 5), EARLIEST_TODAY)) for i in range(n)],
     )  # fmt: skip
 
 

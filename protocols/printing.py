@@ -20,7 +20,7 @@ from assistant_portal.security import pdf
 
 from . import annexes
 from .forms import PART_TITLES, ROW_LABELS
-from .models import Protocol
+from .models import Outcome, Protocol, ReviewDecision, Status
 from .schedule import Annex
 
 # One renderer for the project: static files only, fonts and layout cache per thread.
@@ -130,6 +130,48 @@ def annex_titles(code: str) -> dict:
     }
 
 
+@dataclass
+class TeamDecision:
+    """The support team's decision an approved conclusion (Г) prints (issue #15 item 6)."""
+
+    decided_by: str
+    decided_on: date | None
+    meeting_on: date | None  # the meeting it was taken at, if named
+    text: str
+
+
+def team_decision(protocol: Protocol) -> TeamDecision | None:
+    """Who approved the conclusion, when, at which meeting, with what comment; one query.
+
+    From the approving `ReviewDecision`; an approval through the older
+    `services.conclusion_approve` (demo data) wrote none, so the protocol's own fields say it.
+    """
+    if protocol.status != Status.APPROVED or not annexes.REGISTRY.get(protocol.annex):
+        return None
+    if not annexes.get(protocol.annex).needs_review:
+        return None
+    decision = (
+        ReviewDecision.objects.filter(protocol=protocol, outcome=Outcome.APPROVED)
+        .select_related("decided_by", "meeting")
+        .order_by("-round")
+        .first()
+    )
+    if decision is not None:
+        return TeamDecision(
+            decided_by=decision.decided_by.full_name,
+            decided_on=timezone.localdate(decision.decided_at),
+            meeting_on=decision.meeting.held_on if decision.meeting else None,
+            text=decision.text,
+        )
+    reviewer = protocol.reviewed_by
+    return TeamDecision(
+        decided_by=reviewer.full_name if reviewer else "",
+        decided_on=timezone.localdate(protocol.reviewed_at) if protocol.reviewed_at else None,
+        meeting_on=None,
+        text=protocol.decision,
+    )
+
+
 def protocol_context(protocol: Protocol) -> dict:
     titles = annex_titles(protocol.annex)
     return {
@@ -138,6 +180,7 @@ def protocol_context(protocol: Protocol) -> dict:
         "school": protocol.student.school,
         "annex": titles,
         "content": protocol_content(protocol),
+        "team_decision": team_decision(protocol),
         "printed_on": timezone.localdate(),
     }
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from protocols import review, services
 from protocols.models import (
+    DossierJob,
     Meeting,
     NextStep,
     Protocol,
@@ -482,3 +483,43 @@ def test_retention_clears_the_reviews_free_text_and_its_history(cast):
     assert ReviewDecision.objects.get(protocol=p).text == ""
     texts = " ".join(str(e.pgh_data) for e in Events.objects.all())
     assert "Ахметов үшін шешім." not in texts and "Көрнекі кесте жасау" not in texts
+
+
+# --- The decision on the print (issue #15 item 6) -------------------------------------------
+
+
+def test_an_approved_conclusion_prints_the_team_decision_and_the_dossier_has_it(
+    cast, client, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    p = submitted_conclusion(cast)
+    meeting = meeting_of(cast)  # held on 18.09.2026
+    client.force_login(cast.psychologist)
+    assert decide(client, p, "comment", goals="Өлшенетін етіңіз.").status_code == 302
+    p.refresh_from_db()
+    review.review_decide(
+        protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
+        text="Бірауыздан мақұлданды.", meeting=meeting,
+    )  # fmt: skip
+    client.force_login(cast.assistant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    r = client.get(reverse("protocols:pdf", args=[p.pk]))
+    printed = " ".join(pdf_text(r.content, tmp_path).split())
+    with_decision = [
+        "Решение службы ППМС", cast.specialist.full_name, "Заседание службы ППМС от 18.09.2026",
+        TODAY.strftime("%d.%m.%Y"), "Бірауыздан мақұлданды.",
+    ]  # fmt: skip
+    assert all(part in printed for part in with_decision), printed
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("protocols:dossier", args=[cast.pupil.pk]))
+    job = DossierJob.objects.get()
+    dossier = " ".join(pdf_text(job.file.read(), tmp_path).split())
+    assert "Бірауыздан мақұлданды." in dossier and cast.specialist.full_name in dossier
+
+
+def test_a_conclusion_not_yet_approved_prints_no_decision(cast, client, tmp_path, settings):
+    p = submitted_conclusion(cast)
+    client.force_login(cast.assistant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    r = client.get(reverse("protocols:pdf", args=[p.pk]))
+    assert "Решение службы ППМС" not in pdf_text(r.content, tmp_path)

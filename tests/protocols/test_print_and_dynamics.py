@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from protocols import dynamics, printing
+from protocols import annexes, dynamics, printing
+from protocols.forms import to_post
 from protocols.models import DossierJob
 from protocols.selectors import pupil_years
 from protocols.services import correction_open
@@ -186,6 +187,29 @@ def test_b_side_by_side_with_changes(cast, client, today):
     client.force_login(cast.assistant)
     html = client.get(reverse("protocols:pupil_year", args=[cast.pupil.pk])).content.decode()
     assert "No ratings yet." not in html and "Contact with peers" in html
+
+
+def test_b_and_d_submitted_on_their_pages_show_in_the_dynamics(cast, client, today):
+    """Defects 1 and 2 through the pages a person uses: Б and Д submitted on their edit pages,
+    then the pupil's year shows the ratings and the week's chart."""
+    client.force_login(cast.assistant)
+    typed = {
+        ("B", "B:september"): b_observation(peers=1, rules=3),
+        ("D", "D:2026-11-16"): {
+            "summary": "апта",
+            "incidents": [incident(date(2026, 11, 17)), incident(date(2026, 11, 18))],
+        },
+    }
+    for (annex, key), values in typed.items():
+        post = to_post(annexes.get(annex), values, filled_on=date(2026, 11, 20))
+        post["action"] = "submit"
+        r = client.post(reverse("protocols:window", args=[cast.pupil.pk, annex, key]), post)
+        assert r.status_code == 302, r.content.decode()[:2000]
+    r = client.get(reverse("protocols:pupil_year", args=[cast.pupil.pk]))
+    rows = {row.area: row.values for row in r.context["b_rows"]}
+    assert rows["peers"][0] == 1 and rows["rules"][0] == 3
+    assert [(w.monday, w.count) for w in r.context["d_weeks"]] == [(date(2026, 11, 16), 2)]
+    assert r.context["d_chart"] is not None and "No ratings yet." not in r.content.decode()
 
 
 def _d_week(cast, monday: date, n: int, intensity=2, kind="aggression"):

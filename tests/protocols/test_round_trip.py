@@ -1,8 +1,8 @@
 """Issue #12, the lasting fix: all nine annexes filled through their forms with generated valid
 data, saved and submitted through the service, then every reader is run and must show it —
 the Б dynamics side by side, the Д week's counts and the И flag, the support team's flagged
-list and digest, each protocol's PDF, the dossier, the parent's archive — and anonymisation
-must clear it.
+list, digest and review page, each protocol's PDF, the dossier, the parent's archive — and
+anonymisation must clear it.
 
 The values are drawn from the annex forms themselves (field types, choices, lengths), so a
 field added to a form is filled and checked here without touching this file. PDFs are slow:
@@ -16,6 +16,7 @@ from datetime import date, time, timedelta
 
 import pytest
 from django import forms
+from django.urls import reverse
 from django.utils import translation
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,8 @@ from assistant_portal.notifications.digest import WeekRange
 from protocols import annexes, digest, dynamics, privacy, review_selectors, services
 from protocols.annexes import b_free_activity as b_annex
 from protocols.annexes import d_behaviour_log as d_annex
+from protocols.annexes import v_class_observation as v_annex
+from protocols.annexes import zh_support_programme as zh_annex
 from protocols.models import DossierJob, Protocol, ProtocolVersion
 from protocols.selectors import pupil_years
 from tests.factories import AssignmentFactory, StudentFactory
@@ -154,7 +157,7 @@ def media(settings, tmp_path):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(values=ALL_ANNEXES)
-def test_every_reader_shows_what_the_forms_saved(cast, media, tmp_path, values):
+def test_every_reader_shows_what_the_forms_saved(cast, client, media, tmp_path, values):
     # A new pupil per example: examples share the test's database.
     pupil = StudentFactory(school=cast.school, grade=3)
     AssignmentFactory(student=pupil, assistant=cast.assistant)
@@ -201,6 +204,14 @@ def test_every_reader_shows_what_the_forms_saved(cast, media, tmp_path, values):
         assert not any(key and key in url for url in lines), code  # ...the filled ones are not
     review = digest.review_sections([cast.specialist], week)[cast.specialist.pk]
     assert any(pupil.full_name in str(i.text) for s in review for _t, its in s.groups for i in its)
+
+    # The review page: beside the Г, the latest Б's summary, В's adaptations, Ж's goals.
+    client.force_login(cast.specialist)
+    page = client.get(reverse("protocols:review", args=[filled["G"].pk])).content.decode()
+    goals = values["ZH"][zh_annex.GOALS]
+    beside = [values["B"][b_annex.SUMMARY], values["V"][v_annex.ADAPTATIONS]]
+    beside += [g[k] for g in goals for k in (zh_annex.GOAL, zh_annex.EXPECTED)]
+    assert all(text in page for text in beside + _texts(values["G"]))
 
     # И: opened and submitted through its form; it answers the flag.
     filled["I"] = fill_annex(pupil, "I", values["I"], cast.assistant)

@@ -22,13 +22,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from assistant_portal.notifications.digest import WeekRange
-from protocols import annexes, digest, dynamics, privacy, review_selectors, services
+from protocols import annexes, digest, dynamics, privacy, review, review_selectors, services
 from protocols.annexes import b_free_activity as b_annex
 from protocols.annexes import d_behaviour_log as d_annex
 from protocols.annexes import v_class_observation as v_annex
 from protocols.annexes import zh_support_programme as zh_annex
 from protocols.models import DossierJob, Protocol, ProtocolVersion
 from protocols.selectors import pupil_years
+from students.retention import anonymise_pupil
 from tests.factories import AssignmentFactory, StudentFactory
 
 from .conftest import TODAY
@@ -202,8 +203,8 @@ def test_every_reader_shows_what_the_forms_saved(cast, client, media, tmp_path, 
     assert lines  # the earlier weeks left empty are still overdue...
     for code, key in WINDOWS.items():
         assert not any(key and key in url for url in lines), code  # ...the filled ones are not
-    review = digest.review_sections([cast.specialist], week)[cast.specialist.pk]
-    assert any(pupil.full_name in str(i.text) for s in review for _t, its in s.groups for i in its)
+    waiting = digest.review_sections([cast.specialist], week)[cast.specialist.pk]
+    assert any(pupil.full_name in str(i.text) for s in waiting for _t, its in s.groups for i in its)
 
     # The review page: beside the Г, the latest Б's summary, В's adaptations, Ж's goals.
     client.force_login(cast.specialist)
@@ -212,6 +213,12 @@ def test_every_reader_shows_what_the_forms_saved(cast, client, media, tmp_path, 
     beside = [values["B"][b_annex.SUMMARY], values["V"][v_annex.ADAPTATIONS]]
     beside += [g[k] for g in goals for k in (zh_annex.GOAL, zh_annex.EXPECTED)]
     assert all(text in page for text in beside + _texts(values["G"]))
+    # The team approves it with a comment, which its print then carries.
+    decision = f"{MARK}мақұлданды{MARK}"
+    review.review_decide(
+        protocol=filled["G"], by=cast.specialist, outcome="approved",
+        seen_revision=filled["G"].revision, text=decision,
+    )  # fmt: skip
 
     # И: opened and submitted through its form; it answers the flag.
     filled["I"] = fill_annex(pupil, "I", values["I"], cast.assistant)
@@ -229,7 +236,8 @@ def test_every_reader_shows_what_the_forms_saved(cast, client, media, tmp_path, 
         assert all(json.dumps(t, ensure_ascii=False) in archive for t in texts), code
         (pdf,) = [f for name, f in files.items() if name.startswith(f"protocols/{protocol.pk}-")]
         printed = _flat(_pdf_text(pdf, tmp_path))
-        for expected in texts + _choice_labels(code, values[code]):
+        extra = [decision] if code == "G" else []
+        for expected in texts + extra + _choice_labels(code, values[code]):
             assert _flat(expected) in printed, (code, expected)
 
     # The dossier: the year in one PDF, with every protocol and the dynamics.
@@ -240,9 +248,9 @@ def test_every_reader_shows_what_the_forms_saved(cast, client, media, tmp_path, 
     for code in WINDOWS:
         assert all(t in dossier for t in _texts(values[code])), code
 
-    # Anonymisation clears every typed text — protocols, versions, prints — and keeps the
-    # numbers the dynamics are made of.
-    privacy.anonymise_protocols(pupil)
+    # Retention's anonymisation clears every typed text — protocols, versions, the team's
+    # decision, prints — and keeps the numbers the dynamics are made of.
+    anonymise_pupil(pupil=pupil)
     stored = json.dumps(
         [p.data for p in Protocol.objects.filter(student=pupil)]
         + [v.data for v in ProtocolVersion.objects.filter(protocol__student=pupil)],

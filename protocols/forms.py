@@ -205,6 +205,14 @@ ROW_LABELS = {
     "goals": _("Goal"),
     "entries": _("Entry"),
 }
+# A multi-row part's heading (the edit page spells the same headings in its template).
+PART_TITLES = {
+    "lessons": _("Observed lessons"),
+    "incidents": _("Incidents"),
+    "sessions": _("Sessions"),
+    "goals": _("Goals"),
+    "entries": _("Entries"),
+}
 
 
 def _display(field: forms.Field, value) -> str:

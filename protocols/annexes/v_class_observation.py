@@ -60,3 +60,7 @@ ANNEX = AnnexDef(
     min_rows={"lessons": 1},
     checklist=subjects_to_observe,
 )
+
+# --- What readers need (the review's evidence): names, never string keys ---
+LESSONS = "lessons"  # the row part in `Protocol.data` (ANNEX.rows)
+ADAPTATIONS = "adaptations"

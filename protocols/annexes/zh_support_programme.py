@@ -94,3 +94,13 @@ ANNEX = AnnexDef(
     min_rows={"goals": 1},
     initial=carried_goals,
 )
+
+# --- What readers need (the review's evidence): names, never string keys ---
+GOALS = "goals"  # the row part in `Protocol.data` (ANNEX.rows)
+GOAL, EXPECTED, RESULT = "goal", "expected", "achievement"  # RESULT: one of ACHIEVEMENT
+
+
+def goals(data: dict | None) -> list[dict]:
+    """The programme's goal rows as the form saved them (malformed entries left out)."""
+    rows = data.get(GOALS) if isinstance(data, dict) else None
+    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []

@@ -415,6 +415,7 @@ def incident_suggestions(pupil: Student, year: AcademicYear | None) -> IncidentS
     }
     return IncidentSuggestions(picks, defaults, type_of)
 
+
 def initial_data(pupil: Student, year: AcademicYear, annex: AnnexDef, window_key: str) -> dict:
     """What an empty window of `annex` opens with (its `initial` hook), from the pupil's
     earlier protocols of the same annex in the year: one query, only for annexes that carry."""

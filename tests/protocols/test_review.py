@@ -517,6 +517,7 @@ def _share(counts, key):
     due = len(counts.on_time) + len(counts.late) + len(counts.missing)
     return len(getattr(counts, key)) / due if due else 0
 
+
 # --- The decision on the print (issue #15 item 6) -------------------------------------------
 
 

@@ -21,6 +21,7 @@ POLICY: dict[str, str] = {
     "accounts:password_reset_complete": PUBLIC,
     "accounts:set_language": PUBLIC,
     "accounts:logout": LOGIN,
+    "accounts:choose_place": LOGIN,
     "accounts:password_change": LOGIN,
     "accounts:password_change_done": LOGIN,
     "home": LOGIN,

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assistant_portal.accounts.places import admin_school
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.forms import add_service_errors
 from assistant_portal.spreadsheets import SpreadsheetUploadForm
@@ -40,11 +41,8 @@ from .uploads import content_type_for
 
 
 def _admin_school(user) -> School:
-    """The school a school administrator manages (the first, if several)."""
-    ids = roles_of(user).admin_school_ids
-    if not ids:
-        raise Http404
-    return School.objects.get(pk=min(ids))
+    """The school an administrator works in (chosen in the navbar when they have several)."""
+    return admin_school(user)
 
 
 def _save_then_go(request, form, save, to=None, message=None):
@@ -110,7 +108,8 @@ def pupil_new(request):
             request, form, lambda: services.student_create(school=school, data=form.cleaned_data)
         ):
             return done
-    return _form_page(request, form, _("Pupil"), cancel_url=reverse("students:list"))
+    title = _("New pupil: %(school)s") % {"school": school}  # which school, for admins of several
+    return _form_page(request, form, title, cancel_url=reverse("students:list"))
 
 
 @login_required

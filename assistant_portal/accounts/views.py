@@ -3,10 +3,12 @@ import logging
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -19,6 +21,7 @@ from protocols.selectors import assistant_dashboard
 from students.selectors import pupil_list
 
 from .forms import EmailAuthenticationForm
+from .places import place_choose
 from .roles import roles_of
 
 logger = logging.getLogger(__name__)
@@ -143,3 +146,27 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
 logout = auth_views.LogoutView.as_view()
+
+
+@login_required
+@require_POST
+def choose_place(request):
+    """The navbar's switcher: remember which school / organisation the administrator works in,
+    then go back to the page they were on."""
+    ids = {}
+    for field in ("school", "organisation"):
+        raw = request.POST.get(field, "")
+        if raw:
+            if not raw.isdigit():
+                raise Http404
+            ids[f"{field}_id"] = int(raw)
+    try:
+        place_choose(user=request.user, **ids)
+    except ValidationError:
+        raise Http404 from None  # not theirs: as if it did not exist
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    return HttpResponseRedirect(target)

@@ -226,7 +226,7 @@ def test_person_helper_has_role(cast):
 @pytest.mark.parametrize(
     "name,args,title,cancel",
     [
-        ("students:new", [], "Pupil", "/pupils/"),
+        ("students:new", [], "New pupil: ", "/pupils/"),  # names the school (defect 13)
         ("students:edit", ["pupil"], "Pupil: Ахметов", "pupil"),
         ("students:assign", ["pupil"], "Assign a teaching assistant: Ахметов", "pupil"),
         ("students:guardian_new", ["pupil"], "Parent / guardian: Ахметов", "pupil"),

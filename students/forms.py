@@ -77,6 +77,10 @@ class AcademicYearForm(forms.ModelForm):
 
 
 class HolidayForm(forms.ModelForm):
+    # Shown on the year's page beside AcademicYearForm, which also has `start` and `end`: the
+    # prefix keeps the ids (id_holiday-start) and so the labels' `for` unique on the page.
+    prefix = "holiday"
+
     grades = forms.CharField(
         label=_("only for grades"),
         required=False,

@@ -196,8 +196,12 @@ def test_holiday_for_first_graders(client, cast):
     client.force_login(cast.school_admin)
     r = client.post(
         reverse("students:holiday_add", args=[year.pk]),
-        {"holiday-name": "Қосымша каникул", "holiday-start": "2027-02-08",
-         "holiday-end": "2027-02-14", "holiday-grades": "1"},  # fmt: skip
+        {
+            "holiday-name": "Қосымша каникул",
+            "holiday-start": "2027-02-08",
+            "holiday-end": "2027-02-14",
+            "holiday-grades": "1",
+        },
     )
     assert r.status_code == 302
     assert year.holidays.get().grades == [1]

@@ -31,6 +31,16 @@ class StudentForm(forms.ModelForm):
             "pmpc_text": forms.Textarea(attrs={"rows": 3}),
         }
 
+    create_anyway = forms.BooleanField(
+        label=_("This is a different child: create the record anyway"), required=False
+    )
+
+    def __init__(self, *args, ask: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask or self.instance.pk:
+            # Asked only when the school already has a pupil with this name and date of birth.
+            del self.fields["create_anyway"]
+
     def clean(self):
         data = super().clean()
         joined, left = data.get("joined"), data.get("left")

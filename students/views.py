@@ -102,14 +102,27 @@ def pupil_detail(request, pupil_id):
 @login_required
 def pupil_new(request):
     school = _admin_school(request.user)
-    form = StudentForm(request.POST or None, initial={"joined": timezone.localdate()})
+    asked = "create_anyway" in request.POST  # the duplicate question was on the page
+    form = StudentForm(request.POST or None, initial={"joined": timezone.localdate()}, ask=asked)
+    matches = []
     if request.method == "POST" and form.is_valid():
-        if done := _save_then_go(
-            request, form, lambda: services.student_create(school=school, data=form.cleaned_data)
-        ):
-            return done
+        try:
+            pupil = services.student_create(
+                school=school, data=form.cleaned_data,
+                allow_duplicate=form.cleaned_data.get("create_anyway", False),
+            )  # fmt: skip
+        except services.PossibleDuplicate as e:
+            matches = e.matches  # ask: the same form, the typed data, and the question
+            form = StudentForm(request.POST, ask=True)
+            form.is_valid()
+            form.add_error(None, e.messages[0])
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(pupil)
     title = _("New pupil: %(school)s") % {"school": school}  # which school, for admins of several
-    return _form_page(request, form, title, cancel_url=reverse("students:list"))
+    return _form_page(request, form, title, cancel_url=reverse("students:list"), duplicates=matches)
 
 
 @login_required
@@ -172,43 +185,51 @@ def pupil_history(request, pupil_id):
     return render(request, "students/pupil_history.html", {"pupil": pupil, "events": events})
 
 
-IMPORT_SESSION_KEY = "pupil_import"
-
-
 @login_required
 def pupil_import(request):
     school = _admin_school(request.user)
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
-    parsed = None
+    parsed = preview = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             parsed = importing.parse_pupils(
-                upload.read(), upload.name, encoding=form.cleaned_data["encoding"]
+                upload.read(), upload.name, encoding=form.cleaned_data["encoding"], school=school
             )
         except importing.PupilFileError as e:
             form.add_error("file", str(e))
         else:
             if parsed.valid:
-                request.session[IMPORT_SESSION_KEY] = importing.rows_to_session(parsed)
-    ctx = {"form": form, "parsed": parsed, "school": school}
+                preview = importing.preview_save(school=school, by=request.user, parsed=parsed)
+    ctx = {"form": form, "parsed": parsed, "preview": preview, "school": school,
+           "columns": importing.column_labels()}  # fmt: skip
     return render(request, "students/import.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required
 @require_POST
 def pupil_import_confirm(request):
-    school = _admin_school(request.user)
-    rows = request.session.pop(IMPORT_SESSION_KEY, None)
-    if not rows:
-        messages.error(request, _("Nothing to import: upload the file again."))
-        return redirect("students:import")
+    school_ids = roles_of(request.user).admin_school_ids
+    if not school_ids:
+        raise Http404
     try:
-        created = importing.import_pupils(school=school, parsed=importing.rows_from_session(rows))
+        done = importing.import_confirm(
+            token=request.POST.get("token", ""), by=request.user, school_ids=school_ids,
+            create_duplicates=request.POST.get("duplicates") == "create",
+        )  # fmt: skip
+    except importing.AlreadyImported as e:
+        messages.info(
+            request,
+            _("This file was already imported: %(n)d pupils.") % {"n": e.preview.created},
+        )
+        return redirect("students:list")
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("students:import")
-    messages.success(request, _("Imported pupils: %(n)d.") % {"n": len(created)})
+    message = _("Imported pupils: %(n)d.") % {"n": done.created}
+    if done.skipped:
+        message += " " + _("Skipped as already in the school: %(n)d.") % {"n": done.skipped}
+    messages.success(request, message)
     return redirect("students:list")
 
 

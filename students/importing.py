@@ -3,10 +3,11 @@ save all or nothing (SPEC §7 "Spreadsheets are the usual source")."""
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -61,6 +62,7 @@ FIELD_COLUMN = {"grade": "class", "class_letter": "class"}
 REQUIRED = ("last_name", "first_name", "birth_date", "class", "sen_category", "joined")
 DATE_COLUMNS = ("birth_date", "joined", "pmpc_date", "pmpc_valid_until")
 MAX_ROWS = 2000
+PREVIEW_KEPT = timedelta(days=1)  # an unconfirmed preview (names, dates of birth) goes after this
 
 
 def column_labels() -> list[str]:
@@ -274,8 +276,9 @@ def _check_models(parsed: ParsedFile) -> None:
 
 def preview_save(*, school, by, parsed: ParsedFile) -> PupilImportPreview:
     """Keep a checked file for its one confirmation; the person's earlier unconfirmed previews
-    go (they were never confirmed, and they hold names)."""
-    PupilImportPreview.objects.filter(created_by=by, confirmed_at__isnull=True).delete()
+    go, and anyone's older than a day (never confirmed, and they hold names)."""
+    stale = Q(created_by=by) | Q(created_at__lt=timezone.now() - PREVIEW_KEPT)
+    PupilImportPreview.objects.filter(stale, confirmed_at__isnull=True).delete()
     return PupilImportPreview.objects.create(
         token=secrets.token_urlsafe(32), school=school, created_by=by, rows=_rows_to_json(parsed)
     )

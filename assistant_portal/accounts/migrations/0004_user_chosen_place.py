@@ -7,9 +7,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_initial'),
+        ('accounts', '0003_oversight_role'),
         ('course', '0004_organisation_admin_2fa'),
-        ('students', '0003_pupil_export'),
+        ('students', '0004_regions_and_districts'),
     ]
 
     operations = [

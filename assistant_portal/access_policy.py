@@ -62,6 +62,7 @@ POLICY: dict[str, str] = {
     "students:export_job": ROLE,
     "students:export_file": ROLE,
     "students:read_log": ROLE,
+    "students:read_log_csv": ROLE,
     "students:years": ROLE,
     "students:year_new": ROLE,
     "students:year": ROLE,

@@ -147,3 +147,16 @@ class DateRangeForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end must not be before the start."))
         return data
+
+
+class ReadLogFilterForm(DateRangeForm):
+    """The school's read log: a period, optionally one person and pupils by name."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
+    pupil = forms.CharField(label=_("Pupil"), required=False, max_length=100,
+                            help_text=_("A part of the surname or first name."))  # fmt: skip
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: f"{u.full_name} ({u.email})"

@@ -5,6 +5,7 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,9 +32,9 @@ from .forms import (
     AcademicYearForm,
     AssignForm,
     ConsentForm,
-    DateRangeForm,
     GuardianForm,
     HolidayForm,
+    ReadLogFilterForm,
     StudentForm,
 )
 from .models import ReadWhat, School
@@ -335,33 +336,70 @@ def consent_document(request, pupil_id, consent_id):
     return response
 
 
-@login_required
-def read_log(request):
-    """School administrators: the read log of their school's pupils for a date range, as CSV."""
+def _read_log_filter(request):
+    """The read log's filter form for a school administrator (404 for anyone else)."""
     school_ids = roles_of(request.user).admin_school_ids
     if not school_ids:
         raise Http404
     today = timezone.localdate()
-    form = DateRangeForm(request.GET or None, initial={"start": today.replace(day=1), "end": today})
-    if request.GET and form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        rows = (
-            (
-                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                e.user.full_name if e.user else "",
-                e.user.email if e.user else "",
-                e.pupil_id,
-                e.pupil.full_name,
-                e.get_what_display(),
-                e.target,
-            )
-            for e in selectors.read_log_for_schools(school_ids, start, end).iterator()
+    # Without a period asked for: this month so far.
+    data = request.GET.copy()
+    if not data.get("start") and not data.get("end"):
+        data.update({"start": today.replace(day=1).isoformat(), "end": today.isoformat()})
+    form = ReadLogFilterForm(data, people=selectors.read_log_people(school_ids))
+    return school_ids, form
+
+
+def _read_log_entries(school_ids, form):
+    d = form.cleaned_data
+    person = d.get("person")
+    return selectors.read_log_for_schools(
+        school_ids, d["start"], d["end"], user_id=person.pk if person else None,
+        pupil=d.get("pupil") or "",
+    )  # fmt: skip
+
+
+@login_required
+def read_log(request):
+    """School administrators: who read which pupil's record, as a page — a period, a person,
+    pupils by name; 50 rows a page."""
+    school_ids, form = _read_log_filter(request)
+    page = None
+    if form.is_valid():
+        page = Paginator(_read_log_entries(school_ids, form), 50).get_page(request.GET.get("page"))
+        for e in page:
+            e.roles = selectors.role_labels(e.kinds)
+            e.page_label = selectors.target_label(e.what, e.target)
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "students/read_log.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def read_log_csv(request):
+    """The same filtered log as a CSV file."""
+    school_ids, form = _read_log_filter(request)
+    if not form.is_valid():
+        ctx = {"form": form, "page": None, "query": ""}
+        return render(request, "students/read_log.html", ctx, status=400)
+    d = form.cleaned_data
+    rows = (
+        (
+            timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+            e.user.full_name if e.user else "",
+            e.user.email if e.user else "",
+            selectors.role_labels(e.kinds),
+            e.pupil_id,
+            e.pupil.full_name,
+            e.get_what_display(),
+            e.target,
         )
-        header = [_("When"), _("Who"), _("E-mail"), _("Pupil id"), _("Pupil"), _("What"),
-                  _("Page or file")]  # fmt: skip
-        return csv_response(f"read-log-{start}-{end}.csv", header, rows)
-    status = 400 if form.errors else 200
-    return render(request, "students/read_log.html", {"form": form}, status=status)
+        for e in _read_log_entries(school_ids, form).iterator()
+    )
+    header = [_("When"), _("Who"), _("E-mail"), _("Role"), _("Pupil id"), _("Pupil"), _("What"),
+              _("Page or file")]  # fmt: skip
+    return csv_response(f"read-log-{d['start']}-{d['end']}.csv", header, rows)
 
 
 @login_required

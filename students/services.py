@@ -119,7 +119,15 @@ def student_update(*, student: Student, data: dict) -> Student:
         setattr(student, k, data[k])
     _with_sort_keys(student)
     student.full_clean()
-    student.save(update_fields=[*changed, "sort_key", "class_sort_key", "iin", "updated_at"])
+    try:
+        with transaction.atomic():  # a savepoint, as in student_create: a race on the IIN
+            student.save(
+                update_fields=[*changed, "sort_key", "class_sort_key", "iin", "updated_at"]
+            )
+    except IntegrityError as e:
+        if _iin_taken(e):
+            raise ValidationError({"iin": _("A pupil with this IIN already exists.")}) from e
+        raise
     return student
 
 

@@ -119,7 +119,8 @@ def test_the_same_file_twice_adds_nothing_the_second_time(admin, cast):
     assert Student.objects.count() == before
 
 
-def test_a_row_repeated_within_the_file_is_marked(admin, cast):
+def test_a_row_repeated_within_the_file_is_marked(admin, cast, settings):
+    admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     content = _file() + "ҚАСЫМОВА,Іңкәр,14.03.2017,3 Ә,speech,01.09.2026,\n".encode()
     r = _upload(admin, content)
     assert "row 2" in " ".join(r.context["parsed"].rows[2].duplicates)

@@ -46,7 +46,11 @@ ID_MAKERS = {
     "region_id": lambda cast: cast.school.district.region_id,
 }
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
-VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
+VALUES = {
+    "annex": lambda cast: "K",
+    "window_key": lambda cast: "K:2026-09-07",
+    "module_number": lambda cast: 1,
+}
 # Keyword arguments that are not object ids (tokens and the like).
 # `code`: a certificate's verification code is public by design (its pages are PUBLIC).
 NOT_IDS = {"uidb64", "token", "code"}

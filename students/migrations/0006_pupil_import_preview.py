@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('students', '0004_regions_and_districts'),
+        ('students', '0005_school_core_subjects'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -143,6 +143,7 @@
     dirty = true;
     paused = true;
     pressed = null; // the user decides first
+    status.textContent = "";
     adopt(data);
     conflictBox.innerHTML = data.conflict_html;
     conflictBox.querySelector("[data-conflict-keep]").addEventListener("click", (event) => {
@@ -251,6 +252,10 @@
       status.textContent = form.dataset.savingMessage;
       clearTimeout(typingTimer);
       save(); // the user asked: try now, whatever retry was scheduled
+    });
+    // Back on this tab (e.g. after signing in again in another one): retry now, not later.
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden && waiting) save();
     });
     window.addEventListener("beforeunload", (event) => {
       if ((dirty || saving) && !leaving) {

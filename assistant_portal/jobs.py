@@ -110,8 +110,11 @@ def register(model: type[BackgroundJob], *, queue, refresh=None) -> None:
 
 def publish(task, *args) -> None:
     """Hand one task to the broker (eager: run it here). Nobody reads task results: a job's
-    state is its row; and the result backend would be one more Redis round trip to hang on."""
-    task.apply_async(args, ignore_result=True)
+    state is its row; and the result backend would be one more Redis round trip to hang on.
+    Always through the project's app and its settings, whichever Celery app is "current"."""
+    from assistant_portal.celery_app import app
+
+    app.tasks[task.name].apply_async(args, ignore_result=True)
 
 
 def _eager() -> bool:

@@ -32,7 +32,7 @@ def _warm_up():
     app.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
     _reset_pools()
     try:
-        build_dossier.apply_async((0,), ignore_result=True)
+        app.tasks[build_dossier.name].apply_async((0,), ignore_result=True)
     except Exception:  # noqa: S110  refused, as intended
         pass
 
@@ -87,3 +87,53 @@ def hung_redis():
         for c in held:
             c.close()
         srv.close()
+
+
+@contextmanager
+def redis_coming_back(redis_url: str, number: int):
+    """A broker address with nothing on it until `.back()` is called; from then on it forwards
+    to the real Redis (database `number`): the same URL, down and then back, as a web process
+    sees a Redis restart."""
+    target = urlsplit(own_redis(redis_url, number))
+    port = closed_port()
+    stop = threading.Event()
+
+    def pipe(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                s.close()
+
+    def serve(srv):
+        srv.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                client = srv.accept()[0]
+            except TimeoutError:
+                continue
+            upstream = socket.create_connection((target.hostname, target.port or 6379))
+            threading.Thread(target=pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+
+    class Handle:
+        url = urlunsplit(target._replace(netloc=f"127.0.0.1:{port}"))
+
+        def back(self):
+            srv = socket.socket()
+            srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            srv.bind(("127.0.0.1", port))
+            srv.listen(16)
+            self.server = srv
+            threading.Thread(target=serve, args=(srv,), daemon=True).start()
+
+    handle = Handle()
+    try:
+        yield handle
+    finally:
+        stop.set()
+        if hasattr(handle, "server"):
+            handle.server.close()

@@ -23,7 +23,7 @@ from protocols.models import DossierJob
 from students.models import PupilExport
 from tests.factories import graded, person
 
-from .brokers import broker, closed_port, hung_redis, own_redis
+from .brokers import broker, closed_port, hung_redis, own_redis, redis_coming_back
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -131,3 +131,21 @@ def test_a_job_the_broker_never_takes_fails_after_a_day_with_a_retry(client, cas
         assert jobs.sweep_jobs(now=later)["failed"] == 1
     page = client.get(r["Location"]).content.decode()
     assert f'action="{url}"' in page  # the "try again" form
+
+
+def test_the_same_broker_address_coming_back_is_used_again(client, cast, redis_url):
+    """Redis restarts: the web process's pooled connections recover by themselves."""
+    import redis
+
+    user, url, model = _dossier(cast)
+    queue = app.conf.task_default_queue
+    with redis_coming_back(redis_url, 12) as redis_, broker(redis_.url):
+        r, took = _start(client, user, url)
+        assert r.status_code == 302 and took < PROMPT
+        assert model.objects.get().waiting_for_service
+        redis_.back()
+        assert jobs.sweep_jobs()["queued"] == 1
+    real = redis.Redis.from_url(own_redis(redis_url, 12))
+    assert real.llen(queue) >= 1
+    real.delete(queue)
+    assert not model.objects.get().waiting_for_service

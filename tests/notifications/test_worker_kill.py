@@ -109,7 +109,14 @@ def test_killed_worker_loses_no_digest(redis_url, cast, tmp_path):
     assert killed.status == OutboxStatus.SENT
     # The dead worker's message had left: its recipient got it twice (SMTP cannot do exactly
     # once), both copies with the one stored Message-ID, so mail systems drop the second.
-    mails = [_headers(p.read_text()) for p in (tmp_path / "mail").iterdir()]
+    # One file may hold several messages (its name is the second and an object id, opened
+    # for appending), each followed by a line of 79 dashes.
+    mails = [
+        _headers(text)
+        for p in (tmp_path / "mail").iterdir()
+        for text in p.read_text().split("-" * 79 + "\n")
+        if text.strip()
+    ]
     recipients = sorted(m["To"] for m in mails)
     assert recipients == sorted(
         [killed.recipient.email]

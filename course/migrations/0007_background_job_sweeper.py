@@ -22,7 +22,7 @@ def fail_duplicate_running_batches(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('course', '0004_organisation_admin_2fa'),
+        ('course', '0006_control_kinds_and_feedback'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('protocols', '0004_review_meetings'),
+        ('protocols', '0005_protocol_written_from'),
     ]
 
     operations = [

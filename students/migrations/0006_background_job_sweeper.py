@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('students', '0003_pupil_export'),
+        ('students', '0005_school_core_subjects'),
     ]
 
     operations = [

@@ -31,10 +31,13 @@ def pupils_with_protocols_visible_to(user) -> QuerySet[Student]:
 
 
 def protocols_visible_to(user) -> QuerySet[Protocol]:
-    """Protocols of the pupils above, plus the К sheets of the user's own children."""
+    """Protocols of the pupils above, plus the К sheets of the user's own children.
+
+    The visible pupils are one subquery, read once: the protocols of visible pupils, less the
+    non-К ones of pupils seen as their parent (a small guardian look-up by user)."""
     return Protocol.objects.filter(
-        Q(student__in=pupils_with_protocols_visible_to(user))
-        | Q(student__in=pupils_visible_to(user), annex=AnnexCode.K),
+        Q(annex=AnnexCode.K) | ~Q(student_id__in=_own_children(user)),
+        student__in=pupils_visible_to(user),
         archived_at__isnull=True,
     )
 
@@ -54,10 +57,14 @@ def _assigned_now(user):
 
 
 def is_editor(user, student: Student) -> bool:
-    """The pupil's currently assigned assistant."""
-    return (
-        roles_of(user).is_assistant and _assigned_now(user).filter(student_id=student.pk).exists()
-    )
+    """The pupil's currently assigned assistant. Remembered on the request's user, since a
+    page asks more than once (the К page: may edit? may reply as a parent?)."""
+    if not roles_of(user).is_assistant:
+        return False
+    cache = user.__dict__.setdefault("_editor_cache", {})
+    if student.pk not in cache:
+        cache[student.pk] = _assigned_now(user).filter(student_id=student.pk).exists()
+    return cache[student.pk]
 
 
 def may_sign_off(user, protocol: Protocol) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, F, Prefetch, Q, QuerySet, When
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
@@ -279,41 +279,48 @@ class _Lean:
     created_at: object = None
 
 
-def _school_protocols(year_id: int):
-    """One query: the hand-in day of each handed-in protocol by (pupil, annex, window key),
-    the conclusions waiting for review by pupil (id, status), and for the flags Д's data and
-    И's creation time."""
+def _hand_ins(year_id: int):
+    """The hand-in day of each handed-in protocol of the school's year by (pupil, annex,
+    window key), and the conclusions waiting for review by pupil (id, status); one query of
+    a few columns (no data), the day computed by the database."""
     handed: dict[tuple[int, str, str], date | None] = {}
     pending: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    rows = (
+        Protocol.objects.filter(
+            year_id=year_id,  # the school's year: its pupils' protocols (archived pupils' too,
+            status__in=DONE,  # never looked up)
+            archived_at__isnull=True,
+        )
+        .exclude(annex=AnnexCode.I)  # no window
+        .annotate(handed_on=TruncDate("submitted_at"))
+        .values_list("pk", "student_id", "annex", "window_key", "status", "handed_on")
+        .order_by()
+    )
+    for pk, student_id, annex, key, status, handed_on in rows:
+        handed[(student_id, annex, key)] = handed_on
+        if annex == AnnexCode.G and status in QUEUE_STATES["pending"][0]:
+            pending[student_id].append((pk, status))
+    return handed, pending
+
+
+def _flag_inputs(year_id: int):
+    """What the Д flag reads, by pupil: the Д protocols' data and the И protocols' creation
+    time; one query, the other annexes' data never read."""
     d_rows: dict[int, list[_Lean]] = defaultdict(list)
     on_demand: dict[int, list[_Lean]] = defaultdict(list)
     rows = (
         Protocol.objects.filter(
-            Q(status__in=DONE) | Q(annex__in=[AnnexCode.D, AnnexCode.I]),
-            year_id=year_id,  # the school's year: its pupils' protocols (archived pupils' too,
-            # never looked up)
-            archived_at__isnull=True,
+            year_id=year_id, annex__in=[AnnexCode.D, AnnexCode.I], archived_at__isnull=True
         )
-        .annotate(
-            handed_on=TruncDate("submitted_at"),
-            d_data=Case(When(annex=AnnexCode.D, then=F("data"))),
-        )
-        .values_list(
-            "pk", "student_id", "annex", "window_key", "status", "handed_on", "d_data",
-            "created_at",
-        )
-    )  # fmt: skip
-    for pk, student_id, annex, key, status, handed_on, d_data, created_at in rows.order_by():
-        if annex == AnnexCode.I:
-            on_demand[student_id].append(_Lean(annex, created_at=created_at))
-            continue
+        .values_list("student_id", "annex", "data", "created_at")
+        .order_by()
+    )
+    for student_id, annex, data, created_at in rows:
         if annex == AnnexCode.D:
-            d_rows[student_id].append(_Lean(annex, data=d_data))
-        if status in DONE:
-            handed[(student_id, annex, key)] = handed_on
-        if annex == AnnexCode.G and status in QUEUE_STATES["pending"][0]:
-            pending[student_id].append((pk, status))
-    return handed, pending, d_rows, on_demand
+            d_rows[student_id].append(_Lean(annex, data=data))
+        else:
+            on_demand[student_id].append(_Lean(annex, created_at=created_at))
+    return d_rows, on_demand
 
 
 def _flagged(pupil: Student, cal, d_rows: list, on_demand: list, today: date) -> bool:
@@ -357,7 +364,8 @@ def school_overview(
 
     A window counts against the assistant assigned on its due date (SPEC §3 "Who is
     responsible"); pending conclusions and flags against the current assistant. Queries:
-    pupils, the year with holidays, protocols (few columns, Д's data), assignments with names.
+    pupils, assignments with names, the year with holidays, hand-ins (a few columns), the
+    flags' Д data.
     """
     pupils = _school_pupils(school_id)
     year = current_years([school_id], today).get(school_id)
@@ -375,7 +383,8 @@ def school_overview(
     show = show if show in SHOWN else ""
     if year is not None and pupils:
         cal = calendar_of(year)
-        handed, pending, d_rows, on_demand = _school_protocols(year.pk)
+        handed, pending = _hand_ins(year.pk)
+        d_rows, on_demand = _flag_inputs(year.pk)
         cache: dict = {}
         for pupil in pupils:
             mine = assignments.get(pupil.pk, [])
@@ -425,14 +434,14 @@ def _is_asked(asked: str | None, who: int | None) -> bool:
 
 def flagged_pupils(school_id: int, today: date) -> tuple[list[Flagged], list[Protocol]]:
     """Pupils whose Д shows repeated incidents (SPEC §3 row И), and the school's И protocols
-    waiting for the psychologist's sign-off; five queries (pupils, the year with holidays,
-    protocols — few columns, Д's data —, the И protocols waiting)."""
+    waiting for the psychologist's sign-off; four queries (pupils, the year with holidays,
+    the flags' Д data, the И protocols waiting)."""
     pupils = _school_pupils(school_id)
     year = current_years([school_id], today).get(school_id)
     if year is None or not pupils:
         return [], []
     cal = calendar_of(year)
-    _handed, _pending, d_rows, on_demand = _school_protocols(year.pk)
+    d_rows, on_demand = _flag_inputs(year.pk)
     flagged = [
         Flagged(p)
         for p in pupils

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -182,10 +182,24 @@ def import_pupils(*, school, parsed: ParsedFile) -> list[Student]:
     """Save every row or none: any error raises and rolls the whole import back."""
     if not parsed.valid:
         raise ValidationError(_("The file has errors; nothing was imported."))
-    return [
+    pupils = [
         student_create(school=school, data={k: v for k, v in r.data.items() if k in STUDENT_FIELDS})
         for r in parsed.rows
     ]
+    if len(pupils) >= ANALYZE_AFTER:
+        transaction.on_commit(_analyze_pupils)
+    return pupils
+
+
+# An import this large changes what PostgreSQL knows of the pupils table; plans read from
+# stale statistics until autovacuum's next ANALYZE (issue #19: a district importing its
+# pupils), so the import refreshes them once it has committed.
+ANALYZE_AFTER = 500
+
+
+def _analyze_pupils() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE students_student")
 
 
 def rows_to_session(parsed: ParsedFile) -> list[dict]:

@@ -130,16 +130,6 @@ def two_role_user(psychologist):
     return user
 
 
-def timed(fn, rounds):
-    fn()  # warm-up
-    times = []
-    for _ in range(rounds):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
-
-
 def main():
     from protocols.models import Protocol
     from students.access import pupils_visible_to
@@ -171,16 +161,28 @@ def main():
         for size in ("small", "national"):
             if size == "national":
                 build_country(pupils, "country")
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+            with connection.cursor() as cursor:  # nothing left for autovacuum to do meanwhile
+                cursor.execute("VACUUM ANALYZE")
             sizes[size] = (Student.objects.count(), Protocol.objects.count())
+            calls = {}
             for page, url in pages.items():
                 for name, client in clients.items():
-                    assert client.get(url).status_code == 200, (page, name)
-                    ms[(page, name, size)] = timed(lambda c=client, u=url: c.get(u), rounds)
+                    calls[(page, name)] = lambda c=client, u=url: c.get(u)
             for name, user in users.items():
-                query = lambda u=user: list(pupils_visible_to(u).values_list("pk"))  # noqa: E731
-                ms[("access query (visible pupils)", name, size)] = timed(query, rounds)
+                calls[("access query (visible pupils)", name)] = lambda u=user: list(
+                    pupils_visible_to(u).values_list("pk")
+                )
+            for (page, name), call in calls.items():  # warm-up; pages answer
+                response = call()
+                assert getattr(response, "status_code", 200) == 200, (page, name)
+            times = {key: [] for key in calls}
+            for _ in range(rounds):  # interleaved, so the machine's load falls on all alike
+                for key, call in calls.items():
+                    t = time.perf_counter()
+                    call()
+                    times[key].append((time.perf_counter() - t) * 1000)
+            for (page, name), samples in times.items():
+                ms[(page, name, size)] = statistics.median(samples)
         built = time.perf_counter() - start
         print(
             "small: the school alone ({} pupils, {} protocols); national: {} pupils,"

@@ -424,6 +424,28 @@ def test_queue_query_count_is_constant(cast, client, django_assert_num_queries, 
     assert len(r.context["queue"].rows) == n
 
 
+def test_queue_and_the_lists_behind_numbers_come_a_page_at_a_time(cast, client, monkeypatch):
+    from protocols import review_selectors
+
+    monkeypatch.setattr(review_selectors, "PAGE_SIZE", 5)
+    _grow(cast, 7)
+    client.force_login(cast.specialist)
+    url = reverse("protocols:review_queue")
+    first = client.get(url, {"state": "pending"})
+    assert len(first.context["queue"].rows) == 5
+    assert "state=pending&amp;page=2" in first.content.decode()
+    second = client.get(url, {"state": "pending", "page": 2})
+    names = {p.student.full_name for r in (first, second) for p in r.context["queue"].rows}
+    assert len(second.context["queue"].rows) == 2 and len(names) == 7
+    client.force_login(cast.school_admin)
+    url = reverse("protocols:overview")
+    r = client.get(url, {"show": "missing"})
+    total = r.context["overview"].total.missing
+    assert total > 5 and len(r.context["listing"]) == 5
+    last = client.get(url, {"show": "missing", "page": -(-total // 5)})
+    assert len(last.context["listing"]) == total - 5 * (-(-total // 5) - 1)
+
+
 @pytest.mark.parametrize("n", [2, 12])
 def test_overview_query_count_is_constant(cast, client, django_assert_num_queries, n):
     _grow(cast, n)

@@ -262,12 +262,21 @@ def _assistant_on(assignments: list[tuple], day: date) -> int | None:
 
 
 def _school_pupils(school_id: int) -> list[Student]:
+    """The school's pupils with the few fields these pages show, in class order, with their
+    school's flag thresholds."""
     return list(
         Student.objects.active()
         .filter(school_id=school_id)
         .select_related("school")
+        .only(*PUPIL_FIELDS, "school__flag_incidents_per_week", "school__flag_consecutive_weeks")
         .order_by("grade", "class_sort_key", "sort_key")
     )
+
+
+PUPIL_FIELDS = (
+    "school_id", "last_name", "first_name", "patronymic", "grade", "class_letter",
+    "class_sort_key", "sort_key", "joined", "left",
+)  # fmt: skip
 
 
 @dataclass
@@ -303,21 +312,26 @@ def _hand_ins(year_id: int):
     return handed, pending
 
 
+# The part of Д's data the flag reads (`dynamics.d_weeks`): the incident rows. Reading only it
+# spares decoding each week's free text.
+D_INCIDENTS = "incidents"
+
+
 def _flag_inputs(year_id: int):
-    """What the Д flag reads, by pupil: the Д protocols' data and the И protocols' creation
-    time; one query, the other annexes' data never read."""
+    """What the Д flag reads, by pupil: the Д protocols' incident rows and the И protocols'
+    creation time; one query, the other annexes' data never read."""
     d_rows: dict[int, list[_Lean]] = defaultdict(list)
     on_demand: dict[int, list[_Lean]] = defaultdict(list)
     rows = (
         Protocol.objects.filter(
             year_id=year_id, annex__in=[AnnexCode.D, AnnexCode.I], archived_at__isnull=True
         )
-        .values_list("student_id", "annex", "data", "created_at")
+        .values_list("student_id", "annex", f"data__{D_INCIDENTS}", "created_at")
         .order_by()
     )
-    for student_id, annex, data, created_at in rows:
+    for student_id, annex, incidents, created_at in rows:
         if annex == AnnexCode.D:
-            d_rows[student_id].append(_Lean(annex, data=data))
+            d_rows[student_id].append(_Lean(annex, data={D_INCIDENTS: incidents}))
         else:
             on_demand[student_id].append(_Lean(annex, created_at=created_at))
     return d_rows, on_demand

@@ -338,16 +338,15 @@ def _flag_inputs(year_id: int):
 
 
 def _flagged(pupil: Student, cal, d_rows: list, on_demand: list, today: date) -> bool:
-    if not d_rows:
+    school = pupil.school
+    per_week, weeks_needed = school.flag_incidents_per_week, school.flag_consecutive_weeks
+    # A flag needs at least per_week × weeks_needed incidents: pupils with fewer rows in all
+    # (counted before any is checked, so an upper bound) skip the week-by-week reading.
+    rows = sum(len(r.data[D_INCIDENTS]) for r in d_rows if isinstance(r.data[D_INCIDENTS], list))
+    if rows < max(per_week, 1) * max(weeks_needed, 1):
         return False
     weeks = dynamics.d_weeks(d_rows, cal, grade=pupil.grade, today=today)
-    school = pupil.school
-    return dynamics.i_flag(
-        weeks,
-        on_demand,
-        per_week=school.flag_incidents_per_week,
-        weeks_needed=school.flag_consecutive_weeks,
-    )
+    return dynamics.i_flag(weeks, on_demand, per_week=per_week, weeks_needed=weeks_needed)
 
 
 def _due_windows(cal, pupil: Student, today: date, cache: dict) -> list[Window]:

@@ -8,6 +8,7 @@ rest is grouped in Python.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +22,10 @@ from students.models import Assignment, Student
 
 from . import annexes, dynamics, review
 from .access import conclusions_for_reviewer
+from .annexes import b_free_activity as b_annex
+from .annexes import d_behaviour_log as d_annex
+from .annexes import v_class_observation as v_annex
+from .annexes import zh_support_programme as zh_annex
 from .calendar import calendar_of, current_years
 from .models import (
     AnnexCode,
@@ -149,13 +154,33 @@ def evidence(py: PupilYear, today: date) -> dict:
     if py.calendar is not None:
         ctx.update(dynamics.pupil_dynamics(py, today))
     ctx["goals"] = goals(ctx["programme"])
+    # Read through the annex modules' names, so the page shows what the forms saved.
+    b, v = ctx["latest_b"], ctx["latest_v"]
+    ctx["b_summary"] = (b.data or {}).get(b_annex.SUMMARY, "") if b else ""
+    ctx["v_adaptations"] = (v.data or {}).get(v_annex.ADAPTATIONS, "") if v else ""
     return ctx
 
 
-def goals(programme: Protocol | None) -> list[dict]:
+@dataclass
+class GoalLine:
+    goal: str
+    expected: str
+    result: str  # the report's result, by its label
+
+
+def goals(programme: Protocol | None) -> list[GoalLine]:
+    """The Ж goals as the reviewer reads them, through the annex module's names."""
     if programme is None:
         return []
-    return [g for g in (programme.data or {}).get("goals") or [] if isinstance(g, dict)]
+    results = dict(zh_annex.ACHIEVEMENT)
+    return [
+        GoalLine(
+            goal=str(g.get(zh_annex.GOAL) or ""),
+            expected=str(g.get(zh_annex.EXPECTED) or ""),
+            result=str(results.get(g.get(zh_annex.RESULT), "")),
+        )
+        for g in zh_annex.goals(programme.data)
+    ]
 
 
 def school_team(school_id: int) -> QuerySet[User]:
@@ -314,7 +339,7 @@ def _hand_ins(year_id: int):
 
 # The part of Д's data the flag reads (`dynamics.d_weeks`): the incident rows. Reading only it
 # spares decoding each week's free text.
-D_INCIDENTS = "incidents"
+D_INCIDENTS = d_annex.INCIDENTS
 
 
 def _flag_inputs(year_id: int):
@@ -369,11 +394,13 @@ def school_overview(
     klass: str | None = None,
     assistant: str | None = None,
     page: int | str | None = 1,
+    each_window: Callable[[str, Student, Window], None] | None = None,
 ) -> Overview:
     """Per class and per assistant: windows due by today handed in on time, late (after the
     due day) or missing (overdue), conclusions pending review, pupils flagged by Д; with
     `show`, the rows behind that number (for the class `klass`, the assistant `assistant` —
-    an id or "none" — or the whole school).
+    an id or "none" — or the whole school). `each_window(bucket, pupil, window)`, if given, is
+    called for every window counted (the oversight summaries tally them by month and annex).
 
     A window counts against the assistant assigned on its due date (SPEC §3 "Who is
     responsible"); pending conclusions and flags against the current assistant. Queries:
@@ -418,6 +445,8 @@ def school_overview(
                 who = _assistant_on(mine, window.due)
                 for counts in (total, counts_of_class, people[who]):
                     setattr(counts, bucket, getattr(counts, bucket) + 1)
+                if each_window is not None:
+                    each_window(bucket, pupil, window)
                 if bucket == show and listed_class and _is_asked(assistant, who):
                     listing.append((pupil, window))
             for pk, status in pending.get(pupil.pk, []):

@@ -41,6 +41,7 @@ timezone.localdate = lambda *a, **k: TODAY  # the bench's "today", for every rea
 
 def build_school(n_pupils: int):
     from assistant_portal.accounts.models import Role, RoleKind, Speciality, User
+    from protocols.annexes import d_behaviour_log as d_annex
     from protocols.calendar import calendar_of, current_year
     from protocols.models import Protocol, Status
     from protocols.schedule import windows_for_pupil
@@ -106,8 +107,12 @@ def build_school(n_pupils: int):
             handed = window.due + timedelta(days=3 if late else 0)
             data = {"summary": "Апта қорытындысы ә ғ қ ң ө ұ ү һ і"}
             if window.annex == "D":
-                data["incidents"] = [
-                    {"date": window.opens.isoformat(), "intensity": 2, "behaviour_type": "refusal"}
+                data[d_annex.INCIDENTS] = [
+                    {
+                        d_annex.INCIDENT_DATE: window.opens.isoformat(),
+                        d_annex.INTENSITY: 2,
+                        d_annex.BEHAVIOUR_TYPE: "refusal",
+                    }
                     for _ in range((i + j) % 5)
                 ]
             protocols.append(

@@ -5,7 +5,6 @@ and the team's pupil dossier. Access helper → service/selector → response.""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -53,6 +52,11 @@ def _team_school(request) -> int:
 # --- The queue and one conclusion ---------------------------------------------------------------
 
 
+def _without_page(params) -> str:
+    """The list's other GET parameters, for the pager's links."""
+    return urlencode([(k, v) for k, v in params.items() if k != "page"])
+
+
 @login_required
 def review_queue(request):
     school_id = _school_id(request, roles_of(request.user).specialist_school_ids)
@@ -64,9 +68,10 @@ def review_queue(request):
         "period": g.get("period", ""),
         "state": g.get("state", "pending") or "pending",
     }
-    queue = review_selectors.review_queue(request.user, school_id, **filters)
+    queue = review_selectors.review_queue(request.user, school_id, page=g.get("page"), **filters)
     ctx = {
         "queue": queue,
+        "query": _without_page(g),
         "filters": filters,
         "periods": review_selectors.PERIODS,
         "states": {k: label for k, (_s, label) in review_selectors.QUEUE_STATES.items()},
@@ -255,17 +260,16 @@ def next_step_done(request, step_id):
 # --- Overview, flagged pupils, the team's dossier ---------------------------------------------
 
 
-OVERVIEW_LIST_PAGE = 50
 OVERVIEW_SORTS = ("on_time", "late", "missing", "pending", "flagged")
 
 
 def _sort_value(counts, key: str) -> float:
     """A column's sort value: the share of due windows for on time / late / missing (so a
     small class and a big one compare), the count for pending and flagged."""
-    n = len(getattr(counts, key))
+    n = getattr(counts, key)
     if key in ("pending", "flagged"):
         return n
-    due = len(counts.on_time) + len(counts.late) + len(counts.missing)
+    due = counts.on_time + counts.late + counts.missing
     return n / due if due else 0
 
 
@@ -273,40 +277,27 @@ def _sort_value(counts, key: str) -> float:
 def overview(request):
     school_id = _team_school(request)
     today = timezone.localdate()
-    data = review_selectors.school_overview(school_id, today)
+    g = request.GET
     # Each number links to the list behind it: the same page with ?show=…&class=… / assistant=…
+    data = review_selectors.school_overview(
+        school_id, today, show=g.get("show", ""), klass=g.get("class"),
+        assistant=g.get("assistant"), page=g.get("page"),
+    )  # fmt: skip
     classes = [(name, c, urlencode({"class": name})) for name, c in data.by_class]
     people = [
         (pk, name, c, urlencode({"assistant": pk or "none"})) for pk, name, c in data.by_assistant
     ]
     # Sortable columns (issue #13 item 8): by a share or a count, worst first; names as given.
-    sort = request.GET.get("sort", "")
+    sort = g.get("sort", "")
     if sort in OVERVIEW_SORTS:
         classes.sort(key=lambda row: _sort_value(row[1], sort), reverse=True)
         people.sort(key=lambda row: _sort_value(row[2], sort), reverse=True)
-    show, listing = request.GET.get("show", ""), None
-    if show in ("on_time", "late", "missing", "pending", "flagged"):
-        counts = data.total
-        if "class" in request.GET:
-            counts = dict(data.by_class).get(request.GET["class"])
-        elif "assistant" in request.GET:
-            asked = request.GET["assistant"]
-            match = [c for pk, _n, c in data.by_assistant if str(pk or "none") == asked]
-            counts = match[0] if match else None
-        listing = getattr(counts, show) if counts else []
-    page = None
-    if listing:
-        # The list behind a number can be every missing window of the school: in pages.
-        page = Paginator(listing, OVERVIEW_LIST_PAGE).get_page(request.GET.get("page"))
-        listing = page.object_list
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = request.GET.copy()
+    sort_query = g.copy()
     sort_query.pop("sort", None)
     sort_query.pop("page", None)
     ctx = {
         "overview": data, "classes": classes, "people": people, "today": today,
-        "show": show, "listing": listing, "page": page, "query": query.urlencode(),
+        "show": g.get("show", ""), "listing": data.listing, "query": _without_page(g),
         "sort": sort, "sort_query": sort_query.urlencode(),
         "sort_columns": [
             ("on_time", _("on time")), ("late", _("late")), ("missing", _("missing")),

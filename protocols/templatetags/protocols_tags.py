@@ -51,10 +51,10 @@ def pupil_work(pupil, user) -> dict:
 def share(counts, key) -> int | None:
     """Whole percent of a class's or an assistant's due windows that were on time / late /
     missing (the school overview, issue #13 item 8); None with nothing due."""
-    due = len(counts.on_time) + len(counts.late) + len(counts.missing)
+    due = counts.on_time + counts.late + counts.missing
     if not due:
         return None
-    return round(100 * len(getattr(counts, key)) / due)
+    return round(100 * getattr(counts, key) / due)
 
 
 @register.filter

@@ -10,7 +10,7 @@ BLOCKING_LABELS = {
     "not_admitted": _("not admitted: current performance below 50 (§8.9)"),
     "no_test": _("no final test yet"),
     "final_below_55": _("final grade below 55 (§8.11)"),
-    "test_below_70": _("final test below 70 % (cohort policy, §8.3)"),
+    "test_below_70": _("final test below 70 % (§8.3)"),
 }
 BAND_LABELS = {
     "not_done": _("not done"),

@@ -215,6 +215,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 12 * 60 * 60},
     },
+    # Final-test attempts past their limit are stored here, not by page views (issue #12
+    # defect 14); until then every read scores them the same way.
+    "final-test-sweeper": {
+        "task": "course.tasks.finalise_expired_attempts",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
 }
 # A "sending" claim older than this belongs to a dead worker (notifications/services.py); keep
 # it well under the broker's visibility timeout (Redis: an hour) and above the SMTP timeout.

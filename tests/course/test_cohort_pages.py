@@ -1,5 +1,6 @@
 """Cohorts, enrolment by hand, timetable and attendance, post-course support, the board."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,14 +13,35 @@ from course.models import Attendance, Cohort, Enrolment, Post, Session, SupportA
 def test_admin_creates_a_cohort(client, cast):
     client.force_login(cast.course_admin)
     url = reverse("course:cohort_new")
-    data = {"name": "2027-1", "start": "2027-01-11", "end": "2027-01-22", "test_minutes": 45}
+    data = {"name": "2027-1", "start": "2027-01-11", "end": "2027-01-22", "test_minutes": 45,
+            "require_test_pass": "on"}  # fmt: skip
+    # the new-cohort form offers the 70 % rule switched on (SPEC §5, revised 2026-12-02)
+    assert re.search(r'name="require_test_pass"[^>]*\bchecked\b', client.get(url).content.decode())
     r = client.post(url, data)
     assert r.status_code == 302
     cohort = Cohort.objects.get(name="2027-1")
     assert cohort.organisation == cast.cohort.organisation and cohort.test_minutes == 45
+    assert cohort.require_test_pass
     # a bad range: 400, the typed values kept
     r = client.post(url, {**data, "name": "2027-2", "end": "2027-01-01"})
     assert r.status_code == 400 and 'value="2027-2"' in r.content.decode()
+
+
+def test_switching_the_70_rule_off_needs_a_recorded_decision(client, cast):
+    """Issue #12 defect 8: a cohort may opt out of §8.3's rule, but only as a recorded decision."""
+    client.force_login(cast.course_admin)
+    url = reverse("course:cohort_edit", args=[cast.cohort.pk])
+    data = {"name": cast.cohort.name, "start": "2026-11-09", "end": "2026-11-20",
+            "test_minutes": 45}  # fmt: skip
+    r = client.post(url, data)
+    assert r.status_code == 400 and 'id="error_1_id_test_rule_decision"' in r.content.decode()
+    cast.cohort.refresh_from_db()
+    assert cast.cohort.require_test_pass
+    r = client.post(url, {**data, "test_rule_decision": "Хаттама № 7, 01.12.2026"})
+    assert r.status_code == 302
+    cast.cohort.refresh_from_db()
+    assert not cast.cohort.require_test_pass
+    assert cast.cohort.test_rule_decision == "Хаттама № 7, 01.12.2026"
 
 
 def test_enrol_by_hand_and_remove(client, cast):

@@ -141,7 +141,8 @@ def test_a_choice_id_is_not_an_answer(client, cast, bank):
     item = attempt.items.get(position=1)
     client.force_login(cast.listener)
     r = client.post(reverse("course:attempt_answer", args=[attempt.pk]),
-                    {"position": 1, "choice": [str(item.order[0])]}, HTTP_HX_REQUEST="true")  # fmt: skip
+                    {"position": 1, "choice": [str(item.order[0])]},
+                    HTTP_HX_REQUEST="true")  # fmt: skip
     assert r.status_code == 400
     assert not AttemptQuestion.objects.get(pk=item.pk).chosen
 
@@ -302,7 +303,8 @@ def test_finish_asks_first_and_names_the_unanswered_questions(client, cast, bank
     attempt = Attempt.objects.get()
     for position in (1, 2, 5):
         client.post(reverse("course:attempt_answer", args=[attempt.pk]),
-                    {"position": position, "choice": _options(client, attempt, position)[:1]})  # fmt: skip
+                    {"position": position,
+                     "choice": _options(client, attempt, position)[:1]})  # fmt: skip
     page = client.get(attempt.get_absolute_url()).content.decode()
     # question 1 offers Finish only as a link to the confirmation, not a submit button
     finish = reverse("course:attempt_finish", args=[attempt.pk])
@@ -357,7 +359,8 @@ def test_navigator_and_result_per_module(client, cast, bank):
     result = client.get(attempt.get_absolute_url()).content.decode()
     assert "Correct answers: 12 of 20 · score 60.00" in result
     rows = re.findall(
-        r"<th scope=\"row\" class=\"fw-normal\">(\d)\..*?</th><td class=\"text-end\">(\d+) / (\d+)</td>",
+        r"<th scope=\"row\" class=\"fw-normal\">(\d)\..*?</th>"
+        r"<td class=\"text-end\">(\d+) / (\d+)</td>",
         result,
     )
     assert [r[0] for r in rows] == ["1", "2", "3", "4", "5"]

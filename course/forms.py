@@ -56,7 +56,8 @@ class CohortForm(forms.ModelForm):
 
 class EnrolForm(forms.Form):
     email = forms.EmailField(label=_("e-mail"))
-    full_name = forms.CharField(label=_("full name"), max_length=200)
+    # Needed only for a new account; an existing one is invited and keeps its own name.
+    full_name = forms.CharField(label=_("full name"), max_length=200, required=False)
 
 
 class TaskForm(forms.ModelForm):

@@ -105,6 +105,8 @@ def enrol(
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
+        if not full_name.strip():
+            raise ValidationError({"full_name": _("Type the new listener's full name.")})
         user = User(email=email, full_name=full_name.strip())
         user.set_unusable_password()
         user.full_clean()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from course import services
 from course.models import Attempt, AttemptQuestion, Question
 from tests.factories import TaskFactory, question_bank
+from tests.factories import enrolment as enrolment_factory
 
 
 @pytest.fixture
@@ -380,3 +381,35 @@ def test_start_after_an_abandoned_attempt_scores_it_even_when_refused(cast, bank
         services.attempt_start(enrolment=cast.enrolment, now=later)
     attempt.refresh_from_db()
     assert attempt.submitted_at == attempt.deadline and attempt.score == Decimal(80)
+
+
+def test_always_first_or_lowest_scores_at_chance_on_a_key_first_bank(client, cast):
+    """Issue #14 item 7: a bank typed key first (as the factory's is: answer 1 of 3 correct).
+
+    Ten listeners answer every question without reading it, five always taking the first
+    answer shown, five the lowest value on the page. Guessing one of three is right with
+    p = 1/3; over 100 answers per strategy that is 33.3 ± 4.7, and we allow 4 standard
+    deviations either side (a false alarm about once in 30,000 runs). Before the fix the
+    lowest value was the key's database id: 100 of 100.
+    """
+    question_bank(cast.cohort.organisation, per_module=8, multiple_every=0)
+    task = TaskFactory(cohort=cast.cohort)
+    rng = random.Random(20261202)
+    correct = {"first": 0, "lowest": 0}
+    for n in range(10):
+        e = enrolment_factory(cast.cohort)
+        services.score_set(enrolment=e, task=task, value=Decimal(90), by=cast.course_admin)
+        attempt = services.attempt_start(enrolment=e, rng=rng)
+        client.force_login(e.listener)
+        strategy = "first" if n % 2 else "lowest"
+        for position in range(1, 21):
+            options = _options(client, attempt, position)
+            pick = options[0] if strategy == "first" else min(options)
+            client.post(reverse("course:attempt_answer", args=[attempt.pk]),
+                        {"position": position, "choice": [pick]},
+                        HTTP_HX_REQUEST="true")  # fmt: skip
+        client.post(reverse("course:attempt_submit", args=[attempt.pk]), {"confirm": "yes"})
+        attempt.refresh_from_db()
+        correct[strategy] += attempt.correct
+    for strategy, hits in correct.items():
+        assert 14 <= hits <= 52, (strategy, hits)

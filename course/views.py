@@ -18,7 +18,7 @@ from assistant_portal.accounts.roles import roles_of
 from assistant_portal.forms import add_service_errors
 from assistant_portal.spreadsheets import SpreadsheetUploadForm
 from grading.gradebook import listener_standing
-from grading.selectors import labels
+from grading.selectors import LISTENER_BLOCKING
 
 from . import importing, selectors, services
 from .access import (
@@ -475,7 +475,7 @@ def _result(request, attempt, *, now):
         request,
         "course/attempt_result.html",
         {"attempt": attempt, "outcome": outcome, "st": st, "certificate": certificate,
-         "cohort": attempt.enrolment.cohort, "blocking_text": labels(st)["blocking"],
+         "cohort": attempt.enrolment.cohort, "blocking_text": LISTENER_BLOCKING.get(st.blocking, ""),
          "items_total": sum(m.total for m in outcome.modules) or 20},
     )  # fmt: skip
 

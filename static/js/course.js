@@ -30,6 +30,23 @@
     tick();
   }
 
+  // The navigator follows each saved answer without a reload (issue #13 item 7).
+  const markNavigator = (form, data) => {
+    const position = data.get("position");
+    const link = document.querySelector(`#navigator a[data-position="${position}"]`);
+    if (!link) return;
+    const answered = data.getAll("choice").length > 0;
+    link.classList.toggle("answered", answered);
+    link.classList.toggle("btn-success", answered);
+    link.classList.toggle("unanswered", !answered);
+    link.classList.toggle("btn-outline-secondary", !answered);
+    const hidden = link.querySelector(".visually-hidden");
+    const nav = document.getElementById("navigator");
+    if (hidden && nav) {
+      hidden.textContent = ` (${answered ? nav.dataset.answered : nav.dataset.unanswered})`;
+    }
+  };
+
   // Answers save as soon as they are chosen, so a lost page or connection loses nothing.
   const answerForm = document.getElementById("answer-form");
   if (answerForm) {
@@ -44,6 +61,7 @@
         const status = document.getElementById("answer-status");
         if (r.ok) {
           if (status) status.textContent = status.dataset.saved;
+          markNavigator(answerForm, data);
         } else {
           window.location.reload();
         }

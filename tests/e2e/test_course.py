@@ -80,16 +80,50 @@ def test_listener_takes_the_final_test(page, login, shot, axe_check):
     expect(page.locator("#answer-status")).not_to_be_empty()
     page.reload()
     expect(page.locator("input[name=choice]").first).to_be_checked()
+    page.get_by_role("button", name="Келесі").click()
+    # Issue #12 defect 7: a stray tap on Finish only asks, naming what is unanswered
+    page.locator("#finish").click()
+    expect(page.locator("#unanswered li")).to_have_count(19)
+    shot("course-test-finish-confirm")
+    axe_check()
+    page.locator("#back-to-test").click()
+    expect(page.locator(".timer-value")).to_be_visible()  # the attempt is still open
+    expect(page).to_have_url(re.compile(r"\?q=2$"))
+    # the navigator (issue #13 item 7): one answered, nineteen not
+    expect(page.locator("#navigator a.answered")).to_have_count(1)
+    expect(page.locator("#navigator a.unanswered")).to_have_count(19)
     for _ in range(19):
-        page.get_by_role("button", name="Келесі").click()
         page.locator("input[name=choice]").first.check()
-    expect(page.locator("#answer-status")).not_to_be_empty()
-    page.get_by_role("button", name="Тестті аяқтап, жіберу").click()
+        expect(page.locator("#answer-status")).not_to_be_empty()
+        if page.get_by_role("button", name="Келесі").count():
+            page.get_by_role("button", name="Келесі").click()
+    expect(page.locator("#navigator a.unanswered")).to_have_count(0)
+    page.locator("#finish").click()
+    expect(page.locator("#unanswered")).to_have_count(0)
+    page.locator("#confirm-submit").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("нәтиже")
+    expect(page.locator("#result-modules tbody tr")).to_have_count(5)
+    expect(page.locator("#next-step")).to_be_visible()
+    score = page.locator("#result-score").get_attribute("data-score")  # e.g. "65,00"
     shot("course-test-result")
     axe_check()
     page.get_by_role("link", name="Менің курсым").last.click()
     expect(page.locator("#my-test")).not_to_have_text("—")
+
+    # the course administrator's gradebook: the result, and which rule decides the certificate
+    page.context.clear_cookies()
+    login("course-admin@demo.kz")
+    _open_cohort(page)
+    page.get_by_role("link", name="Үлгерім журналы").click()
+    expect(page.locator("#certificate-rule")).to_contain_text("70 %")
+    row = page.locator('tr[data-listener="listener1@demo.kz"]')
+    expect(row).to_contain_text(score)
+    cell = row.locator("td.certificate-state")
+    expect(cell).not_to_be_empty()
+    if float(score.replace(",", ".")) < 69.5:
+        expect(cell).to_have_attribute("data-blocking", "test_below_70")
+        expect(cell).to_contain_text("§8.3")
+    shot("course-gradebook-after-test")
 
 
 def test_programme_page(page, login, shot, axe_check):

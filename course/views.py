@@ -475,7 +475,8 @@ def _result(request, attempt, *, now):
         request,
         "course/attempt_result.html",
         {"attempt": attempt, "outcome": outcome, "st": st, "certificate": certificate,
-         "cohort": attempt.enrolment.cohort, "blocking_text": LISTENER_BLOCKING.get(st.blocking, ""),
+         "cohort": attempt.enrolment.cohort,
+         "blocking_text": LISTENER_BLOCKING.get(st.blocking, ""),
          "items_total": sum(m.total for m in outcome.modules) or 20},
     )  # fmt: skip
 

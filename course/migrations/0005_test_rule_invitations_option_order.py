@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import migrations, models
 
 
-# DECISIONS 40: existing cohorts move to the 70 % rule (SPEC §5, revised 2026-12-02), except a
+# docs/DECISIONS.md "The 70 % rule for existing cohorts": existing cohorts move to the 70 % rule (SPEC §5, revised 2026-12-02), except a
 # cohort that already issued a certificate in force for a test below 70 %: it keeps the rule it
 # issued under, recorded as its decision, so the gradebook does not contradict a signed paper.
 KEPT = (

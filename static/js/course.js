@@ -8,6 +8,29 @@
     }
   });
 
+  // The score grid (issue #13 item 6): Enter and ↓ move down the task's column, ↑ up; Tab
+  // moves across the row as usual. Leaving a cell fires its "change", which saves it (htmx).
+  document.addEventListener("keydown", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.classList.contains("score-input")) return;
+    const down = event.key === "Enter" || event.key === "ArrowDown";
+    const up = event.key === "ArrowUp";
+    if (!down && !up) return;
+    const cell = input.closest("td");
+    const row = cell && cell.parentElement;
+    const next = row && (down ? row.nextElementSibling : row.previousElementSibling);
+    event.preventDefault();
+    const target = next && next.cells[cell.cellIndex];
+    const field = target && target.querySelector("input.score-input");
+    if (field) {
+      field.focus();
+      field.select();
+    } else if (event.key === "Enter") {
+      input.blur(); // the last row: Enter still saves the cell
+      input.focus();
+    }
+  });
+
   // The timer counts down from the server's deadline; at zero the attempt is submitted with
   // what was saved (the server enforces the deadline whatever this clock says).
   const timer = document.querySelector("[data-deadline]");

@@ -126,6 +126,67 @@ def test_listener_takes_the_final_test(page, login, shot, axe_check):
     shot("course-gradebook-after-test")
 
 
+def _no_sideways_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_course_grids_fit_1280_and_move_by_keyboard(page, login, shot):
+    """Issue #13 item 6: Enter/↓/↑ move in a column, Tab across; sticky names and header; the
+    page never scrolls sideways at 1280 px; the gradebook's essentials fit without scrolling."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    login("course-admin@demo.kz")
+    _open_cohort(page)
+    page.get_by_role("link", name="Бағалар кестесі").click()
+    assert _no_sideways_scroll(page)
+    cells = page.locator("table.score-grid tbody tr")
+    first = cells.nth(0).locator("input.score-input").nth(2)
+    first.fill("77")
+    first.press("Enter")
+    below = cells.nth(1).locator("input.score-input").nth(2)
+    expect(below).to_be_focused()
+    expect(cells.nth(0).locator("input.score-input").nth(2)).to_have_class(re.compile("is-valid"))
+    below.press("ArrowDown")
+    expect(cells.nth(2).locator("input.score-input").nth(2)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(cells.nth(0).locator("input.score-input").nth(2)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(cells.nth(0).locator("input.score-input").nth(3)).to_be_focused()
+    # on a smaller screen the table region scrolls both ways (the page does not): the names
+    # column and the header stay in view
+    page.set_viewport_size({"width": 820, "height": 500})
+    assert _no_sideways_scroll(page)
+    region = page.locator(".grid-scroll")
+    assert region.evaluate(
+        "el => el.scrollWidth > el.clientWidth && el.scrollHeight > el.clientHeight"
+    )
+    offsets = """el => {
+        const r = el.getBoundingClientRect();
+        const head = el.querySelector("thead th:nth-child(3)").getBoundingClientRect();
+        const name = el.querySelector("tbody tr:last-child th").getBoundingClientRect();
+        return [head.top - r.top, name.left - r.left];
+    }"""
+    before = region.evaluate(offsets)
+    region.evaluate("el => { el.scrollLeft = 400; el.scrollTop = 200; }")
+    after = region.evaluate(offsets)
+    assert region.evaluate("el => el.scrollLeft > 0 && el.scrollTop > 0")
+    # the header row stays at the region's top, the names at its left edge
+    assert abs(after[0] - before[0]) < 1 and abs(after[1] - before[1]) < 1, (before, after)
+    shot("course-score-grid-820")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.get_by_role("link", name="Үлгерім журналы").click()
+    assert _no_sideways_scroll(page)
+    region = page.locator(".grid-scroll")
+    assert region.evaluate("el => el.scrollWidth <= el.clientWidth")  # all of it in view
+    row = page.locator('tr[data-listener="listener1@demo.kz"]')
+    expect(row.locator("td.certificate-state")).to_be_in_viewport()
+    shot("course-gradebook-1280")
+    page.locator("#cols-toggle").click()
+    expect(page.locator("table.gradebook thead th")).to_have_count(18)  # 7 tasks + 11
+    assert _no_sideways_scroll(page)
+
+
 def test_programme_page(page, login, shot, axe_check):
     login("listener1@demo.kz")
     page.get_by_role("link", name="Курс бағдарламасы").first.click()

@@ -134,18 +134,22 @@ class Cohort(models.Model):
     # SPEC §5 (revised 2026-12-02): §8.3's 70 % rule applies by default; switching it off is a
     # recorded decision of the training organisation (`test_rule_decision`), never a silent flag.
     require_test_pass = models.BooleanField(
+        # xgettext:no-python-format
         _("the final test must be at least 70 %"),
         default=True,
         help_text=_(
+            # xgettext:no-python-format
             "§8.3: a certificate needs at least 70 % correct in the final test as well as a "
             "final grade of 55."
         ),
     )
     test_rule_decision = models.CharField(
+        # xgettext:no-python-format
         _("decision to switch the 70 % rule off"),
         max_length=300,
         blank=True,
         help_text=_(
+            # xgettext:no-python-format
             "Required when the 70 % rule is off: the training organisation's decision "
             "(e.g. minutes number and date)."
         ),

@@ -73,6 +73,7 @@ def cohort_save(
         cohort.test_rule_decision = ""
     elif not cohort.test_rule_decision:
         raise ValidationError(
+            # xgettext:no-python-format
             {"test_rule_decision": _("Switching the 70 % rule off needs the training "
                                      "organisation's recorded decision.")}
         )  # fmt: skip

@@ -307,9 +307,15 @@ def test_finish_asks_first_and_names_the_unanswered_questions(client, cast, bank
                     {"position": position,
                      "choice": _options(client, attempt, position)[:1]})  # fmt: skip
     page = client.get(attempt.get_absolute_url()).content.decode()
-    # question 1 offers Finish only as a link to the confirmation, not a submit button
+    # question 1's Finish saves the answer on screen and leads to the confirmation, no further
+    assert 'name="go" value="finish"' in page and 'id="finish"' in page
     finish = reverse("course:attempt_finish", args=[attempt.pk])
-    assert f'id="finish" href="{finish}"' in page
+    r = client.post(reverse("course:attempt_answer", args=[attempt.pk]),
+                    {"position": 1, "choice": _options(client, attempt, 1)[:1],
+                     "go": "finish"})  # fmt: skip
+    assert r["Location"] == finish
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
     # the old one-tap submit (a POST without confirmation) only leads to the question
     r = client.post(reverse("course:attempt_submit", args=[attempt.pk]))
     assert r.status_code == 302 and r["Location"] == finish

@@ -35,6 +35,13 @@ POLICY: dict[str, str] = {
     "notifications:mark_read": LOGIN,
     "notifications:mark_all_read": LOGIN,
     "notifications:preferences": LOGIN,
+    # oversight: district / region figures, never a pupil (oversight.access)
+    "oversight:home": ROLE,
+    "oversight:region": ROLE,
+    "oversight:region_export": ROLE,
+    "oversight:district": ROLE,
+    "oversight:district_export": ROLE,
+    "oversight:school": ROLE,
     # students
     "students:list": ROLE,
     "students:new": ROLE,
@@ -76,6 +83,8 @@ POLICY: dict[str, str] = {
     "protocols:dossier_job": ROLE,
     "protocols:dossier_file": ROLE,
     # course (scoped by course/access.py)
+    "course:feedback": ROLE,
+    "course:feedback_results": ROLE,
     "course:programme": ROLE,
     "course:cohorts": ROLE,
     "course:cohort_new": ROLE,

@@ -204,6 +204,7 @@ def task_save(*, cohort: Cohort, task: Task | None, data: dict) -> Task:
     task = task or Task(cohort=cohort)
     for k in ("kind", "module", "title", "deadline"):
         setattr(task, k, data[k])
+    task.control = data.get("control") or Task.Control.CURRENT
     if task.module.course_id != cohort.course_id:
         raise ValidationError({"module": _("The module is not of this cohort's course.")})
     task.full_clean()
@@ -395,7 +396,7 @@ def option_token(attempt_id: int, choice_id: int) -> str:
 
 def shown_order(item: AttemptQuestion) -> list[int]:
     """The answers' ids in the order shown. Attempts started before the order was stored
-    (migration 0005) get one derived from the item, the same on every reload, never written
+    (migration course 0007) get one derived from the item, the same on every reload, never written
     by a page view."""
     if item.order:
         return list(item.order)

@@ -83,8 +83,17 @@ def _context(request, *, pupil, annex, forms, protocol=None, window=None, year=N
         "save_url": save_url,
         "replies": _replies(request.user, protocol, annex),
         "can_sign_off": bool(protocol and may_sign_off(request.user, protocol)),
+        **_checklist(annex, forms, pupil),
         **extra,
     }
+
+
+def _checklist(annex, forms, pupil) -> dict:
+    """What the annex asks to cover, ticked from the values on the page (typed or stored)."""
+    if annex.checklist is None:
+        return {}
+    items = annex.checklist(forms.data(), pupil.school)
+    return {"checklist": items, "checklist_missing": [label for label, ok in items if not ok]}
 
 
 def _replies(user, protocol, annex) -> list[tuple[int, dict, str]]:
@@ -161,7 +170,8 @@ def window(request, pupil_id, annex, window_key):
     if request.method != "POST":
         if existing:
             return redirect(existing)
-        forms = build(annex_def, None, year=_bounds(year), today=services.today())
+        start = selectors.initial_data(pupil, year, annex_def, window_key)
+        forms = build(annex_def, None, year=_bounds(year), today=services.today(), initial=start)
         forms.meta.initial = {"filled_on": services.today()}
         record_page_view(request, pupil)
         ctx = _context(request, pupil=pupil, annex=annex_def, forms=forms, window=win, year=year)

@@ -28,16 +28,80 @@ class ArchivableQuerySet(models.QuerySet):
 
 
 @pghistory.track()
+class Region(models.Model):
+    """An oblast or a city of republican significance: the top of the organisational tree."""
+
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
+    name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return _localised_name(self)
+
+
+@pghistory.track()
+class District(models.Model):
+    """A district or city education department (аудандық/қалалық білім бөлімі)."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="districts")
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
+    name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self):
+        return _localised_name(self)
+
+
+def _localised_name(obj) -> str:
+    if get_language() == "ru" and obj.name_ru:
+        return obj.name_ru
+    return obj.name_kk
+
+
+def default_core_subjects() -> list[str]:
+    """Annex В's subject codes (protocols/annexes/v_class_observation.py) observed in the first
+    five days; PE is always added."""
+    return ["kazakh", "russian", "literacy", "maths", "science"]
+
+
+@pghistory.track()
 class School(models.Model):
     name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
     name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
     city = models.CharField(_("city / district"), max_length=120, blank=True)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schools",
+        verbose_name=_("district"),
+    )
     # Safeguarding thresholds for annex И suggestions (SPEC §3): the school may change them.
     flag_incidents_per_week = models.PositiveSmallIntegerField(
         _("incidents a week that count as repeated"), default=3
     )
     flag_consecutive_weeks = models.PositiveSmallIntegerField(
         _("consecutive weeks that raise a flag"), default=2
+    )
+    core_subjects = ArrayField(
+        models.CharField(max_length=20),
+        default=default_core_subjects,
+        blank=True,
+        verbose_name=_("core subjects (annex В)"),
+        help_text=_("Subject codes: kazakh, russian, literacy, maths, science, other."),
     )
     # Admins of such a school must pass a TOTP second factor before any page (issue #9).
     require_admin_2fa = models.BooleanField(
@@ -52,9 +116,7 @@ class School(models.Model):
         verbose_name_plural = _("schools")
 
     def __str__(self):
-        if get_language() == "ru" and self.name_ru:
-            return self.name_ru
-        return self.name_kk
+        return _localised_name(self)
 
 
 @pghistory.track()

@@ -1,3 +1,11 @@
+"""The suite's shared fixtures: the `cast` of people every test uses, hypothesis profiles.
+
+One rule for the suite (tests/README.md): data a reader consumes — dynamics, flags, digest,
+print, dossier, export, anonymisation — is created the way users create it, through the
+annex's form and the service (`tests/protocols/filling.py: fill_annex`), never as a
+hand-written dict of the stored shape.
+"""
+
 import os
 from dataclasses import dataclass
 
@@ -16,6 +24,7 @@ from .factories import (  # noqa: E402
     AcademicYearFactory,
     AssignmentFactory,
     CohortFactory,
+    DistrictFactory,
     GuardianFactory,
     OrganisationFactory,
     SchoolFactory,
@@ -61,11 +70,19 @@ class Cast:
     enrolment: object = None  # the listener's
     foreign_course_admin: User | None = None  # another training organisation
     other_listener: User | None = None  # enrolled in another cohort
+    # Oversight: of the school's district, of its region, and of the other school's district.
+    oversight: User | None = None
+    region_oversight: User | None = None
+    foreign_oversight: User | None = None
 
 
 @pytest.fixture
 def cast(db) -> Cast:
-    school, other_school = SchoolFactory(), SchoolFactory()
+    district, foreign_district = DistrictFactory(), DistrictFactory()
+    school, other_school = (
+        SchoolFactory(district=district),
+        SchoolFactory(district=foreign_district),
+    )
     org = OrganisationFactory()
     assistant = person(RoleKind.ASSISTANT, school=school, full_name="Асель Ассистент")
     colleague = person(RoleKind.ASSISTANT, school=school)
@@ -113,6 +130,9 @@ def cast(db) -> Cast:
         enrolment=enrolment,
         foreign_course_admin=person(RoleKind.COURSE_ADMIN, organisation=OrganisationFactory()),
         other_listener=other_enrolment.listener,
+        oversight=person(RoleKind.OVERSIGHT, district=district),
+        region_oversight=person(RoleKind.OVERSIGHT, region=district.region),
+        foreign_oversight=person(RoleKind.OVERSIGHT, district=foreign_district),
     )
 
 

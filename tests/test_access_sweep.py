@@ -41,9 +41,17 @@ ID_MAKERS = {
     "conclusion_id": lambda cast: _conclusion(cast).pk,
     "meeting_id": lambda cast: _meeting(cast).pk,
     "step_id": lambda cast: _next_step(cast).pk,
+    # oversight: the cast school, its district and region
+    "school_id": lambda cast: cast.school.pk,
+    "district_id": lambda cast: cast.school.district_id,
+    "region_id": lambda cast: cast.school.district.region_id,
 }
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
-VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
+VALUES = {
+    "annex": lambda cast: "K",
+    "window_key": lambda cast: "K:2026-09-07",
+    "module_number": lambda cast: 1,
+}
 # Keyword arguments that are not object ids (tokens and the like).
 # `code`: a certificate's verification code is public by design (its pages are PUBLIC).
 NOT_IDS = {"uidb64", "token", "code"}
@@ -56,10 +64,13 @@ OUTSIDERS = [
     "listener",
     "foreign_course_admin",
     "other_listener",
+    "oversight",
+    "region_oversight",
+    "foreign_oversight",
 ]
 INSIDERS = [
     "school_admin", "assistant", "specialist", "psychologist", "parent", "course_admin",
-    "listener",
+    "listener", "oversight", "region_oversight",
 ]  # fmt: skip
 # The course's own people are insiders of its pages (and outsiders everywhere else); who of
 # them may open which course page is tested in tests/course/test_access.py.
@@ -67,7 +78,15 @@ COURSE_NAMESPACES = ("course:", "grading:")
 COURSE_PEOPLE = {"course_admin", "listener"}
 
 
+# Oversight sees figures, never a pupil: everyone of the school is an outsider of its pages,
+# and its people are outsiders of every pupil and protocol page.
+OVERSIGHT_PEOPLE = {"oversight", "region_oversight"}
+SCHOOL_PEOPLE = ["school_admin", "assistant", "specialist", "psychologist", "parent"]
+
+
 def outsiders_of(route) -> list[str]:
+    if route.name.startswith("oversight:"):
+        return [w for w in OUTSIDERS if w not in OVERSIGHT_PEOPLE] + SCHOOL_PEOPLE
     if route.name.startswith(COURSE_NAMESPACES):
         return [w for w in OUTSIDERS if w not in COURSE_PEOPLE]
     return OUTSIDERS

@@ -32,7 +32,8 @@ def test_my_course_page(client, cast, django_assert_num_queries, n):
     client.force_login(cast.listener)
     # session, user, roles, enrolment, tasks (standing), scores, attempts (standing; an expired
     # one is scored there, never written), tasks (table), attempts (list), support, certificate
-    with django_assert_num_queries(11):
+    # in force, the modules answered in the feedback questionnaire, the course's modules
+    with django_assert_num_queries(13):
         assert client.get(reverse("course:my", args=[cast.cohort.pk])).status_code == 200
 
 

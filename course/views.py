@@ -418,6 +418,8 @@ def my_course(request, cohort_id):
             "now": now,
             # issue #7: the listener's certificate in force, to download
             "certificate": enrolment.certificates.filter(status="valid").first(),
+            # which rule blocks the certificate, in the listener's words (issue #12 defect 8)
+            "blocking_text": LISTENER_BLOCKING.get(st.blocking, ""),
         },
     )
 

@@ -160,6 +160,11 @@ def test_a_new_cohort_refuses_a_certificate_for_a_30_percent_test(client, cast):
     assert "final test below 70 % (§8.3) · one retake allowed" in html
     client.post(reverse("course:certificate_issue", args=[e.pk]))
     assert not Certificate.objects.filter(enrolment=e).exists()
+    # the listener's own page says which rule blocks, in their words
+    client.force_login(e.listener)
+    my = client.get(reverse("course:my", args=[cohort.pk])).content.decode()
+    assert "needs at least 70 % correct answers in the final test (§8.3)" in my
+    client.force_login(cast.course_admin)
     # the retake (§8.12) is open to them
     r = client.post(reverse("course:paper_score", args=[e.pk]), {"score": "75"})
     assert r.status_code == 302

@@ -33,7 +33,8 @@ def test_existing_cohorts_move_to_the_rule_unless_they_issued_below_70():
             return Cohort.objects.create(organisation=org, course=course, name=name, start=day,
                                          end=day, require_test_pass=strict)  # fmt: skip
 
-        issued_low, issued_high, untouched = cohort("low"), cohort("high"), cohort("none")
+        issued_low, issued_high = cohort("low"), cohort("high")
+        cohort("none")  # no certificate yet
         user = User.objects.create(email="m@x.kz", full_name="M", password="!")
         for c, test in ((issued_low, 30), (issued_high, 80)):
             e = Enrolment.objects.create(cohort=c, listener=user, sort_key="m")

@@ -26,6 +26,8 @@ class MetaForm(forms.Form):
 
     filled_on = forms.DateField(label=_("Date filled in"), required=False, widget=DateInput())
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Made afresh for every page load (views.edit_token): tells this tab's saves from another's.
+    client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, strict=False, year=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,6 +104,16 @@ class AnnexForms:
     def revision(self) -> int | None:
         self.meta.is_valid()
         return self.meta.cleaned_data.get("revision")
+
+    def client_token(self) -> str:
+        self.meta.is_valid()
+        return self.meta.cleaned_data.get("client_token") or ""
+
+    def with_revision(self, revision: int) -> "AnnexForms":
+        """The same forms carrying ``revision``, so the page's next save is not stale."""
+        self.meta.data = self.meta.data.copy()
+        self.meta.data["revision"] = str(revision)
+        return self
 
 
 def _kept_rows(formset) -> list[forms.Form]:

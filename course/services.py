@@ -396,7 +396,7 @@ def option_token(attempt_id: int, choice_id: int) -> str:
 
 def shown_order(item: AttemptQuestion) -> list[int]:
     """The answers' ids in the order shown. Attempts started before the order was stored
-    (migration course 0007) get one derived from the item, the same on every reload, never written
+    (migration course 0008) get one derived from the item, the same on every reload, never written
     by a page view."""
     if item.order:
         return list(item.order)

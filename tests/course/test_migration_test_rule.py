@@ -1,4 +1,4 @@
-"""Migration course 0007 (docs/DECISIONS.md C1): existing cohorts and the 70 % rule."""
+"""Migration course 0008 (docs/DECISIONS.md C1): existing cohorts and the 70 % rule."""
 
 from decimal import Decimal
 
@@ -7,8 +7,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("course", "0006_control_kinds_and_feedback")]
-AFTER = [("course", "0007_test_rule_invitations_option_order")]
+BEFORE = [("course", "0007_background_job_sweeper")]
+AFTER = [("course", "0008_test_rule_invitations_option_order")]
 
 
 @pytest.mark.django_db(transaction=True)

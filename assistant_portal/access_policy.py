@@ -69,6 +69,7 @@ POLICY: dict[str, str] = {
     "protocols:compare": ROLE,
     "protocols:sign_off": ROLE,
     "protocols:reply": ROLE,
+    "protocols:sheet": ROLE,
     "protocols:dashboard": ROLE,
     "protocols:pupil_year": ROLE,
     "protocols:pdf": ROLE,

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from protocols.access import children_of
+from protocols.communication import parent_sheets
 from protocols.review_selectors import my_next_steps, waiting_for_review
 from protocols.selectors import assistant_dashboard
 from students.selectors import pupil_list
@@ -61,6 +63,12 @@ def home(request):
         ctx["board"] = assistant_dashboard(request.user, timezone.localdate())
     if roles.specialist_school_ids:
         ctx["review_waiting"] = waiting_for_review(request.user)
+    if roles.has("parent"):
+        # К sheets of the user's children with unread counts (issue #12 defect 9)
+        ctx["child_sheets"] = parent_sheets(
+            request.user, children_of(request.user).select_related("school"),
+            today=timezone.localdate(),
+        )  # fmt: skip
     ctx["next_steps"] = my_next_steps(request.user)
     return render(request, "home.html", ctx)
 

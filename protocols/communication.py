@@ -409,3 +409,87 @@ def parent_sheets(user: User, pupils, *, today: date) -> list[ChildSheets]:
                 )
         result.append(child)
     return result
+
+
+# --- The weekly digest: a line per entry from the other side (SPEC §3 "Reminders") ----------
+
+
+def digest_sections(users, week) -> dict[int, list]:
+    """Per parent or staff member: the entries the other side wrote on their sheets during the
+    week before the digest, one line each with a link, grouped by pupil.
+
+    Four queries: the users' children, their assigned pupils, their specialist schools, and the
+    К sheets changed in that week of all those pupils.
+    """
+    from collections import defaultdict
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils.text import format_lazy
+
+    from assistant_portal.accounts.models import Role, RoleKind
+    from assistant_portal.notifications.digest import DigestItem, DigestSection
+    from students.models import Guardian
+
+    ids = [u.pk for u in users]
+    since = week.start - timedelta(days=7)
+    children = defaultdict(set)  # pupil -> parents
+    for user_id, pupil_id in Guardian.objects.filter(
+        user_id__in=ids, archived_at__isnull=True
+    ).values_list("user_id", "student_id"):
+        children[pupil_id].add(user_id)
+    assigned = defaultdict(set)  # pupil -> assistants
+    for user_id, pupil_id in (
+        current_assignments(on=week.start)
+        .filter(assistant_id__in=ids)
+        .values_list("assistant_id", "student_id")
+    ):
+        assigned[pupil_id].add(user_id)
+    specialist_schools = set(
+        Role.objects.filter(
+            user_id__in=ids, kind=RoleKind.SPECIALIST, archived_at__isnull=True
+        ).values_list("school_id", flat=True)
+    )
+    sheets = (
+        Protocol.objects.filter(
+            Q(student_id__in=[*children, *assigned]) | Q(student__school_id__in=specialist_schools),
+            annex=AnnexCode.K,
+            archived_at__isnull=True,
+            updated_at__gte=since,
+        )
+        .select_related("student")
+        .order_by("student__sort_key", "due")
+    )
+    lines = defaultdict(lambda: defaultdict(list))  # user -> pupil -> items
+    pupils = {}
+    for sheet in sheets:
+        pupils[sheet.student_id] = sheet.student
+        entries = sheet.data.get(ENTRIES) or []
+        writers = {e.get(AUTHOR_ID) for e in entries if _side_of_entry(e) == STAFF}
+        staff = (assigned[sheet.student_id] | writers) & set(ids)
+        for e in entries:
+            at = _when(e.get(CREATED_AT))
+            if at is None or not since <= timezone.localdate(at) < week.start:
+                continue
+            readers = staff if _side_of_entry(e) == PARENT else children[sheet.student_id]
+            text = format_lazy(
+                gettext_lazy("{author} ({role}) wrote on the sheet of the week of {week}"),
+                author=e.get("author", ""),
+                role=ROLE_LABELS.get(e.get("author_role") or "", ""),
+                week=_week_label(sheet.window_key),
+            )
+            item = DigestItem(text=text, url=sheet_url(sheet.student_id, sheet.window_key))
+            for user_id in readers - {e.get(AUTHOR_ID)}:
+                lines[user_id][sheet.student_id].append(item)
+    title = gettext_lazy("Communication sheets")
+    return {
+        user_id: [
+            DigestSection(
+                title=format_lazy("{} — {}", title, pupils[pupil_id].full_name),
+                groups=[("", items)],
+                kind="communication",
+            )
+            for pupil_id, items in per_pupil.items()
+        ]
+        for user_id, per_pupil in lines.items()
+    }

@@ -33,7 +33,8 @@ from .models import DigestOutbox, Notification, NotificationPreference, OutboxSt
 log = logging.getLogger(__name__)
 
 # Roles that may receive a digest; providers decide what each one gets.
-DIGEST_ROLES = (RoleKind.ASSISTANT, RoleKind.SPECIALIST, RoleKind.SCHOOL_ADMIN)
+# Parents get one only for their child's communication sheets (К).
+DIGEST_ROLES = (RoleKind.ASSISTANT, RoleKind.SPECIALIST, RoleKind.SCHOOL_ADMIN, RoleKind.PARENT)
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
 DEFAULT_PREFERENCE = NotificationPreference(email=True, in_app=True, muted_until=None)
 

@@ -158,3 +158,27 @@ def test_entries_written_before_ids_are_shown_once_and_answerable(client, cast):
         reverse("protocols:reply", args=[_sheet(cast).pk]), {"entry": key, "reply": "Иә"}
     )
     assert r.status_code == 302 and _sheet(cast).data["entries"][0]["reply"] == "Иә"
+
+
+def test_the_weekly_digest_has_a_line_per_entry_from_the_other_side(
+    client, cast, django_capture_on_commit_callbacks
+):
+    from datetime import date, timedelta
+
+    from assistant_portal.notifications import services as notices
+    from assistant_portal.notifications.digest import WeekRange
+    from assistant_portal.notifications.models import DigestOutbox
+
+    _write(client, cast.specialist, cast, "Жаттығулар.")
+    _write(client, cast.parent, cast, "Рақмет, жасаймыз.")
+    # the digest of the Monday after the entries
+    next_monday = WeekRange.of(date.today()).start + timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        notices.digests_create(week=WeekRange.of(next_monday))
+    parent = DigestOutbox.objects.get(recipient=cast.parent)
+    assert cast.specialist.full_name in parent.body_text and _sheet_url(cast) in parent.body_text
+    assert cast.parent.full_name not in parent.body_text.split("\n", 1)[1]  # not their own
+    for staff in (cast.assistant, cast.specialist):
+        body = DigestOutbox.objects.get(recipient=staff).body_text
+        assert cast.parent.full_name in body, staff
+    assert not DigestOutbox.objects.filter(recipient=cast.psychologist).exists()

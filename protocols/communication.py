@@ -433,6 +433,7 @@ def digest_sections(users, week) -> dict[int, list]:
 
     ids = [u.pk for u in users]
     since = week.start - timedelta(days=7)
+    since_at = timezone.make_aware(datetime.combine(since, datetime.min.time()))
     children = defaultdict(set)  # pupil -> parents
     for user_id, pupil_id in Guardian.objects.filter(
         user_id__in=ids, archived_at__isnull=True
@@ -455,7 +456,7 @@ def digest_sections(users, week) -> dict[int, list]:
             Q(student_id__in=[*children, *assigned]) | Q(student__school_id__in=specialist_schools),
             annex=AnnexCode.K,
             archived_at__isnull=True,
-            updated_at__gte=since,
+            updated_at__gte=since_at,
         )
         .select_related("student")
         .order_by("student__sort_key", "due")

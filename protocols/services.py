@@ -77,12 +77,25 @@ def _write(protocol: Protocol, *, by: User, data: dict, filled_on: date | None) 
         # The psychologist signed what they read: a changed И needs signing again.
         protocol.signed_off_by = protocol.signed_off_at = None
         fields += ["signed_off_by", "signed_off_at"]
+    if _becomes_co_author(protocol, by):
+        protocol.co_author = by
+        fields.append("co_author")
     protocol.data = data
     protocol.filled_on = filled_on
     protocol.updated_by = by
     protocol.revision += 1
     protocol.full_clean()
     protocol.save(update_fields=fields)
+
+
+def _becomes_co_author(protocol: Protocol, by: User) -> bool:
+    """The school psychologist's first edit of an И makes them its co-author (SPEC §7)."""
+    return (
+        protocol.annex == AnnexCode.I
+        and protocol.co_author_id is None
+        and by.pk != protocol.author_id
+        and protocol.student.school_id in roles_of(by).psychologist_school_ids
+    )
 
 
 @transaction.atomic

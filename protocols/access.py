@@ -261,3 +261,96 @@ def get_next_step_for_user(user, step_id: int):
         Q(responsible=user) | Q(item__meeting__in=meetings_visible_to(user))
     )
     return get_object_or_404(qs.select_related("item__meeting", "item__pupil"), pk=step_id)
+
+
+# --- Sharing with parents (SPEC §7, issue #15 item 2) --------------------------------------------
+# Separate rules, not branches of `protocols_visible_to`: a parent sees a shared *version* (a
+# frozen copy), never the living protocol, so nothing else opens to them by a share.
+
+
+def pupils_shared_by(user) -> QuerySet[Student]:
+    """Pupils whose records the user may share with their parents: school administrators their
+    school's pupils, assistants their pupils now."""
+    rule = Q(school_id__in=roles_of(user).admin_school_ids)
+    if roles_of(user).is_assistant:
+        rule |= Q(pk__in=_assigned_now(user).values("student_id"))
+    return pupils_visible_to(user).filter(rule)
+
+
+def get_pupil_for_sharer(user, pupil_id: int) -> Student:
+    return get_object_or_404(pupils_shared_by(user).select_related("school"), pk=pupil_id)
+
+
+def get_share_for_sharer(user, share_id: int):
+    from .models import ParentShare
+
+    return get_object_or_404(
+        ParentShare.objects.filter(guardian__student__in=pupils_shared_by(user)).select_related(
+            "guardian__student"
+        ),
+        pk=share_id,
+    )
+
+
+def get_child_for_parent(user, pupil_id: int) -> Student:
+    """The parent's own child (the parent's card of the pupil)."""
+    return get_object_or_404(children_of(user).select_related("school"), pk=pupil_id)
+
+
+def _active_shares_of(user):
+    from .models import ParentShare
+
+    return ParentShare.objects.filter(
+        withdrawn_at__isnull=True,
+        guardian__user=user,
+        guardian__archived_at__isnull=True,
+        guardian__student__in=children_of(user),
+    )
+
+
+def final_versions() -> Q:
+    """The versions an annex-type share covers: approved ones (Г), or for annexes nobody
+    approves the submitted ones."""
+    from . import annexes
+
+    reviewed = [a.code.value for a in annexes.all_annexes() if a.needs_review]
+    return Q(status="approved") | (Q(status="submitted") & ~Q(protocol__annex__in=reviewed))
+
+
+def versions_shared_with(user):
+    """Protocol versions the user sees as a parent: each shared one, and every final version
+    of an annex type shared with them; never a К (they have the sheet itself)."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import ProtocolVersion
+
+    shares = _active_shares_of(user)
+    by_annex = shares.filter(
+        kind="annex",
+        guardian__student=OuterRef("protocol__student"),
+        annex=OuterRef("protocol__annex"),
+    )
+    return (
+        ProtocolVersion.objects.filter(protocol__archived_at__isnull=True)
+        .exclude(protocol__annex=AnnexCode.K)
+        .filter(
+            Q(pk__in=shares.filter(kind="version").values("version_id"))
+            | (Exists(by_annex) & final_versions())
+        )
+    )
+
+
+def get_shared_version_for_user(user, version_id: int):
+    return get_object_or_404(
+        versions_shared_with(user).select_related("protocol__student__school", "saved_by"),
+        pk=version_id,
+    )
+
+
+def card_parts_shared_with(user, pupil: Student) -> set[str]:
+    """Which parts of the pupil card beyond the basics are shared with this parent."""
+    return set(
+        _active_shares_of(user)
+        .filter(guardian__student=pupil, kind__in=["pmpc", "sen_category", "guardians"])
+        .values_list("kind", flat=True)
+    )

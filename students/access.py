@@ -43,6 +43,12 @@ def pupils_visible_to(user) -> QuerySet[Student]:
     return Student.objects.active().filter(pk__in=ids)
 
 
+def sees_as_parent(user, pupil: Student) -> bool:
+    """Whether the user is this pupil's parent or guardian: they get the parent's view of the
+    pupil (SPEC §7), even when they also work at the school."""
+    return pupil.guardians.filter(user=user, archived_at__isnull=True).exists()
+
+
 def pupils_managed_by(user) -> QuerySet[Student]:
     """Pupils whose record this user may change: school administrators, their school."""
     roles = roles_of(user)

@@ -40,6 +40,9 @@ ID_MAKERS = {
     "conclusion_id": lambda cast: _conclusion(cast).pk,
     "meeting_id": lambda cast: _meeting(cast).pk,
     "step_id": lambda cast: _next_step(cast).pk,
+    # sharing with parents (issue #15): a share with the cast's parent, and the version it shares
+    "share_id": lambda cast: _share(cast).pk,
+    "version_id": lambda cast: _share(cast).version_id,
 }
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
 VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
@@ -174,6 +177,21 @@ def _next_step(cast):
     from .protocols.review_factories import next_step_of
 
     return next_step_of(cast)
+
+
+def _share(cast):
+    from protocols.models import ParentShare
+
+    from .protocols.factories import ProtocolVersionFactory, protocol_of
+
+    share = ParentShare.objects.filter(guardian=cast.guardian, kind="version").first()
+    if share is None:
+        g = protocol_of(cast, annex="G", window_key="G:september", status="approved")
+        version = ProtocolVersionFactory(protocol=g, status="approved")
+        share = ParentShare.objects.create(
+            guardian=cast.guardian, kind="version", version=version, shared_by=cast.school_admin
+        )
+    return share
 
 
 def id_routes():

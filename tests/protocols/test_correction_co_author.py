@@ -43,9 +43,7 @@ def test_the_psychologist_edits_the_draft_and_is_named_on_the_print(client, cast
     p.refresh_from_db()
     client.force_login(cast.assistant)
     assert "Drawn up with the psychologist" in client.get(p.get_absolute_url()).text
-    r = client.post(
-        reverse("protocols:submit", args=[p.pk]), {"revision": p.revision, **_fields()}
-    )
+    r = client.post(reverse("protocols:submit", args=[p.pk]), {"revision": p.revision, **_fields()})
     assert Protocol.objects.get(pk=p.pk).status == "submitted", r.status_code
     client.force_login(cast.psychologist)
     client.post(reverse("protocols:sign_off", args=[p.pk]))

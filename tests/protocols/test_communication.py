@@ -182,3 +182,22 @@ def test_the_weekly_digest_has_a_line_per_entry_from_the_other_side(
         body = DigestOutbox.objects.get(recipient=staff).body_text
         assert cast.parent.full_name in body, staff
     assert not DigestOutbox.objects.filter(recipient=cast.psychologist).exists()
+
+
+@pytest.mark.parametrize("weeks", [1, 6])
+def test_the_parents_home_queries_do_not_grow_with_sheets(
+    client, cast, weeks, django_assert_num_queries
+):
+    from datetime import date, timedelta
+
+    for n in range(weeks):
+        key = f"K:{(date(2026, 11, 16) - timedelta(days=7 * n)).isoformat()}"
+        entries = [{"id": f"e{n}", "author": "логопед", "message": "Жазба", "author_id": 1}]
+        protocol_of(cast, annex="K", window_key=key, data={"entries": entries})
+    client.force_login(cast.parent)
+    # 1 session, 2 user, 3 roles; 4 the children, 5 their sheets, 6 the user's read marks,
+    # 7 the child's current year with its holidays (this week's sheet); 8 next steps;
+    # 9 visible pupils with their assistants (the pupil table, at render)
+    with django_assert_num_queries(9):
+        r = client.get(reverse("home"))
+    assert r.text.count("data-unread=") == weeks

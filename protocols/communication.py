@@ -13,6 +13,7 @@ parent and the specialists — writes, reads and who is told.
   dates, and what is unread for the viewer (`SheetRead`, the last time they opened the sheet).
 """
 
+import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -60,9 +61,7 @@ def entry_key(entry: dict) -> str:
     """An entry's stable id; entries written before ids existed are named by their message."""
     if entry.get(ENTRY_ID):
         return str(entry[ENTRY_ID])
-    from .services import entry_digest
-
-    return f"m{entry_digest(entry)}"
+    return "m" + hashlib.sha256(str(entry.get("message", "")).encode()).hexdigest()[:16]
 
 
 def _side_of_entry(entry: dict) -> str:

@@ -1,4 +1,5 @@
-"""Writes to protocols: autosave, save, submit, the Г review and the И sign-off.
+"""Writes to protocols: autosave, save, submit, the Г review and the И sign-off (К entries and
+replies: `protocols/communication.py`).
 
 Every write bumps `Protocol.revision`; a write based on an older revision raises `StaleEdit`
 (the view shows both versions), never overwrites. Explicit saves and submissions freeze a
@@ -6,7 +7,6 @@ Every write bumps `Protocol.revision`; a write based on an older revision raises
 The dossier job (a pupil's year as one PDF) is built here too, step by step with progress.
 """
 
-import hashlib
 import logging
 from datetime import date
 
@@ -179,44 +179,6 @@ def protocol_submit(
     locked.status = Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["status", "submitted_at", "updated_at"])
-    _freeze(locked, by)
-    return locked
-
-
-# --- К: the parent's reply ----------------------------------------------------------------------
-
-REPLY_MAX = 4000
-
-
-def entry_digest(entry: dict) -> str:
-    """Names one entry by its message, so a reply never lands on another after rows change."""
-    return hashlib.sha256(str(entry.get("message", "")).encode()).hexdigest()[:16]
-
-
-@transaction.atomic
-def communication_reply(
-    *, protocol: Protocol, by: User, entry: int, digest: str, text: str
-) -> Protocol:
-    """A parent answers one entry of their child's communication sheet (SPEC §7).
-
-    Only that entry's reply changes; an assistant editing the sheet meanwhile gets the usual
-    conflict notice (the revision moves), so neither text is lost silently.
-    """
-    locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
-    if locked.annex != AnnexCode.K:
-        raise ValidationError(_("Only a communication sheet takes replies."))
-    if not locked.student.guardians.filter(user=by, archived_at__isnull=True).exists():
-        raise ValidationError(_("Only the pupil's parent replies here."))
-    entries = list(locked.data.get("entries") or [])
-    text = text.strip()
-    if not 0 <= entry < len(entries) or entry_digest(entries[entry]) != digest:
-        raise ValidationError({"reply": _("This entry does not exist.")})
-    if not text or len(text) > REPLY_MAX:
-        raise ValidationError(
-            {"reply": _("Write a reply of at most %(n)d characters.") % {"n": REPLY_MAX}}
-        )
-    entries[entry] = {**entries[entry], "reply": text}
-    _write(locked, by=by, data={**locked.data, "entries": entries}, filled_on=locked.filled_on)
     _freeze(locked, by)
     return locked
 

@@ -45,8 +45,11 @@ def pupils_visible_to(user) -> QuerySet[Student]:
 
 def sees_as_parent(user, pupil: Student) -> bool:
     """Whether the user is this pupil's parent or guardian: they get the parent's view of the
-    pupil (SPEC §7), even when they also work at the school."""
-    return pupil.guardians.filter(user=user, archived_at__isnull=True).exists()
+    pupil (SPEC §7), even when they also work at the school. No query without a parent role."""
+    return (
+        roles_of(user).has(RoleKind.PARENT)
+        and pupil.guardians.filter(user=user, archived_at__isnull=True).exists()
+    )
 
 
 def pupils_managed_by(user) -> QuerySet[Student]:

@@ -44,6 +44,12 @@ ID_MAKERS = {
     "share_id": lambda cast: _share(cast).pk,
     "version_id": lambda cast: _share(cast).version_id,
 }
+# Routes whose id must name another kind of object than ID_MAKERS': a К sheet is not edited
+# through the annex form (issue #15), so the form's own URLs get a parent interview (А).
+ROUTE_MAKERS = {
+    "protocols:autosave": {"protocol_id": lambda cast: _protocol(cast, annex="A").pk},
+    "protocols:submit": {"protocol_id": lambda cast: _protocol(cast, annex="A").pk},
+}
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
 VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
 # Keyword arguments that are not object ids (tokens and the like).
@@ -133,10 +139,14 @@ def _consent(cast):
     return Consent.objects.filter(student=cast.pupil).first() or ConsentFactory(student=cast.pupil)
 
 
-def _protocol(cast):
+def _protocol(cast, annex="K"):
+    from protocols.models import Protocol
+
     from .protocols.factories import protocol_of
 
-    return protocol_of(cast, annex="K", window_key="K:2026-09-07")
+    key = "K:2026-09-07" if annex == "K" else f"{annex}:september"
+    found = Protocol.objects.filter(student=cast.pupil, annex=annex, window_key=key).first()
+    return found or protocol_of(cast, annex=annex, window_key=key)
 
 
 def _dossier_job(cast):
@@ -208,7 +218,7 @@ def id_routes():
 
 
 def _url(route, cast):
-    makers = ID_MAKERS | VALUES
+    makers = ID_MAKERS | VALUES | ROUTE_MAKERS.get(route.name, {})
     missing = [k for k in route.kwargs if k not in makers]
     assert not missing, f"add to ID_MAKERS how to make {missing} for {route.name}"
     return reverse(route.name, kwargs={k: makers[k](cast) for k in route.kwargs})

@@ -65,3 +65,14 @@ def test_assistant_parent_and_specialist_write_on_the_weekly_sheet(
         ["Бүгін әріптерді өзі оқыды.", "Добавила упражнения на звук Р."]
     )
     shot("k-assistant-sees-reply")
+
+
+def test_the_parents_card_of_their_child(page, demo, login, shot, axe_check):
+    pupil = Student.objects.get(guardians__user__email="parent@demo.kz")
+    login("parent@demo.kz")
+    page.locator("table tbody a", has_text=pupil.full_name).click()
+    expect(page).to_have_url(f"{demo.url}/protocols/children/{pupil.pk}/")
+    expect(page.locator("#child-card")).to_contain_text("+7 727 300 12 12")
+    expect(page.locator("body")).not_to_contain_text(pupil.pmpc_text)
+    shot("parent-child-card")
+    axe_check()

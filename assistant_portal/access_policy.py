@@ -35,6 +35,13 @@ POLICY: dict[str, str] = {
     "notifications:mark_read": LOGIN,
     "notifications:mark_all_read": LOGIN,
     "notifications:preferences": LOGIN,
+    # oversight: district / region figures, never a pupil (oversight.access)
+    "oversight:home": ROLE,
+    "oversight:region": ROLE,
+    "oversight:region_export": ROLE,
+    "oversight:district": ROLE,
+    "oversight:district_export": ROLE,
+    "oversight:school": ROLE,
     # students
     "students:list": ROLE,
     "students:new": ROLE,

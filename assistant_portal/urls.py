@@ -14,5 +14,6 @@ urlpatterns = [
     path("notifications/", include("assistant_portal.notifications.urls")),
     path("course/", include("course.urls")),
     path("grading/", include("grading.urls")),
+    path("oversight/", include("assistant_portal.oversight.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -52,6 +52,15 @@ class TrainingOrganisation(models.Model):
     """Runs the course; its course administrators see only its cohorts."""
 
     name = models.CharField(_("name"), max_length=255)
+    # The region it serves, if any: oversight of that region counts its certificates.
+    region = models.ForeignKey(
+        "students.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_organisations",
+        verbose_name=_("region"),
+    )
     # Its course administrators must pass a TOTP second factor before any page (issue #9).
     require_admin_2fa = models.BooleanField(
         _("administrators must use a second factor"), default=False

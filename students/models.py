@@ -28,6 +28,49 @@ class ArchivableQuerySet(models.QuerySet):
 
 
 @pghistory.track()
+class Region(models.Model):
+    """An oblast or a city of republican significance: the top of the organisational tree."""
+
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
+    name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return _localised_name(self)
+
+
+@pghistory.track()
+class District(models.Model):
+    """A district or city education department (аудандық/қалалық білім бөлімі)."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="districts")
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
+    name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self):
+        return _localised_name(self)
+
+
+def _localised_name(obj) -> str:
+    if get_language() == "ru" and obj.name_ru:
+        return obj.name_ru
+    return obj.name_kk
+
+
+@pghistory.track()
 class School(models.Model):
     name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
     name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
@@ -38,6 +81,14 @@ class School(models.Model):
         max_length=300,
         blank=True,
         help_text=_("Phone and e-mail parents may use, e.g. the deputy head for inclusion."),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schools",
+        verbose_name=_("district"),
     )
     # Safeguarding thresholds for annex И suggestions (SPEC §3): the school may change them.
     flag_incidents_per_week = models.PositiveSmallIntegerField(
@@ -59,9 +110,7 @@ class School(models.Model):
         verbose_name_plural = _("schools")
 
     def __str__(self):
-        if get_language() == "ru" and self.name_ru:
-            return self.name_ru
-        return self.name_kk
+        return _localised_name(self)
 
 
 @pghistory.track()

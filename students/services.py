@@ -141,12 +141,17 @@ def holiday_archive(*, holiday: Holiday) -> None:
     holiday.save(update_fields=["archived_at"])
 
 
-def role_grant(*, user: User, kind: str, school=None, organisation=None, speciality="") -> Role:
+def role_grant(
+    *, user: User, kind: str, school=None, organisation=None, speciality="", **scope
+) -> Role:
+    """`scope`: district= or region= for an oversight role."""
     role, _created = Role.objects.get_or_create(
         user=user,
         kind=kind,
         school=school,
         organisation=organisation,
+        district=scope.get("district"),
+        region=scope.get("region"),
         archived_at=None,
         defaults={"speciality": speciality},
     )

@@ -16,6 +16,7 @@ from .factories import (  # noqa: E402
     AcademicYearFactory,
     AssignmentFactory,
     CohortFactory,
+    DistrictFactory,
     GuardianFactory,
     OrganisationFactory,
     SchoolFactory,
@@ -61,11 +62,19 @@ class Cast:
     enrolment: object = None  # the listener's
     foreign_course_admin: User | None = None  # another training organisation
     other_listener: User | None = None  # enrolled in another cohort
+    # Oversight: of the school's district, of its region, and of the other school's district.
+    oversight: User | None = None
+    region_oversight: User | None = None
+    foreign_oversight: User | None = None
 
 
 @pytest.fixture
 def cast(db) -> Cast:
-    school, other_school = SchoolFactory(), SchoolFactory()
+    district, foreign_district = DistrictFactory(), DistrictFactory()
+    school, other_school = (
+        SchoolFactory(district=district),
+        SchoolFactory(district=foreign_district),
+    )
     org = OrganisationFactory()
     assistant = person(RoleKind.ASSISTANT, school=school, full_name="Асель Ассистент")
     colleague = person(RoleKind.ASSISTANT, school=school)
@@ -113,6 +122,9 @@ def cast(db) -> Cast:
         enrolment=enrolment,
         foreign_course_admin=person(RoleKind.COURSE_ADMIN, organisation=OrganisationFactory()),
         other_listener=other_enrolment.listener,
+        oversight=person(RoleKind.OVERSIGHT, district=district),
+        region_oversight=person(RoleKind.OVERSIGHT, region=district.region),
+        foreign_oversight=person(RoleKind.OVERSIGHT, district=foreign_district),
     )
 
 

@@ -8,7 +8,7 @@ from factory.django import DjangoModelFactory
 
 from assistant_portal.accounts.models import Role, RoleKind, User
 from course.models import TrainingOrganisation
-from students.models import AcademicYear, Assignment, Guardian, School, Student
+from students.models import AcademicYear, Assignment, District, Guardian, Region, School, Student
 from students.text import kazakh_sort_key
 
 
@@ -33,6 +33,23 @@ class SchoolFactory(DjangoModelFactory):
 
     name_kk = factory.Sequence(lambda n: f"№ {n} мектеп")
     name_ru = factory.Sequence(lambda n: f"Школа № {n}")
+
+
+class RegionFactory(DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    name_kk = factory.Sequence(lambda n: f"{n}-облыс")
+    name_ru = factory.Sequence(lambda n: f"Область {n}")
+
+
+class DistrictFactory(DjangoModelFactory):
+    class Meta:
+        model = District
+
+    region = factory.SubFactory(RegionFactory)
+    name_kk = factory.Sequence(lambda n: f"{n}-аудан")
+    name_ru = factory.Sequence(lambda n: f"Район {n}")
 
 
 class OrganisationFactory(DjangoModelFactory):
@@ -97,10 +114,25 @@ class AssignmentFactory(DjangoModelFactory):
     start = date(2026, 9, 1)
 
 
-def person(kind, *, school=None, organisation=None, speciality="", **user_kwargs) -> User:
+def person(
+    kind,
+    *,
+    school=None,
+    organisation=None,
+    speciality="",
+    district=None,
+    region=None,
+    **user_kwargs,
+) -> User:
     user = UserFactory(**user_kwargs)
     Role.objects.create(
-        user=user, kind=kind, school=school, organisation=organisation, speciality=speciality
+        user=user,
+        kind=kind,
+        school=school,
+        organisation=organisation,
+        speciality=speciality,
+        district=district,
+        region=region,
     )
     return user
 

@@ -40,6 +40,10 @@ ID_MAKERS = {
     "conclusion_id": lambda cast: _conclusion(cast).pk,
     "meeting_id": lambda cast: _meeting(cast).pk,
     "step_id": lambda cast: _next_step(cast).pk,
+    # oversight: the cast school, its district and region
+    "school_id": lambda cast: cast.school.pk,
+    "district_id": lambda cast: cast.school.district_id,
+    "region_id": lambda cast: cast.school.district.region_id,
     # sharing with parents (issue #15): a share with the cast's parent, and the version it shares
     "share_id": lambda cast: _share(cast).pk,
     "version_id": lambda cast: _share(cast).version_id,
@@ -64,10 +68,13 @@ OUTSIDERS = [
     "listener",
     "foreign_course_admin",
     "other_listener",
+    "oversight",
+    "region_oversight",
+    "foreign_oversight",
 ]
 INSIDERS = [
     "school_admin", "assistant", "specialist", "psychologist", "parent", "course_admin",
-    "listener",
+    "listener", "oversight", "region_oversight",
 ]  # fmt: skip
 # The course's own people are insiders of its pages (and outsiders everywhere else); who of
 # them may open which course page is tested in tests/course/test_access.py.
@@ -75,7 +82,15 @@ COURSE_NAMESPACES = ("course:", "grading:")
 COURSE_PEOPLE = {"course_admin", "listener"}
 
 
+# Oversight sees figures, never a pupil: everyone of the school is an outsider of its pages,
+# and its people are outsiders of every pupil and protocol page.
+OVERSIGHT_PEOPLE = {"oversight", "region_oversight"}
+SCHOOL_PEOPLE = ["school_admin", "assistant", "specialist", "psychologist", "parent"]
+
+
 def outsiders_of(route) -> list[str]:
+    if route.name.startswith("oversight:"):
+        return [w for w in OUTSIDERS if w not in OVERSIGHT_PEOPLE] + SCHOOL_PEOPLE
     if route.name.startswith(COURSE_NAMESPACES):
         return [w for w in OUTSIDERS if w not in COURSE_PEOPLE]
     return OUTSIDERS

@@ -67,6 +67,8 @@ class RoleKind(models.TextChoices):
     COURSE_ADMIN = "course_admin", _("course administrator")
     LISTENER = "listener", _("course listener")
     PARENT = "parent", _("parent / guardian")
+    # District or region specialist, ПМПК member: sees aggregates across schools, never a child.
+    OVERSIGHT = "oversight", _("oversight specialist")
 
 
 class Speciality(models.TextChoices):
@@ -98,6 +100,12 @@ class Role(models.Model):
         blank=True,
         related_name="roles",
     )
+    district = models.ForeignKey(
+        "students.District", on_delete=models.PROTECT, null=True, blank=True, related_name="roles"
+    )
+    region = models.ForeignKey(
+        "students.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="roles"
+    )
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -112,13 +120,27 @@ class Role(models.Model):
                 name="role_organisation_for_course_admin",
                 condition=~Q(kind=RoleKind.COURSE_ADMIN) | Q(organisation__isnull=False),
             ),
+            # An oversight role is bound to exactly one district or one region; no other
+            # role is bound to either.
+            models.CheckConstraint(
+                name="role_oversight_scope",
+                condition=(
+                    Q(kind=RoleKind.OVERSIGHT)
+                    & Q(school__isnull=True)
+                    & (
+                        (Q(district__isnull=False) & Q(region__isnull=True))
+                        | (Q(district__isnull=True) & Q(region__isnull=False))
+                    )
+                )
+                | (~Q(kind=RoleKind.OVERSIGHT) & Q(district__isnull=True) & Q(region__isnull=True)),
+            ),
             models.CheckConstraint(
                 name="role_speciality_only_for_specialist",
                 condition=(Q(kind=RoleKind.SPECIALIST) & ~Q(speciality=""))
                 | (~Q(kind=RoleKind.SPECIALIST) & Q(speciality="")),
             ),
             models.UniqueConstraint(
-                fields=["user", "kind", "school", "organisation"],
+                fields=["user", "kind", "school", "organisation", "district", "region"],
                 condition=Q(archived_at__isnull=True),
                 nulls_distinct=False,
                 name="role_unique_active",
@@ -127,5 +149,5 @@ class Role(models.Model):
 
     def __str__(self):
         label = self.get_speciality_display() if self.speciality else self.get_kind_display()
-        place = self.school or self.organisation
+        place = self.school or self.organisation or self.district or self.region
         return f"{label} — {place}" if place else str(label)

@@ -19,7 +19,7 @@ class UserRoles:
         cache = getattr(user, "_roles_cache", None)
         if cache is None:
             qs = Role.objects.filter(user=user, archived_at__isnull=True)
-            cache = cls(list(qs.select_related("school", "organisation")))
+            cache = cls(list(qs.select_related("school", "organisation", "district", "region")))
             user._roles_cache = cache
         return cache
 
@@ -61,6 +61,14 @@ class UserRoles:
     @cached_property
     def organisation_ids(self) -> set[int]:
         return {r.organisation_id for r in self._of(RoleKind.COURSE_ADMIN)}
+
+    @cached_property
+    def oversight_district_ids(self) -> set[int]:
+        return {r.district_id for r in self._of(RoleKind.OVERSIGHT) if r.district_id}
+
+    @cached_property
+    def oversight_region_ids(self) -> set[int]:
+        return {r.region_id for r in self._of(RoleKind.OVERSIGHT) if r.region_id}
 
     @property
     def is_assistant(self) -> bool:

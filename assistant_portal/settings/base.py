@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "assistant_portal.accounts",
     "assistant_portal.notifications",
+    "assistant_portal.oversight",
     "students",
     "protocols",
     "course",
@@ -210,6 +211,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 24 * 60 * 60},
     },
     # Retention (SPEC §7): anonymise pupils whose retention period after leaving has passed.
+    # Oversight (district / region) reads per-school monthly counts written overnight.
+    "nightly-oversight-summaries": {
+        "task": "assistant_portal.oversight.tasks.refresh_summaries",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"expires": 12 * 60 * 60},
+    },
     "nightly-retention": {
         "task": "students.tasks.anonymise_departed_pupils",
         "schedule": crontab(hour=2, minute=15),

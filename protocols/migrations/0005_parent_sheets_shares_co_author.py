@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
         ('protocols', '0004_review_meetings'),
-        ('students', '0004_school_contact_for_parents'),
+        ('students', '0004_regions_and_districts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

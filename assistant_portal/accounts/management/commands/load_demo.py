@@ -4,7 +4,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-DEMO_MODULES = ["students.demo", "protocols.demo", "course.demo", "grading.demo"]
+DEMO_MODULES = [
+    "students.demo",
+    "protocols.demo",
+    "course.demo",
+    "grading.demo",
+    "assistant_portal.oversight.demo",
+]
 
 
 class Command(BaseCommand):

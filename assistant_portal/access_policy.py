@@ -88,6 +88,8 @@ POLICY: dict[str, str] = {
     "protocols:dossier_job": ROLE,
     "protocols:dossier_file": ROLE,
     # course (scoped by course/access.py)
+    "course:feedback": ROLE,
+    "course:feedback_results": ROLE,
     "course:programme": ROLE,
     "course:cohorts": ROLE,
     "course:cohort_new": ROLE,

@@ -56,7 +56,7 @@ class EnrolForm(forms.Form):
 class TaskForm(forms.ModelForm):
     class Meta:
         model = Task
-        fields = ["kind", "module", "title", "deadline"]
+        fields = ["kind", "control", "module", "title", "deadline"]
         widgets = {"deadline": DateTimeInput()}
 
     def __init__(self, *args, cohort, **kwargs):

@@ -43,6 +43,10 @@ class _Titled(models.Model):
         return self.title
 
     @property
+    def counts_in_tu(self) -> bool:
+        return self.control in self.COUNTED_IN_TU
+
+    @property
     def title(self) -> str:
         lang = (get_language() or "kk")[:2]
         return getattr(self, f"title_{lang}", "") or self.title_kk
@@ -247,7 +251,17 @@ class Attendance(models.Model):
 
 @pghistory.track()
 class Task(models.Model):
-    """A current-control task (§8.1): one TC item of the listener's TU."""
+    """A control task (§8.5): current and periodic ones are TC items of the listener's TU
+    (§8.8); preliminary and final ones are shown apart and never enter it."""
+
+    class Control(models.TextChoices):
+        PRELIMINARY = "preliminary", _("preliminary control")
+        CURRENT = "current", _("current control")
+        PERIODIC = "periodic", _("periodic control")
+        FINAL = "final", _("final control")
+
+    # §8.8: TU = the mean of the current and periodic control scores.
+    COUNTED_IN_TU = (Control.CURRENT, Control.PERIODIC)
 
     class Kind(models.TextChoices):
         EXPRESS_SURVEY = "express_survey", _("express survey")
@@ -257,6 +271,9 @@ class Task(models.Model):
 
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="tasks")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    control = models.CharField(
+        _("control"), max_length=12, choices=Control.choices, default=Control.CURRENT
+    )
     module = models.ForeignKey(
         Module, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("module")
     )
@@ -607,3 +624,32 @@ class Certificate(models.Model):
 
     def get_verify_url(self) -> str:
         return settings.SITE_URL.rstrip("/") + reverse("course:verify", args=[self.code])
+
+
+class ModuleFeedback(models.Model):
+    """A listener's short questionnaire after a module (§8.2: feedback leads to corrections of
+    the content). One per listener and module; the course administrator sees the results per
+    module without names."""
+
+    RATINGS = [(n, str(n)) for n in range(1, 6)]
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="feedback")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="feedback")
+    clarity = models.PositiveSmallIntegerField(_("the content was clear"), choices=RATINGS)
+    usefulness = models.PositiveSmallIntegerField(
+        _("useful for my work with pupils"), choices=RATINGS
+    )
+    pace = models.PositiveSmallIntegerField(_("the pace suited me"), choices=RATINGS)
+    comment = models.TextField(_("what should change"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("module feedback")
+        verbose_name_plural = _("module feedback")
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "module"], name="feedback_one_per_module")
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment_id}/{self.module_id}"

@@ -105,6 +105,7 @@ def task_save(*, cohort: Cohort, task: Task | None, data: dict) -> Task:
     task = task or Task(cohort=cohort)
     for k in ("kind", "module", "title", "deadline"):
         setattr(task, k, data[k])
+    task.control = data.get("control") or Task.Control.CURRENT
     if task.module.course_id != cohort.course_id:
         raise ValidationError({"module": _("The module is not of this cohort's course.")})
     task.full_clean()

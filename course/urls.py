@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import certificate_views as cv
+from . import feedback_views as fv
 from . import views
 
 app_name = "course"
@@ -21,6 +22,9 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/board/", views.board, name="board"),
     path("cohorts/<int:cohort_id>/my/", views.my_course, name="my"),
     path("cohorts/<int:cohort_id>/test/start/", views.test_start, name="test_start"),
+    path("cohorts/<int:cohort_id>/feedback/", fv.feedback_results, name="feedback_results"),
+    path("cohorts/<int:cohort_id>/feedback/<int:module_number>/", fv.module_feedback,
+         name="feedback"),
     path("enrolments/<int:enrolment_id>/archive/", views.enrolment_archive, name="unenrol"),
     path("enrolments/<int:enrolment_id>/paper-test/", views.paper_score, name="paper_score"),
     path("enrolments/<int:enrolment_id>/support/", views.support, name="support"),

@@ -47,6 +47,7 @@ from .forms import (
 )
 from .models import AttemptQuestion, Choice, Course, Enrolment, Task, TrainingOrganisation
 from .programme import CODE
+from .rubric import RUBRIC
 
 
 def _admin_organisation(user) -> TrainingOrganisation:
@@ -242,7 +243,8 @@ def task_archive(request, task_id):
 def score_grid(request, cohort_id):
     cohort = get_cohort_for_admin(request.user, cohort_id)
     grid = selectors.score_grid(cohort)
-    return render(request, "course/score_grid.html", {"cohort": cohort, **grid})
+    ctx = {"cohort": cohort, "rubric": RUBRIC, **grid}
+    return render(request, "course/score_grid.html", ctx)
 
 
 @login_required

@@ -109,13 +109,14 @@ def cohort_standings(cohort, enrolments=None, *, now=None) -> dict[int, Standing
     tasks = [
         TaskInfo(t_id, deadline)
         for t_id, deadline in Task.objects.active()
-        .filter(cohort=cohort)
+        .filter(cohort=cohort, control__in=Task.COUNTED_IN_TU)
         .values_list("pk", "deadline")
     ]
     by_enrolment: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for e_id, t_id, value in Score.objects.filter(
         task__cohort=cohort, task__archived_at__isnull=True, value__isnull=False
     ).values_list("enrolment_id", "task_id", "value"):
+        # Preliminary and final control are kept in scores too (shown apart, not in TU).
         by_enrolment[e_id][t_id] = value
     tests: dict[int, tuple[Decimal, int]] = {}
     for e_id, score in (

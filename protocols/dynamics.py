@@ -3,30 +3,21 @@
 SVG chart, and the И suggestion when Д shows repeated incidents (SPEC §3, row И).
 
 Works on the protocols `selectors.pupil_years(..., with_data=True)` already loaded: no queries.
-Tolerant of missing or malformed keys in `data` (drafts are partial).
+Tolerant of missing or malformed keys in `data` (drafts are partial). The keys of `data` are
+the annex modules' names (`b_annex.ratings`, `d_annex.INCIDENT_DATE`, …), never typed here:
+the form that saves a value and the reader that reads it share one name.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.translation import gettext_lazy as _
-
 from . import annexes
+from .annexes import b_free_activity as b_annex
+from .annexes import d_behaviour_log as d_annex
 from .models import Protocol
 from .schedule import Annex, Calendar, Period, behaviour_flag, school_weeks
 
-# Б's rated areas (the shared convention for `data["ratings"]`), in the form's order.
-B_AREAS = {
-    "peers": _("contact with peers"),
-    "adults": _("contact with adults"),
-    "play": _("play activity"),
-    "communication": _("communication and speech"),
-    "emotional": _("emotional state"),
-    "motor": _("motor activity"),
-    "independence": _("independence and self-care"),
-    "rules": _("following rules"),
-}
 B_PERIODS = [Period.SEPTEMBER, Period.HALF_YEAR, Period.YEAR_END]
 
 
@@ -59,15 +50,16 @@ def b_dynamics(protocols: list[Protocol]) -> list[BRow] | None:
     for p in protocols:
         if p.annex == Annex.B:
             period = p.window_key.split(":", 1)[-1]
-            by_period[period] = (p.data or {}).get("ratings") or {}
-    if not any(isinstance(r, dict) and r for r in by_period.values()):
+            by_period[period] = {
+                area: rating
+                for area, value in b_annex.ratings(p.data).items()
+                if (rating := _rating(value)) is not None
+            }
+    if not any(by_period.values()):
         return None
     rows = []
-    for area, label in B_AREAS.items():
-        values = []
-        for period in B_PERIODS:
-            ratings = by_period.get(str(period))
-            values.append(_rating(ratings.get(area)) if isinstance(ratings, dict) else None)
+    for area, label in b_annex.AREAS:
+        values = [by_period.get(str(period), {}).get(area) for period in B_PERIODS]
         changes, previous = [], None
         for value in values:
             if value is None or previous is None:
@@ -76,7 +68,7 @@ def b_dynamics(protocols: list[Protocol]) -> list[BRow] | None:
                 changes.append("up" if value > previous else "down" if value < previous else "same")
             if value is not None:
                 previous = value
-        rows.append(BRow(area, label, values, changes))
+        rows.append(BRow(area, str(label), values, changes))
     return rows
 
 
@@ -106,10 +98,10 @@ class Week:
 def _behaviour_labels() -> dict[str, str]:
     """Choice labels of Д's behaviour_type, from the annex registry when it has them."""
     try:
-        row_form = annexes.get(Annex.D).rows.get("incidents")
+        row_form = annexes.get(Annex.D).rows.get(d_annex.INCIDENTS)
     except KeyError:
         return {}
-    field = row_form.base_fields.get("behaviour_type") if row_form else None
+    field = row_form.base_fields.get(d_annex.BEHAVIOUR_TYPE) if row_form else None
     return {str(k): str(v) for k, v in getattr(field, "choices", ()) if k}
 
 
@@ -119,8 +111,8 @@ def d_weeks(protocols: list[Protocol], cal: Calendar, *, grade, today: date) -> 
     for p in protocols:
         if p.annex != Annex.D:
             continue
-        for row in (p.data or {}).get("incidents") or []:
-            day = _day(row.get("date")) if isinstance(row, dict) else None
+        for row in d_annex.incidents(p.data):
+            day = _day(row.get(d_annex.INCIDENT_DATE))
             if day is not None:
                 incidents[day - timedelta(days=day.weekday())].append(row)
     weeks = []
@@ -129,13 +121,13 @@ def d_weeks(protocols: list[Protocol], cal: Calendar, *, grade, today: date) -> 
             break
         monday = days[0] - timedelta(days=days[0].weekday())
         rows = incidents.get(monday, [])
-        levels = [i for i in (_intensity(r.get("intensity")) for r in rows) if i is not None]
+        levels = [i for i in (_intensity(r.get(d_annex.INTENSITY)) for r in rows) if i is not None]
         weeks.append(
             Week(
                 monday=monday,
                 count=len(rows),
                 mean_intensity=sum(levels) / len(levels) if levels else None,
-                by_type=Counter(str(r.get("behaviour_type") or "—") for r in rows),
+                by_type=Counter(str(r.get(d_annex.BEHAVIOUR_TYPE) or "—") for r in rows),
             )
         )
     return weeks

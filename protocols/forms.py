@@ -26,6 +26,8 @@ class MetaForm(forms.Form):
 
     filled_on = forms.DateField(label=_("Date filled in"), required=False, widget=DateInput())
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Made afresh for every page load (views.edit_token): tells this tab's saves from another's.
+    client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, strict=False, year=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,6 +105,16 @@ class AnnexForms:
         self.meta.is_valid()
         return self.meta.cleaned_data.get("revision")
 
+    def client_token(self) -> str:
+        self.meta.is_valid()
+        return self.meta.cleaned_data.get("client_token") or ""
+
+    def with_revision(self, revision: int) -> "AnnexForms":
+        """The same forms carrying ``revision``, so the page's next save is not stale."""
+        self.meta.data = self.meta.data.copy()
+        self.meta.data["revision"] = str(revision)
+        return self
+
 
 def _kept_rows(formset) -> list[forms.Form]:
     kept = []
@@ -175,18 +187,24 @@ def build(
     strict: bool = False,
     year: tuple[date, date] | None = None,
     today: date | None = None,
+    initial: dict | None = None,
 ) -> AnnexForms:
-    """Bind the meta form, the annex form and its row formsets to ``post`` (None: unbound)."""
+    """Bind the meta form, the annex form and its row formsets to ``post`` (None: unbound,
+    showing ``initial`` data — an empty window that starts from earlier protocols)."""
     kw = {"strict": strict, "year": year, "today": today}
+    initial = initial or {}
     rows = {}
     for name, row_form in annex.rows.items():
         formset_class = _row_formset(row_form)
-        rows[name] = formset_class(post, prefix=name, form_kwargs=kw)
+        rows[name] = formset_class(
+            post, prefix=name, form_kwargs=kw, initial=initial.get(name) or None
+        )
         rows[name].row_label = ROW_LABELS.get(name, name)
+    main_initial = {k: v for k, v in initial.items() if k not in annex.rows}
     return AnnexForms(
         annex=annex,
         meta=MetaForm(post, **kw),
-        main=annex.form(post, **kw),
+        main=annex.form(post, initial=main_initial, **kw),
         rows=rows,
         strict=strict,
     )
@@ -198,6 +216,14 @@ ROW_LABELS = {
     "sessions": _("Session"),
     "goals": _("Goal"),
     "entries": _("Entry"),
+}
+# A multi-row part's heading (the edit page spells the same headings in its template).
+PART_TITLES = {
+    "lessons": _("Observed lessons"),
+    "incidents": _("Incidents"),
+    "sessions": _("Sessions"),
+    "goals": _("Goals"),
+    "entries": _("Entries"),
 }
 
 

@@ -63,6 +63,10 @@ class Protocol(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # "<revision>:<client token>": the page load (browser tab) that wrote the current revision.
+    # That tab's own saves racing each other are not conflicts; another tab's are. Any other
+    # write bumps the revision, so the mark no longer matches.
+    written_from = models.CharField(max_length=80, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -19,12 +19,15 @@ from django.utils.translation import gettext as _
 from assistant_portal.security import pdf
 
 from . import annexes
-from .models import Protocol
+from .forms import PART_TITLES, ROW_LABELS
+from .models import Outcome, Protocol, ReviewDecision, Status
 from .schedule import Annex
 
 # One renderer for the project: static files only, fonts and layout cache per thread.
 html_to_document = pdf.html_to_document
 
+
+WIDEST_GRID = 5  # row parts with more columns print row by row
 
 # --- Content ------------------------------------------------------------------
 
@@ -33,13 +36,15 @@ def _display(field: forms.Field | None, value) -> str:
     """A stored value as a reader sees it: choice labels, localised dates, yes/no."""
     if value is None or value == "" or value == []:
         return "—"
-    choices = dict(getattr(field, "choices", ()) or ()) if field is not None else {}
+    # Keys compared as text: a choice posted by a form is stored as "2" or as 2 depending on
+    # the field (ChoiceField or TypedChoiceField); either way the reader sees its label.
+    choices = {str(k): v for k, v in getattr(field, "choices", ()) or ()} if field else {}
     if isinstance(value, list):
-        return ", ".join(str(choices.get(v, v)) for v in value)
+        return ", ".join(str(choices.get(str(v), v)) for v in value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if choices and value in choices:
-        return str(choices[value])
+    if choices and str(value) in choices:
+        return str(choices[str(value)])
     if isinstance(field, forms.DateField):
         try:
             return date_format(date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
@@ -76,12 +81,21 @@ def protocol_content(protocol: Protocol) -> Section:
                 [_display(f, row.get(n) if isinstance(row, dict) else None) for n, f in columns]
                 for row in data.get(name) or []
             ]
-            title = getattr(row_form, "title", None) or name
+            title = getattr(row_form, "title", None) or PART_TITLES.get(name, name)
+            headers = [str(f.label or n) for n, f in columns]
             tables.append(
                 {
                     "title": str(title),
-                    "headers": [str(f.label or n) for n, f in columns],
+                    "headers": headers,
                     "rows": rows,
+                    # Too many columns for A4 portrait: each row prints as its own label/value
+                    # table ("Incident 1", …) instead of a grid whose last columns fall off.
+                    "records": [
+                        (f"{ROW_LABELS.get(name, name)} {i}", list(zip(headers, row, strict=True)))
+                        for i, row in enumerate(rows, start=1)
+                    ]
+                    if len(headers) > WIDEST_GRID
+                    else None,
                 }
             )
     for name, value in data.items():
@@ -116,6 +130,48 @@ def annex_titles(code: str) -> dict:
     }
 
 
+@dataclass
+class TeamDecision:
+    """The support team's decision an approved conclusion (Г) prints (issue #15 item 6)."""
+
+    decided_by: str
+    decided_on: date | None
+    meeting_on: date | None  # the meeting it was taken at, if named
+    text: str
+
+
+def team_decision(protocol: Protocol) -> TeamDecision | None:
+    """Who approved the conclusion, when, at which meeting, with what comment; one query.
+
+    From the approving `ReviewDecision`; an approval through the older
+    `services.conclusion_approve` (demo data) wrote none, so the protocol's own fields say it.
+    """
+    if protocol.status != Status.APPROVED or not annexes.REGISTRY.get(protocol.annex):
+        return None
+    if not annexes.get(protocol.annex).needs_review:
+        return None
+    decision = (
+        ReviewDecision.objects.filter(protocol=protocol, outcome=Outcome.APPROVED)
+        .select_related("decided_by", "meeting")
+        .order_by("-round")
+        .first()
+    )
+    if decision is not None:
+        return TeamDecision(
+            decided_by=decision.decided_by.full_name,
+            decided_on=timezone.localdate(decision.decided_at),
+            meeting_on=decision.meeting.held_on if decision.meeting else None,
+            text=decision.text,
+        )
+    reviewer = protocol.reviewed_by
+    return TeamDecision(
+        decided_by=reviewer.full_name if reviewer else "",
+        decided_on=timezone.localdate(protocol.reviewed_at) if protocol.reviewed_at else None,
+        meeting_on=None,
+        text=protocol.decision,
+    )
+
+
 def protocol_context(protocol: Protocol) -> dict:
     titles = annex_titles(protocol.annex)
     return {
@@ -124,6 +180,7 @@ def protocol_context(protocol: Protocol) -> dict:
         "school": protocol.student.school,
         "annex": titles,
         "content": protocol_content(protocol),
+        "team_decision": team_decision(protocol),
         "printed_on": timezone.localdate(),
     }
 

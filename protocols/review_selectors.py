@@ -20,6 +20,9 @@ from students.models import Assignment, Student
 
 from . import annexes, dynamics, review
 from .access import conclusions_for_reviewer
+from .annexes import b_free_activity as b_annex
+from .annexes import v_class_observation as v_annex
+from .annexes import zh_support_programme as zh_annex
 from .models import (
     AnnexCode,
     Meeting,
@@ -141,13 +144,33 @@ def evidence(py: PupilYear, today: date) -> dict:
     if py.calendar is not None:
         ctx.update(dynamics.pupil_dynamics(py, today))
     ctx["goals"] = goals(ctx["programme"])
+    # Read through the annex modules' names, so the page shows what the forms saved.
+    b, v = ctx["latest_b"], ctx["latest_v"]
+    ctx["b_summary"] = (b.data or {}).get(b_annex.SUMMARY, "") if b else ""
+    ctx["v_adaptations"] = (v.data or {}).get(v_annex.ADAPTATIONS, "") if v else ""
     return ctx
 
 
-def goals(programme: Protocol | None) -> list[dict]:
+@dataclass
+class GoalLine:
+    goal: str
+    expected: str
+    result: str  # the report's result, by its label
+
+
+def goals(programme: Protocol | None) -> list[GoalLine]:
+    """The Ж goals as the reviewer reads them, through the annex module's names."""
     if programme is None:
         return []
-    return [g for g in (programme.data or {}).get("goals") or [] if isinstance(g, dict)]
+    results = dict(zh_annex.ACHIEVEMENT)
+    return [
+        GoalLine(
+            goal=str(g.get(zh_annex.GOAL) or ""),
+            expected=str(g.get(zh_annex.EXPECTED) or ""),
+            result=str(results.get(g.get(zh_annex.RESULT), "")),
+        )
+        for g in zh_annex.goals(programme.data)
+    ]
 
 
 def school_team(school_id: int) -> QuerySet[User]:

@@ -17,6 +17,7 @@ from students.access import pupils_visible_to
 from students.models import AcademicYear, Student
 from students.selectors import current_assignments
 
+from .annexes.base import AnnexDef
 from .calendar import calendar_of, current_years
 from .models import Protocol, ProtocolVersion, ReviewComment
 from .models import Status as ProtocolStatus
@@ -244,3 +245,16 @@ def year_grid(cells: list[Cell]) -> Grid:
     ]
     week_rows = [(monday, [weeks[monday].get(a) for a in WEEKLY]) for monday in sorted(weeks)]
     return Grid(term_rows, week_rows)
+
+
+def initial_data(pupil: Student, year: AcademicYear, annex: AnnexDef, window_key: str) -> dict:
+    """What an empty window of `annex` opens with (its `initial` hook), from the pupil's
+    earlier protocols of the same annex in the year: one query, only for annexes that carry."""
+    if annex.initial is None:
+        return {}
+    earlier = dict(
+        Protocol.objects.filter(
+            student=pupil, year=year, annex=annex.code, archived_at__isnull=True
+        ).values_list("window_key", "data")
+    )
+    return annex.initial(window_key, earlier)

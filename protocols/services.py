@@ -8,12 +8,15 @@ The dossier job (a pupil's year as one PDF) is built here too, step by step with
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,7 +27,7 @@ from assistant_portal.jobs import job_progress
 from students.models import AcademicYear, Student
 
 from . import annexes, dynamics, printing
-from .forms import build, to_post
+from .forms import AnnexForms, build, to_post
 from .models import AnnexCode, DossierJob, Protocol, ProtocolVersion, ReviewComment, Status
 from .selectors import pupil_years
 
@@ -47,13 +50,186 @@ def year_bounds(year: AcademicYear) -> tuple[date, date]:
     return (year.start, year.end)
 
 
-def _locked(protocol: Protocol, seen_revision: int | None) -> Protocol:
+# --- The one write path: autosave, save and submit ------------------------------------------
+
+
+class WriteAction(StrEnum):
+    AUTOSAVE = "autosave"  # keep the text as typed: no version
+    SAVE = "save"  # an explicit save: a frozen version
+    SUBMIT = "submit"  # strict validation, then submitted and frozen
+
+
+class Outcome(StrEnum):
+    SAVED = "saved"
+    STALE = "stale"  # someone else wrote meanwhile: nothing written, `protocol` is theirs
+    INVALID = "invalid"  # refused: see `WriteResult`
+
+
+@dataclass(frozen=True)
+class WindowSlot:
+    """An empty window: its protocol is made by the first write (autosave or save)."""
+
+    student: Student
+    year: AcademicYear
+    annex: str
+    window_key: str
+    due: date | None
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What `protocol_write` did.
+
+    SAVED: the write happened; `forms` may still carry draft errors (kept as typed).
+    STALE: nothing written; `protocol` is the stored one, to compare with `forms`.
+    INVALID: either a refused submission (`reason` empty: the text was kept as a draft and the
+    strict `forms` carry the errors) or a protocol that cannot change now (`reason` says why;
+    nothing written).
+    """
+
+    outcome: Outcome
+    protocol: Protocol
+    forms: AnnexForms
+    reason: str = ""
+
+
+@transaction.atomic
+def protocol_write(
+    *, target: Protocol | WindowSlot, by: User, post: QueryDict, action: WriteAction
+) -> WriteResult:
+    """Apply a posted edit page (values, revision, client token) as autosave, save or submit.
+
+    An empty window gets its protocol here; a second writer racing for the same window gets the
+    existing protocol and the usual revision check, never an error.
+    """
+    annex = annexes.get(target.annex)
+    forms = build(annex, post, year=year_bounds(target.year), today=today())
+    filled_on, token = forms.filled_on(), forms.client_token()
+    if isinstance(target, WindowSlot):
+        protocol, created = _window_protocol(
+            target, by=by, data=forms.data(), filled_on=filled_on, token=token
+        )
+        if created and action == WriteAction.AUTOSAVE:
+            return WriteResult(Outcome.SAVED, protocol, forms.with_revision(protocol.revision))
+        seen = protocol.revision if created else forms.revision()
+    else:
+        protocol, seen = target, forms.revision()
     locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
-    if seen_revision is None or locked.revision != seen_revision:
+    data = forms.data(locked.data)
+    try:
+        _check(locked, seen_revision=seen, by=by, token=token, data=data, filled_on=filled_on)
+    except StaleEdit:
+        return WriteResult(Outcome.STALE, locked, forms)
+    except ValidationError as e:
+        return WriteResult(Outcome.INVALID, locked, forms, reason=" ".join(e.messages))
+    if action == WriteAction.SUBMIT and not _submittable(locked, data, filled_on):
+        # Keep everything typed: stored as a draft, the strict form's errors beside the fields.
+        _apply(locked, WriteAction.AUTOSAVE, by=by, data=data, filled_on=filled_on, token=token)
+        strict = build(annex, post, strict=True, year=year_bounds(locked.year), today=today())
+        strict.is_valid()
+        return WriteResult(Outcome.INVALID, locked, strict.with_revision(locked.revision))
+    _apply(locked, action, by=by, data=data, filled_on=filled_on, token=token)
+    return WriteResult(Outcome.SAVED, locked, forms.with_revision(locked.revision))
+
+
+def _window_protocol(
+    slot: WindowSlot, *, by: User, data: dict, filled_on: date | None, token: str
+) -> tuple[Protocol, bool]:
+    """The window's protocol, made now with this write's values or found (made by a racer)."""
+    existing = _in_window(slot)
+    if existing is not None:
+        return existing, False
+    protocol = _new_protocol(slot, by=by, data=data, filled_on=filled_on)
+    protocol.written_from = _mark(protocol.revision, token)
+    try:
+        with transaction.atomic():  # a savepoint: losing the race must not end the transaction
+            protocol.save()
+    except IntegrityError:
+        # The other request inserted the window's row first (READ COMMITTED waited for it).
+        existing = _in_window(slot)
+        if existing is None:
+            raise
+        return existing, False
+    return protocol, True
+
+
+def _in_window(slot: WindowSlot) -> Protocol | None:
+    return Protocol.objects.filter(
+        student=slot.student,
+        year=slot.year,
+        annex=slot.annex,
+        window_key=slot.window_key,
+        archived_at__isnull=True,
+    ).first()
+
+
+def _new_protocol(
+    slot: WindowSlot, *, by: User, data: dict | None, filled_on: date | None
+) -> Protocol:
+    protocol = Protocol(
+        student=slot.student,
+        year=slot.year,
+        annex=slot.annex,
+        window_key=slot.window_key,
+        due=slot.due,
+        data=data or {},
+        filled_on=filled_on,
+        author=by,
+        updated_by=by,
+    )
+    protocol.full_clean(validate_constraints=False)  # the window's uniqueness: the database's
+    return protocol
+
+
+def _mark(revision: int, token: str) -> str:
+    return f"{revision}:{token}" if token else ""
+
+
+def _check(
+    locked: Protocol,
+    *,
+    seen_revision: int | None,
+    by: User,
+    token: str,
+    data: dict,
+    filled_on: date | None,
+) -> None:
+    """Refuse a write that would overwrite what its writer has not seen (`StaleEdit`).
+
+    An older revision is no conflict when nothing would be lost: the stored values equal the
+    posted ones, or the newer revision was written by this very page load (its own autosave
+    still in flight when Save was pressed). Another tab has another token, so it conflicts.
+    """
+    fresh = seen_revision is not None and locked.revision == seen_revision
+    unchanged = (locked.data, locked.filled_on) == (data, filled_on)
+    own = bool(token) and locked.updated_by_id == by.pk
+    own = own and locked.written_from == _mark(locked.revision, token)
+    if not (fresh or unchanged or own):
         raise StaleEdit(current=locked)
     if locked.status not in EDITABLE:
         raise ValidationError(_("This protocol is being reviewed and cannot be changed now."))
-    return locked
+
+
+def _submittable(protocol: Protocol, data: dict, filled_on: date | None) -> bool:
+    return validate_for_submit(protocol, data=data, filled_on=filled_on).is_valid()
+
+
+def _apply(
+    locked: Protocol,
+    action: WriteAction,
+    *,
+    by: User,
+    data: dict,
+    filled_on: date | None,
+    token: str = "",
+) -> None:
+    _write(locked, by=by, data=data, filled_on=filled_on, token=token)
+    if action == WriteAction.SUBMIT:
+        locked.status = Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    if action != WriteAction.AUTOSAVE:
+        _freeze(locked, by)
 
 
 def _freeze(protocol: Protocol, by: User) -> ProtocolVersion:
@@ -71,8 +247,10 @@ def _freeze(protocol: Protocol, by: User) -> ProtocolVersion:
     return version
 
 
-def _write(protocol: Protocol, *, by: User, data: dict, filled_on: date | None) -> None:
-    fields = ["data", "filled_on", "updated_by", "revision", "updated_at"]
+def _write(
+    protocol: Protocol, *, by: User, data: dict, filled_on: date | None, token: str = ""
+) -> None:
+    fields = ["data", "filled_on", "updated_by", "revision", "written_from", "updated_at"]
     if protocol.signed_off_at and (data, filled_on) != (protocol.data, protocol.filled_on):
         # The psychologist signed what they read: a changed И needs signing again.
         protocol.signed_off_by = protocol.signed_off_at = None
@@ -84,6 +262,7 @@ def _write(protocol: Protocol, *, by: User, data: dict, filled_on: date | None) 
     protocol.filled_on = filled_on
     protocol.updated_by = by
     protocol.revision += 1
+    protocol.written_from = _mark(protocol.revision, token)
     protocol.full_clean()
     protocol.save(update_fields=fields)
 
@@ -96,6 +275,10 @@ def _becomes_co_author(protocol: Protocol, by: User) -> bool:
         and by.pk != protocol.author_id
         and protocol.student.school_id in roles_of(by).psychologist_school_ids
     )
+
+
+# Values already in the stored shape (the demo, programmatic callers): the same checks and
+# steps as `protocol_write`, raising `StaleEdit` / `ValidationError` instead of a result.
 
 
 @transaction.atomic
@@ -111,26 +294,31 @@ def protocol_create(
     filled_on: date | None = None,
 ) -> Protocol:
     """The protocol of one window, made on its first autosave or save (revision 1)."""
-    existing = Protocol.objects.filter(
-        student=student, year=year, annex=annex, window_key=window_key, archived_at__isnull=True
-    ).first()
-    if existing is not None:
-        # Two tabs opened the same empty window: the second one must not overwrite the first.
-        raise StaleEdit(current=existing)
-    protocol = Protocol(
-        student=student,
-        year=year,
-        annex=annex,
-        window_key=window_key,
-        due=due,
-        data=data or {},
-        filled_on=filled_on,
-        author=by,
-        updated_by=by,
+    slot = WindowSlot(student=student, year=year, annex=annex, window_key=window_key, due=due)
+    protocol, created = _window_protocol(
+        slot, by=by, data=data or {}, filled_on=filled_on, token=""
     )
-    protocol.full_clean()
-    protocol.save()
+    if not created:
+        # Two tabs opened the same empty window: the second one must not overwrite the first.
+        raise StaleEdit(current=protocol)
     return protocol
+
+
+def _store(
+    action: WriteAction,
+    *,
+    protocol: Protocol,
+    by: User,
+    data: dict,
+    filled_on: date | None,
+    seen_revision: int | None,
+) -> Protocol:
+    locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
+    _check(locked, seen_revision=seen_revision, by=by, token="", data=data, filled_on=filled_on)
+    if action == WriteAction.SUBMIT and not _submittable(locked, data, filled_on):
+        raise ValidationError(_("Please correct the errors below."))
+    _apply(locked, action, by=by, data=data, filled_on=filled_on)
+    return locked
 
 
 @transaction.atomic
@@ -138,9 +326,14 @@ def protocol_autosave(
     *, protocol: Protocol, by: User, data: dict, filled_on: date | None, seen_revision: int | None
 ) -> Protocol:
     """Keep the text as typed: no version, no validation beyond what the draft form did."""
-    locked = _locked(protocol, seen_revision)
-    _write(locked, by=by, data=data, filled_on=filled_on)
-    return locked
+    return _store(
+        WriteAction.AUTOSAVE,
+        protocol=protocol,
+        by=by,
+        data=data,
+        filled_on=filled_on,
+        seen_revision=seen_revision,
+    )
 
 
 @transaction.atomic
@@ -148,10 +341,14 @@ def protocol_save(
     *, protocol: Protocol, by: User, data: dict, filled_on: date | None, seen_revision: int | None
 ) -> Protocol:
     """An explicit save: a new frozen version (editing a submitted protocol keeps its state)."""
-    locked = _locked(protocol, seen_revision)
-    _write(locked, by=by, data=data, filled_on=filled_on)
-    _freeze(locked, by)
-    return locked
+    return _store(
+        WriteAction.SAVE,
+        protocol=protocol,
+        by=by,
+        data=data,
+        filled_on=filled_on,
+        seen_revision=seen_revision,
+    )
 
 
 def validate_for_submit(protocol: Protocol, *, data: dict, filled_on: date | None):
@@ -170,17 +367,15 @@ def validate_for_submit(protocol: Protocol, *, data: dict, filled_on: date | Non
 def protocol_submit(
     *, protocol: Protocol, by: User, data: dict, filled_on: date | None, seen_revision: int | None
 ) -> Protocol:
-    """Save and submit. Incomplete data is still saved (as a draft), then refused."""
-    locked = _locked(protocol, seen_revision)
-    forms = validate_for_submit(locked, data=data, filled_on=filled_on)
-    if not forms.is_valid():
-        raise ValidationError(_("Please correct the errors below."))
-    _write(locked, by=by, data=data, filled_on=filled_on)
-    locked.status = Status.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.save(update_fields=["status", "submitted_at", "updated_at"])
-    _freeze(locked, by)
-    return locked
+    """Save and submit; incomplete data is refused and nothing is written."""
+    return _store(
+        WriteAction.SUBMIT,
+        protocol=protocol,
+        by=by,
+        data=data,
+        filled_on=filled_on,
+        seen_revision=seen_revision,
+    )
 
 
 # --- Г: the support team's review ----------------------------------------------------------

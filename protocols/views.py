@@ -2,6 +2,8 @@
 the И sign-off; the assistant's dashboard, a pupil's year (grid and dynamics), a protocol's
 PDF and the dossier job. Access helper → service/selector → response."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -34,6 +36,7 @@ from .forms import build, side_by_side, to_post
 from .links import on_demand_key
 from .models import AnnexCode, Protocol, Status
 from .schedule import Annex
+from .services import Outcome, WriteAction
 from .windows import current_year, is_late, window_for
 
 
@@ -81,8 +84,24 @@ def _context(request, *, pupil, annex, forms, protocol=None, window=None, year=N
         "submit_url": submit_url,
         "save_url": save_url,
         "can_sign_off": bool(protocol and may_sign_off(request.user, protocol)),
+        "client_token": _client_token(forms),
+        **_checklist(annex, forms, pupil),
         **extra,
     }
+
+
+def _checklist(annex, forms, pupil) -> dict:
+    """What the annex asks to cover, ticked from the values on the page (typed or stored)."""
+    if annex.checklist is None:
+        return {}
+    items = annex.checklist(forms.data(), pupil.school)
+    return {"checklist": items, "checklist_missing": [label for label, ok in items if not ok]}
+
+
+def _client_token(forms) -> str:
+    """This page load's token (kept when the page is shown again after a refused save)."""
+    posted = forms.meta.data.get("client_token", "") if forms.meta.is_bound else ""
+    return posted or secrets.token_urlsafe(16)
 
 
 def _urls(protocol: Protocol) -> dict:
@@ -110,27 +129,65 @@ def _autosaved(protocol: Protocol, forms) -> JsonResponse:
     )
 
 
-def _conflict(request, annex, current: Protocol, forms, *, as_json: bool):
-    """409: their version and the user's side by side; the user's text stays in the form.
-
-    As JSON for the autosave script, else the HTML panel for the edit page."""
+def _conflict(request, current: Protocol, forms) -> str:
+    """The panel of a stale write: their version and the user's, the fields that differ."""
     rows = side_by_side(
-        annex, current.data, forms.data(), dates=(current.filled_on, forms.filled_on())
+        forms.annex, current.data, forms.data(), dates=(current.filled_on, forms.filled_on())
     )
-    html = render_to_string(
+    return render_to_string(
         "protocols/_conflict.html",
         {"rows": rows, "current": current},
         request=request,
     )
-    if as_json:
-        return JsonResponse(
-            {"conflict_html": html, "revision": current.revision, **_urls(current)}, status=409
-        )
-    return html
 
 
 def _render_edit(request, ctx, status=200):
     return render(request, "protocols/edit.html", ctx, status=status)
+
+
+def _action(request, *allowed: WriteAction) -> WriteAction:
+    """The button pressed (or the autosave script), among those this URL takes; else Save."""
+    posted = request.POST.get("action")
+    return WriteAction(posted) if posted in allowed else WriteAction.SAVE
+
+
+def _written(request, result: services.WriteResult, action: WriteAction, window=None):
+    """The response to a write: JSON for the autosave script, else a redirect or the page."""
+    protocol, forms = result.protocol, result.forms
+    if action == WriteAction.AUTOSAVE:
+        request.session.modified = True  # typing extends the idle session
+        if result.outcome == Outcome.STALE:
+            html = _conflict(request, protocol, forms)
+            body = {"conflict_html": html, "revision": protocol.revision, **_urls(protocol)}
+            return JsonResponse(body, status=409)
+        if result.reason:
+            return JsonResponse({"error": result.reason}, status=400)
+        return _autosaved(protocol, forms)
+    if result.reason:  # the protocol cannot change now (under review): nothing was written
+        messages.error(request, result.reason)
+        return redirect(protocol)
+    if result.outcome == Outcome.SAVED and not forms.has_errors():
+        submitted = action == WriteAction.SUBMIT
+        review = forms.annex.needs_review
+        done = _("Submitted for review.") if review else _("Submitted.")
+        messages.success(request, done if submitted else _("Saved."))
+        return redirect(protocol)
+    status, extra = 400, {}
+    if result.outcome == Outcome.STALE:
+        status, extra = 409, {"conflict": _conflict(request, protocol, forms)}
+    elif result.outcome == Outcome.INVALID:
+        messages.error(request, _("Please correct the errors below."))
+    ctx = _context(
+        request,
+        pupil=protocol.student,
+        annex=forms.annex,
+        forms=forms,
+        protocol=protocol,
+        window=window if window is not None else _window_of(protocol),
+        year=protocol.year,
+        **extra,
+    )
+    return _render_edit(request, ctx, status=status)
 
 
 @login_required
@@ -147,109 +204,27 @@ def window(request, pupil_id, annex, window_key):
     if found is None:
         raise Http404
     year, win = found
+    if request.method == "POST":
+        get_pupil_for_editor(request.user, pupil_id)
+        slot = services.WindowSlot(
+            student=pupil, year=year, annex=annex, window_key=window_key, due=win.due
+        )
+        action = _action(request, WriteAction.AUTOSAVE, WriteAction.SUBMIT)
+        result = services.protocol_write(
+            target=slot, by=request.user, post=request.POST, action=action
+        )
+        return _written(request, result, action, window=win)
     existing = Protocol.objects.filter(
         student=pupil, year=year, annex=annex, window_key=window_key, archived_at__isnull=True
     ).first()
-    if request.method != "POST":
-        if existing:
-            return redirect(existing)
-        forms = build(annex_def, None, year=_bounds(year), today=services.today())
-        forms.meta.initial = {"filled_on": services.today()}
-        record_page_view(request, pupil)
-        ctx = _context(request, pupil=pupil, annex=annex_def, forms=forms, window=win, year=year)
-        return _render_edit(request, ctx)
-
-    get_pupil_for_editor(request.user, pupil_id)
-    forms = build(annex_def, request.POST, year=_bounds(year), today=services.today())
-    action = request.POST.get("action", "save")
-    try:
-        protocol = services.protocol_create(
-            student=pupil, year=year, annex=annex, window_key=window_key, due=win.due,
-            by=request.user, data=forms.data(), filled_on=forms.filled_on(),
-        )  # fmt: skip
-    except services.StaleEdit as e:
-        return _stale(request, pupil, annex_def, e.current, forms, win, year, action)
-    if action == "autosave":
-        request.session.modified = True  # typing extends the idle session
-        return _autosaved(protocol, forms)
-    return _save_or_submit(request, protocol, annex_def, forms, win, action, just_created=True)
-
-
-def _stale(request, pupil, annex_def, current, forms, win, year, action):
-    if action == "autosave":
-        return _conflict(request, annex_def, current, forms, as_json=True)
-    ctx = _context(
-        request, pupil=pupil, annex=annex_def, forms=forms, protocol=current, window=win,
-        year=year, conflict=_conflict(request, annex_def, current, forms, as_json=False),
-    )  # fmt: skip
-    return _render_edit(request, ctx, status=409)
-
-
-def _save_or_submit(request, protocol, annex_def, forms, win, action, *, just_created=False):
-    data, filled_on = forms.data(protocol.data), forms.filled_on()
-    # A form without a revision is stale by definition, unless this request just made the row.
-    seen = protocol.revision if just_created else forms.revision()
-    try:
-        if action == "submit":
-            return _submit(request, protocol, annex_def, win, data, filled_on, seen)
-        protocol = services.protocol_save(
-            protocol=protocol, by=request.user, data=data, filled_on=filled_on, seen_revision=seen
-        )
-    except services.StaleEdit as e:
-        return _stale(
-            request, protocol.student, annex_def, e.current, forms, win, protocol.year, action
-        )
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-        return redirect(protocol)
-    if forms.has_errors():
-        ctx = _context(
-            request, pupil=protocol.student, annex=annex_def, forms=_rebind(forms, protocol),
-            protocol=protocol, window=win, year=protocol.year,
-        )  # fmt: skip
-        return _render_edit(request, ctx, status=400)
-    messages.success(request, _("Saved."))
-    return redirect(protocol)
-
-
-def _submit(request, protocol, annex_def, win, data, filled_on, seen):
-    try:
-        protocol = services.protocol_submit(
-            protocol=protocol, by=request.user, data=data, filled_on=filled_on,
-            seen_revision=seen,
-        )  # fmt: skip
-    except ValidationError:
-        # Keep everything typed: save it as it is, then show the strict form's errors.
-        protocol = services.protocol_autosave(
-            protocol=protocol, by=request.user, data=data, filled_on=filled_on,
-            seen_revision=seen,
-        )  # fmt: skip
-        return _refused_submit(request, protocol, annex_def, win)
-    messages.success(
-        request, _("Submitted for review.") if annex_def.needs_review else _("Submitted.")
-    )
-    return redirect(protocol)
-
-
-def _refused_submit(request, protocol, annex_def, win):
-    """400: the strict form's errors next to the fields, everything typed still in them."""
-    strict = build(
-        annex_def, request.POST, strict=True, year=_bounds(protocol.year), today=services.today()
-    )
-    strict.is_valid()
-    ctx = _context(
-        request, pupil=protocol.student, annex=annex_def, forms=_rebind(strict, protocol),
-        protocol=protocol, window=win, year=protocol.year,
-    )  # fmt: skip
-    messages.error(request, _("Please correct the errors below."))
-    return _render_edit(request, ctx, status=400)
-
-
-def _rebind(forms, protocol):
-    """The same forms with the new revision, so the next save is not refused as stale."""
-    forms.meta.data = forms.meta.data.copy()
-    forms.meta.data["revision"] = str(protocol.revision)
-    return forms
+    if existing:
+        return redirect(existing)
+    start = selectors.initial_data(pupil, year, annex_def, window_key)
+    forms = build(annex_def, None, year=_bounds(year), today=services.today(), initial=start)
+    forms.meta.initial = {"filled_on": services.today()}
+    record_page_view(request, pupil)
+    ctx = _context(request, pupil=pupil, annex=annex_def, forms=forms, window=win, year=year)
+    return _render_edit(request, ctx)
 
 
 def _window_of(protocol):
@@ -259,20 +234,18 @@ def _window_of(protocol):
     return found[1] if found else None
 
 
-def _posted(request, protocol_id):
-    """The protocol this user may edit, its annex and the posted forms."""
+def _post_to(request, protocol_id, action: WriteAction):
     protocol = get_protocol_for_editor(request.user, protocol_id)
-    annex_def = annexes.get(protocol.annex)
-    forms = build(annex_def, request.POST, year=_bounds(protocol.year), today=services.today())
-    return protocol, annex_def, forms
+    result = services.protocol_write(
+        target=protocol, by=request.user, post=request.POST, action=action
+    )
+    return _written(request, result, action)
 
 
 @login_required
 def edit(request, protocol_id):
     if request.method == "POST":
-        protocol, annex_def, forms = _posted(request, protocol_id)
-        action = "submit" if request.POST.get("action") == "submit" else "save"
-        return _save_or_submit(request, protocol, annex_def, forms, _window_of(protocol), action)
+        return _post_to(request, protocol_id, _action(request, WriteAction.SUBMIT))
     protocol = get_protocol_for_user(request.user, protocol_id)
     if protocol.annex == AnnexCode.K:
         return redirect(protocol)  # the sheet's own page
@@ -284,9 +257,14 @@ def edit(request, protocol_id):
         today=services.today(),
     )
     ctx = _context(
-        request, pupil=protocol.student, annex=annex_def, forms=forms, protocol=protocol,
-        window=_window_of(protocol), year=protocol.year,
-    )  # fmt: skip
+        request,
+        pupil=protocol.student,
+        annex=annex_def,
+        forms=forms,
+        protocol=protocol,
+        window=_window_of(protocol),
+        year=protocol.year,
+    )
     record_page_view(request, protocol.student)
     return _render_edit(request, ctx)
 
@@ -294,25 +272,13 @@ def edit(request, protocol_id):
 @login_required
 @require_POST
 def autosave(request, protocol_id):
-    protocol, annex_def, forms = _posted(request, protocol_id)
-    request.session.modified = True  # typing extends the idle session
-    try:
-        protocol = services.protocol_autosave(
-            protocol=protocol, by=request.user, data=forms.data(protocol.data),
-            filled_on=forms.filled_on(), seen_revision=forms.revision(),
-        )  # fmt: skip
-    except services.StaleEdit as e:
-        return _conflict(request, annex_def, e.current, forms, as_json=True)
-    except ValidationError as e:
-        return JsonResponse({"error": " ".join(e.messages)}, status=400)
-    return _autosaved(protocol, forms)
+    return _post_to(request, protocol_id, WriteAction.AUTOSAVE)
 
 
 @login_required
 @require_POST
 def submit(request, protocol_id):
-    protocol, annex_def, forms = _posted(request, protocol_id)
-    return _save_or_submit(request, protocol, annex_def, forms, _window_of(protocol), "submit")
+    return _post_to(request, protocol_id, WriteAction.SUBMIT)
 
 
 @login_required

@@ -70,6 +70,12 @@ def _localised_name(obj) -> str:
     return obj.name_kk
 
 
+def default_core_subjects() -> list[str]:
+    """Annex В's subject codes (protocols/annexes/v_class_observation.py) observed in the first
+    five days; PE is always added."""
+    return ["kazakh", "russian", "literacy", "maths", "science"]
+
+
 @pghistory.track()
 class School(models.Model):
     name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
@@ -96,6 +102,13 @@ class School(models.Model):
     )
     flag_consecutive_weeks = models.PositiveSmallIntegerField(
         _("consecutive weeks that raise a flag"), default=2
+    )
+    core_subjects = ArrayField(
+        models.CharField(max_length=20),
+        default=default_core_subjects,
+        blank=True,
+        verbose_name=_("core subjects (annex В)"),
+        help_text=_("Subject codes: kazakh, russian, literacy, maths, science, other."),
     )
     # Admins of such a school must pass a TOTP second factor before any page (issue #9).
     require_admin_2fa = models.BooleanField(

@@ -1,3 +1,11 @@
+"""The suite's shared fixtures: the `cast` of people every test uses, hypothesis profiles.
+
+One rule for the suite (tests/README.md): data a reader consumes — dynamics, flags, digest,
+print, dossier, export, anonymisation — is created the way users create it, through the
+annex's form and the service (`tests/protocols/filling.py: fill_annex`), never as a
+hand-written dict of the stored shape.
+"""
+
 import os
 from dataclasses import dataclass
 

@@ -55,7 +55,11 @@ ROUTE_MAKERS = {
     "protocols:submit": {"protocol_id": lambda cast: _protocol(cast, annex="A").pk},
 }
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
-VALUES = {"annex": lambda cast: "K", "window_key": lambda cast: "K:2026-09-07"}
+VALUES = {
+    "annex": lambda cast: "K",
+    "window_key": lambda cast: "K:2026-09-07",
+    "module_number": lambda cast: 1,
+}
 # Keyword arguments that are not object ids (tokens and the like).
 # `code`: a certificate's verification code is public by design (its pages are PUBLIC).
 NOT_IDS = {"uidb64", "token", "code"}

@@ -4,6 +4,7 @@ The shared machinery (listing, saving, status, history, printing, reminders) rea
 so a methodologist's change to one form touches one module.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django import forms
@@ -26,6 +27,13 @@ class AnnexDef:
     needs_psychologist: bool = False  # И: the school psychologist signs it off
     on_demand: bool = False  # И: no schedule window, opened when needed
     print_template: str = "protocols/print/generic.html"
+    # What the page lists for the assistant to cover, ticked from the data typed so far:
+    # (data, school) -> [(label, covered)]. Shown beside the form; an unticked item is a
+    # warning on submit, never an error (e.g. В: the school's core subjects and PE).
+    checklist: Callable[[dict, object], list[tuple[str, bool]]] | None = None
+    # What an empty window opens with, from the same pupil's earlier protocols of this annex
+    # in the year: (window key, {window key: data}) -> data (e.g. Ж carries its goals on).
+    initial: Callable[[str, dict[str, dict]], dict] | None = None
 
     @property
     def letter(self) -> str:

@@ -47,6 +47,19 @@ class IncidentForm(AnnexForm):
         return data
 
 
+# --- What readers need (the weekly chart, the И flag, the review): names, never string keys ---
+INCIDENTS = "incidents"  # the row part in `Protocol.data`
+INCIDENT_DATE = "incident_date"
+INTENSITY = "intensity"
+BEHAVIOUR_TYPE = "behaviour_type"
+
+
+def incidents(data: dict | None) -> list[dict]:
+    """The week's incident rows as the form saved them (malformed entries left out)."""
+    rows = data.get(INCIDENTS) if isinstance(data, dict) else None
+    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+
+
 class BehaviourLogForm(AnnexForm):
     summary = long_text(_("Weekly summary"))
 
@@ -56,5 +69,5 @@ ANNEX = AnnexDef(
     title=_("Protocols of observing negative behaviour"),
     menu_name=_("Behaviour log"),
     form=BehaviourLogForm,
-    rows={"incidents": IncidentForm},  # a calm week has none: no minimum
+    rows={INCIDENTS: IncidentForm},  # a calm week has none: no minimum
 )

@@ -1,4 +1,5 @@
-"""Annex В: observing the pupil in class, one row per observed lesson (SPEC §2)."""
+"""Annex В: observing the pupil in class over the first five school days, one row per observed
+lesson (SPEC §2): the school's core subjects and PE should each be observed at least once."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ SUBJECTS = [
     ("pe", _("Physical education")),
     ("other", _("other")),
 ]
+PE = "pe"
 HELP_LEVELS = [
     ("independent", _("independent")),
     ("verbal", _("verbal prompt")),
@@ -41,6 +43,14 @@ class ClassObservationForm(AnnexForm):
     adaptations = long_text(_("Recommended adaptations"))
 
 
+def subjects_to_observe(data: dict, school) -> list[tuple[str, bool]]:
+    """The school's core subjects and PE, each with whether a lesson of it is observed."""
+    labels = dict(SUBJECTS)
+    observed = {row.get("subject") for row in data.get("lessons") or [] if isinstance(row, dict)}
+    wanted = [code for code in [*school.core_subjects, PE] if code in labels]
+    return [(labels[code], code in observed) for code in dict.fromkeys(wanted)]
+
+
 ANNEX = AnnexDef(
     code=Annex.V,
     title=_("Protocol of observing the pupil in class"),
@@ -48,4 +58,9 @@ ANNEX = AnnexDef(
     form=ClassObservationForm,
     rows={"lessons": LessonForm},
     min_rows={"lessons": 1},
+    checklist=subjects_to_observe,
 )
+
+# --- What readers need (the review's evidence): names, never string keys ---
+LESSONS = "lessons"  # the row part in `Protocol.data` (ANNEX.rows)
+ADAPTATIONS = "adaptations"

@@ -57,23 +57,33 @@
     });
   });
 
-  // --- Autosave -------------------------------------------------------------------------------
+  // --- Saving --------------------------------------------------------------------------------
+  // One request at a time: an autosave, or the button the user pressed once the autosave in
+  // flight has answered (so the button posts the newest revision and never conflicts with this
+  // page's own autosave). A pressed button waits while the text cannot be saved (session ended,
+  // server unreachable) and goes ahead once it can: nothing typed is lost.
   let url = form.dataset.autosaveUrl;
   const status = document.getElementById("autosave-status");
   const conflictBox = document.getElementById("conflict");
   const sessionBox = document.getElementById("session-ended");
   const revision = form.querySelector('input[name="revision"]');
-  let dirty = false;
+  let dirty = false; // typed since the last successful save
   let saving = false;
   let paused = false; // a conflict waits for the user's choice
+  let leaving = false; // the form's own button is posting: no "Leave site?" prompt
+  let pressed = null; // the Save/Submit button waiting for the autosave
   let typingTimer = null;
-  let submitting = false;
+  let retryTimer = null;
+  let waiting = false; // a retry after a failed save is scheduled
+  let failures = 0; // server unreachable or 5xx in a row: wait longer each time
 
   function markDirty() {
     if (!url) return;
     dirty = true;
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(save, 2000); // ~2 s after typing stops
+    typingTimer = setTimeout(() => {
+      if (!waiting) save(); // ~2 s after typing stops, unless backing off after a failure
+    }, 2000);
   }
 
   // The first autosave of a window creates the protocol (or finds it made in another tab):
@@ -117,11 +127,65 @@
     });
   }
 
+  // Not saved (session ended, server unreachable or failing): the text stays, try again later —
+  // at once after a new sign-in, else every 10 s, backing off to a minute while the server fails.
+  function notSaved({ backOff }) {
+    dirty = true;
+    status.textContent = form.dataset.failedMessage;
+    failures = backOff ? failures + 1 : 0;
+    const delay = backOff ? Math.min(60000, 2000 * 2 ** (failures - 1)) : 10000;
+    clearTimeout(retryTimer);
+    waiting = true;
+    retryTimer = setTimeout(save, delay);
+  }
+
+  function showConflict(data) {
+    dirty = true;
+    paused = true;
+    pressed = null; // the user decides first
+    status.textContent = "";
+    adopt(data);
+    conflictBox.innerHTML = data.conflict_html;
+    conflictBox.querySelector("[data-conflict-keep]").addEventListener("click", (event) => {
+      // The user chose to keep their text: save it on top of the version they have seen.
+      revision.value = event.currentTarget.dataset.revision;
+      conflictBox.innerHTML = "";
+      paused = false;
+      dirty = true;
+      save();
+    });
+    conflictBox.scrollIntoView({ block: "start" });
+  }
+
+  // The pressed button goes ahead: the browser posts the form (and leaves the page). In a task
+  // of its own: a submission requested from inside a submit event is ignored by the browser.
+  let releasing = false;
+  function release() {
+    const button = pressed;
+    pressed = null;
+    leaving = true;
+    setTimeout(() => {
+      releasing = true;
+      try {
+        form.requestSubmit(button); // its submit event runs now, let through below
+      } finally {
+        releasing = false;
+      }
+    }, 0);
+  }
+
   async function save() {
-    if (!url || !dirty || saving || paused || submitting) return;
+    if (!url || saving || paused || leaving) return;
+    if (!dirty) {
+      if (pressed) release();
+      return;
+    }
+    clearTimeout(retryTimer);
+    waiting = false;
     saving = true;
     dirty = false;
-    let retry = false;
+    let again = false;
+    let ok = false;
     const body = new FormData(form);
     body.set("action", "autosave");
     try {
@@ -134,54 +198,67 @@
       });
       if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
         // The session ended (or the token changed): keep the text and keep trying.
-        dirty = true;
         sessionBox.classList.remove("d-none");
-        status.textContent = form.dataset.failedMessage;
-        retry = await refreshToken(); // signed in again elsewhere: save at once
+        notSaved({ backOff: false });
+        again = await refreshToken(); // signed in again elsewhere: save at once
       } else if (response.status === 409) {
-        const data = await response.json();
-        dirty = true;
-        paused = true;
-        adopt(data);
-        conflictBox.innerHTML = data.conflict_html;
-        conflictBox.querySelector("[data-conflict-keep]").addEventListener("click", (event) => {
-          // The user chose to keep their text: save it on top of the version they have seen.
-          revision.value = event.currentTarget.dataset.revision;
-          conflictBox.innerHTML = "";
-          paused = false;
-          dirty = true;
-          save();
-        });
-        conflictBox.scrollIntoView({ block: "start" });
+        showConflict(await response.json());
       } else if (response.ok) {
         const data = await response.json();
         revision.value = data.revision;
+        ok = true;
+        failures = 0;
         sessionBox.classList.add("d-none");
         status.textContent = `${data.message} ${data.saved_at}`;
         showErrors(data.errors);
         adopt(data);
-      } else {
+      } else if (response.status === 400) {
+        // Refused as it stands (e.g. under review now): say why; a pressed button lets the
+        // server's page explain it.
         dirty = true;
-        status.textContent = form.dataset.failedMessage;
+        status.textContent = (await response.json()).error || form.dataset.failedMessage;
+        if (pressed) release();
+      } else {
+        notSaved({ backOff: response.status >= 500 });
       }
     } catch {
-      dirty = true; // offline: try again on the next tick
-      status.textContent = form.dataset.failedMessage;
+      notSaved({ backOff: true }); // offline or the server is away
     } finally {
       saving = false;
-      if (retry) save();
+      // A button waiting for this autosave goes on now (saving what was typed meanwhile).
+      if (again || (ok && pressed)) save();
     }
   }
 
   if (url) {
     form.addEventListener("input", markDirty);
     form.addEventListener("change", markDirty);
-    setInterval(save, 10000); // every 10 s while dirty
-    form.addEventListener("submit", () => {
-      submitting = true;
+    setInterval(() => {
+      if (!waiting) save();
+    }, 10000); // every 10 s while dirty, unless a retry is scheduled
+    form.addEventListener("submit", (event) => {
+      if (releasing) return; // released by this script: the browser posts it
+      event.preventDefault();
+      if (leaving) return; // already posting: a second click posts nothing more
+      if (paused) {
+        // A conflict is shown and the user saves anyway: the server answers with the panel.
+        pressed = event.submitter;
+        release();
+        return;
+      }
+      pressed = event.submitter || form.querySelector('button[value="save"]');
+      // The last action's "Saved." no longer applies: the next page says how this one went.
+      document.querySelectorAll("main > .messages").forEach((el) => el.remove());
+      status.textContent = form.dataset.savingMessage;
+      clearTimeout(typingTimer);
+      save(); // the user asked: try now, whatever retry was scheduled
+    });
+    // Back on this tab (e.g. after signing in again in another one): retry now, not later.
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden && waiting) save();
     });
     window.addEventListener("beforeunload", (event) => {
-      if (dirty || saving) {
+      if ((dirty || saving) && !leaving) {
         event.preventDefault();
         event.returnValue = form.dataset.unsavedMessage;
         return form.dataset.unsavedMessage;

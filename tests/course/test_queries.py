@@ -31,8 +31,9 @@ def test_my_course_page(client, cast, django_assert_num_queries, n):
     _cohort(cast, n)
     client.force_login(cast.listener)
     # session, user, roles, enrolment, expired attempts, tasks (standing), scores, attempts
-    # (standing), tasks (table), attempts (list), support, certificate in force
-    with django_assert_num_queries(12):
+    # (standing), tasks (table), attempts (list), support, certificate in force, the modules
+    # answered in the feedback questionnaire, the course's modules
+    with django_assert_num_queries(14):
         assert client.get(reverse("course:my", args=[cast.cohort.pk])).status_code == 200
 
 

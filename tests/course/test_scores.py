@@ -109,3 +109,23 @@ def test_grid_sends_the_reason_into_the_audit(client, cast):
     assert ScoreChange.objects.get(task=task).reason == "апелляция"
     page = client.get(reverse("course:scores", args=[cast.cohort.pk])).content.decode()
     assert 'hx-include="#change-reason"' in page and 'id="change-reason"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "level", "criterion"),
+    [
+        ("kk", "толығымен іске асырылды", "әрбір бөлім бойынша негізделген қорытындылар бар"),
+        ("kk", "түзетулерді ескере отырып, орташадан жоғары іске асырылды", "өз бетінше"),
+        ("ru", "реализовано частично", "постоянно требовалась помощь"),
+    ],
+)
+def test_rubric_shows_each_band_as_the_seed_words_it(
+    client, cast, settings, language, level, criterion
+):
+    """Table 4: levels in the seed's words ("іске асырылды", not "қол жеткізілді") and each
+    band's criteria beside them."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(cast.course_admin)
+    html = client.get(reverse("course:scores", args=[cast.cohort.pk])).content.decode()
+    assert level in html and criterion in html
+    assert "қол жеткізілді" not in html

@@ -1,16 +1,20 @@
 """Small counts and their complements: no shown figure, nor a difference of shown figures,
 gives away a count of 1–4."""
 
+import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant_portal.oversight.disclosure import shown, suppress
 
 
-def test_small_counts_hidden_zero_and_large_shown():
+@pytest.mark.parametrize(("language", "hidden"), [("en", "< 5"), ("kk", "< 5 (аз)")])
+def test_small_counts_hidden_zero_and_large_shown(language, hidden):
     values = {"a": 0, "b": 3, "c": 5, "d": 12}
     assert suppress(values, []) == {"b"}
-    assert [shown(values[k], k in {"b"}) for k in "abcd"] == ["0", "< 5", "5", "12"]
+    with translation.override(language):
+        assert [shown(values[k], k in {"b"}) for k in "abcd"] == ["0", hidden, "5", "12"]
 
 
 def test_a_lone_hidden_cell_takes_the_smallest_other_cell_of_its_line():

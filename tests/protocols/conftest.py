@@ -37,7 +37,7 @@ class _Week(forms.Form):
 
 class _Incident(forms.Form):
     title = "Оқиғалар"
-    date = forms.DateField(label="Күні")
+    incident_date = forms.DateField(label="Күні")
     behaviour_type = forms.ChoiceField(
         label="Мінез-құлық түрі", choices=[("aggression", "Агрессия"), ("refusal", "Бас тарту")]
     )
@@ -70,6 +70,8 @@ TEST_ANNEXES = {
 @pytest.fixture
 def test_annexes(monkeypatch):
     """Small annexes of the tests' own, for code that must work with whatever the registry
-    holds (printing, dynamics, the year grid); modules opt in with usefixtures."""
+    holds (the year grid, the menus); modules opt in with usefixtures. Not for readers of
+    `data` (dynamics, flags, print): those are tested on the real annexes, filled through
+    their forms (tests/README.md)."""
     monkeypatch.setattr(annexes, "REGISTRY", dict(TEST_ANNEXES))
     return TEST_ANNEXES

@@ -5,9 +5,9 @@ from datetime import date
 
 from django.utils import timezone
 
-from protocols.models import Meeting, MeetingItem, NextStep, Protocol, Status
+from protocols.models import Meeting, MeetingItem, NextStep, Protocol
 
-from .factories import protocol_of
+from .filling import fill_annex
 
 CONCLUSION = {
     "observations": "Сабақта зейіні тұрақсыз.",
@@ -25,12 +25,16 @@ def submitted_conclusion(cast, *, pupil=None, author=None, period="september", *
     ).first()
     if existing:
         return existing
-    fields = {
-        "student": pupil, "author": author or cast.assistant, "annex": "G",
-        "window_key": f"G:{period}", "due": date(2026, 9, 14), "status": Status.SUBMITTED,
-        "data": dict(CONCLUSION), "filled_on": date(2026, 9, 14), "submitted_at": timezone.now(),
-    }  # fmt: skip
-    return protocol_of(cast, **{**fields, **kwargs})
+    # Filled through the form and the service (tests/README.md); then the test's own dates and
+    # state are staged on the row, as time would have set them.
+    filled = fill_annex(
+        pupil, "G", {**CONCLUSION, **kwargs.pop("data", {})}, author or cast.assistant,
+        window_key=f"G:{period}", filled_on=kwargs.pop("filled_on", date(2026, 9, 14)),
+    )  # fmt: skip
+    staged = {"due": date(2026, 9, 14), "submitted_at": timezone.now(), **kwargs}
+    Protocol.objects.filter(pk=filled.pk).update(**staged)
+    filled.refresh_from_db()
+    return filled
 
 
 def meeting_of(cast):

@@ -152,3 +152,20 @@ def test_html_is_stored_as_plain_text():
     forms = _forms("G", {**VALID["G"], "strengths": "<script>alert(1)</script>"})
     assert forms.is_valid()
     assert forms.data()["strengths"] == "<script>alert(1)</script>"
+
+
+def test_the_names_readers_use_are_the_forms_fields():
+    """Readers read `data` through names the annex modules give; each must be a field the form
+    saves (issue #12: a reader's own key, never saved by the form, showed nothing)."""
+    from protocols.annexes import b_free_activity as b
+    from protocols.annexes import d_behaviour_log as d
+    from protocols.annexes import v_class_observation as v
+    from protocols.annexes import zh_support_programme as zh
+
+    b_fields = set(b.ANNEX.form.base_fields)
+    assert {b.rating_field(a) for a, _label in b.AREAS} | {b.SUMMARY} <= b_fields
+    assert {d.INCIDENT_DATE, d.INTENSITY, d.BEHAVIOUR_TYPE} <= set(
+        d.ANNEX.rows[d.INCIDENTS].base_fields
+    )
+    assert v.ADAPTATIONS in v.ANNEX.form.base_fields and v.LESSONS in v.ANNEX.rows
+    assert {zh.GOAL, zh.EXPECTED, zh.RESULT} <= set(zh.ANNEX.rows[zh.GOALS].base_fields)

@@ -6,17 +6,21 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from protocols import dynamics, printing
+from protocols import annexes, dynamics, printing
+from protocols.forms import to_post
 from protocols.models import DossierJob
 from protocols.selectors import pupil_years
+from protocols.services import correction_open
 from students.models import Holiday
 
 from .factories import ProtocolFactory
+from .filling import b_observation, behaviour_week, fill_annex, incident
+from .test_forms import VALID
 
-# Small annexes of the tests' own: this code must work for whatever the registry holds.
-pytestmark = pytest.mark.usefixtures("test_annexes")
+# Every protocol a reader reads here is filled through its annex's form and the service
+# (tests/README.md): the readers must show what the real forms save.
 
 TODAY = date(2026, 11, 25)
 KAZAKH = "ә ғ қ ң ө ұ ү һ і"
@@ -51,25 +55,12 @@ def pdf_pages(pdf: bytes, tmp_path) -> int:
 
 
 def test_protocol_pdf_text(cast, tmp_path):
-    protocol = ProtocolFactory(
-        student=cast.pupil,
-        author=cast.assistant,
-        annex="D",
-        window_key="D:2026-11-16",
-        due=date(2026, 11, 20),
+    protocol = behaviour_week(
+        cast.pupil, cast.assistant, date(2026, 11, 16),
+        [incident(date(2026, 11, 17), intensity=3, behaviour="Дәптерін лақтырды")],
         filled_on=date(2026, 11, 19),
-        data={
-            "summary": f"{KAZAKH} <script>alert(1)</script>",
-            "incidents": [
-                {
-                    "date": "2026-11-17",
-                    "behaviour_type": "aggression",
-                    "intensity": 3,
-                    "duration_minutes": 5,
-                }
-            ],
-        },
-    )
+    )  # fmt: skip
+    protocol.data["summary"] = f"{KAZAKH} <script>alert(1)</script>"  # printed, not run
     html = printing.protocol_html(protocol, language="kk")
     assert "&lt;script&gt;" in html and "<script>" not in html  # data is escaped
     text = pdf_text(printing.protocol_pdf(protocol, language="kk"), tmp_path)
@@ -79,26 +70,23 @@ def test_protocol_pdf_text(cast, tmp_path):
     assert "Жағымсыз мінез-құлықты бақылау хаттамалары" in text  # the Kazakh title
     assert "Д" in text and cast.pupil.full_name in text and "3Ә" in flat
     assert "Апталық қорытынды" in text  # a field label from the annex form
-    assert "Мінез-құлық түрі" in text and "Агрессия" in text  # a row table, choice label
+    assert "Оқиғалар" in text  # the row part's heading, not its key in `data`
+    assert "Мінез-құлықтүрі" in flat and "өзгелерге агрессия" in text  # a row table, choice
+    assert "Дәптерінлақтырды" in flat and "17.11.2026" in flat  # the incident as typed
     assert "19.11.2026" in text and "20.11.2026" in text  # filled on, due
     assert cast.assistant.full_name in text  # the signature line
     assert flat.endswith("1/1")  # page numbers
 
 
 def test_psychologist_signs_annex_i_and_russian_labels(cast, tmp_path):
-    protocol = ProtocolFactory(
-        student=cast.pupil,
-        author=cast.assistant,
-        annex="I",
-        window_key="I:2026-11-25",
-        data={"summary": "ok"},
-    )
+    protocol = fill_annex(cast.pupil, "I", VALID["I"], cast.assistant)
     text = pdf_text(printing.protocol_pdf(protocol, language="ru"), tmp_path)
     assert "Педагог-психолог" in text  # the second signature line, in Russian
     assert "Обучающийся" in text
 
 
 def test_unknown_data_keys_still_print(cast, tmp_path):
+    # Deliberately a stored shape no form makes: an older form's key must not be hidden.
     protocol = ProtocolFactory(
         student=cast.pupil, author=cast.assistant, annex="A", data={"legacy_note": "ескі жазба"}
     )
@@ -123,15 +111,10 @@ def test_dossier_end_to_end_eager(
     cast, client, today, tmp_path, settings, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    for annex, key in (("A", "A:september"), ("B", "B:september"), ("D", "D:2026-11-16")):
-        ProtocolFactory(
-            student=cast.pupil,
-            author=cast.assistant,
-            annex=annex,
-            window_key=key,
-            status="submitted",
-            data={"summary": f"{annex} {KAZAKH}"},
-        )
+    fill_annex(cast.pupil, "A", {**VALID["A"], "family": f"A {KAZAKH}"}, cast.assistant)
+    b_values = {**b_observation(peers=1), "summary": f"B {KAZAKH}"}
+    fill_annex(cast.pupil, "B", b_values, cast.assistant)
+    behaviour_week(cast.pupil, cast.assistant, date(2026, 11, 16), [incident(date(2026, 11, 18))])
     client.force_login(cast.assistant)
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(reverse("protocols:dossier", args=[cast.pupil.pk]))
@@ -151,8 +134,11 @@ def test_dossier_end_to_end_eager(
     pdf = b"".join(f.streaming_content)
     assert pdf.startswith(b"%PDF") and pdf_pages(pdf, tmp_path) >= 5
     text = pdf_text(pdf, tmp_path)
-    assert "B" + KAZAKH.replace(" ", "") in "".join(text.split())
+    flat = "".join(text.split())
+    assert "A" + KAZAKH.replace(" ", "") in flat and "B" + KAZAKH.replace(" ", "") in flat
     assert cast.pupil.full_name in text
+    assert "Contact with peers" in text  # Б's dynamics page has the ratings
+    assert "No ratings yet" not in text
     # Someone else (even of the school) does not get the job or its file.
     client.force_login(cast.specialist)
     assert client.get(reverse("protocols:dossier_file", args=[job.pk])).status_code == 404
@@ -177,46 +163,66 @@ def test_dossier_job_polls_while_running(cast, client, today):
 # --- dynamics -------------------------------------------------------------------------
 
 
-def test_b_side_by_side_with_changes(cast):
-    for period, ratings in (
-        ("september", {"peers": 1, "adults": 2, "play": "x"}),
-        ("half_year", {"peers": 2, "adults": 1}),
-        ("year_end", {"peers": 2, "play": 3}),
-    ):
-        ProtocolFactory(
-            student=cast.pupil,
-            author=cast.assistant,
-            annex="B",
-            window_key=f"B:{period}",
-            data={"ratings": ratings},
-        )
+def test_b_side_by_side_with_changes(cast, client, today):
+    """Issue #12 defect 1: Б filled through its form shows in the dynamics (it showed "no
+    ratings yet" because the reader looked for keys the form never saves)."""
+    fill_annex(
+        cast.pupil,
+        "B",
+        b_observation(peers=1, adults=2, play="x"),
+        cast.assistant,
+        window_key="B:september",
+        submit=False,
+    )  # a draft keeps a bad value as typed
+    fill_annex(
+        cast.pupil, "B", b_observation(peers=2, adults=1), cast.assistant, window_key="B:half_year"
+    )
+    fill_annex(cast.pupil, "B", b_observation(peers=2, adults=None, play=3), cast.assistant,
+               window_key="B:year_end", submit=False)  # fmt: skip
     (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
     rows = {r.area: r for r in dynamics.b_dynamics(py.protocols)}
     assert rows["peers"].values == [1, 2, 2] and rows["peers"].changes == ["", "up", "same"]
     assert rows["adults"].values == [2, 1, None] and rows["adults"].changes == ["", "down", ""]
-    assert rows["play"].values == [None, None, 3]  # a bad value is not shown as a rating
+    assert rows["play"].values == [None, 2, 3]  # a bad value is not shown as a rating
+    client.force_login(cast.assistant)
+    html = client.get(reverse("protocols:pupil_year", args=[cast.pupil.pk])).content.decode()
+    assert "No ratings yet." not in html and "Contact with peers" in html
+
+
+def test_b_and_d_submitted_on_their_pages_show_in_the_dynamics(cast, client, today):
+    """Defects 1 and 2 through the pages a person uses: Б and Д submitted on their edit pages,
+    then the pupil's year shows the ratings and the week's chart."""
+    client.force_login(cast.assistant)
+    typed = {
+        ("B", "B:september"): b_observation(peers=1, rules=3),
+        ("D", "D:2026-11-16"): {
+            "summary": "апта",
+            "incidents": [incident(date(2026, 11, 17)), incident(date(2026, 11, 18))],
+        },
+    }
+    for (annex, key), values in typed.items():
+        post = to_post(annexes.get(annex), values, filled_on=date(2026, 11, 20))
+        post["action"] = "submit"
+        r = client.post(reverse("protocols:window", args=[cast.pupil.pk, annex, key]), post)
+        assert r.status_code == 302, r.content.decode()[:2000]
+    r = client.get(reverse("protocols:pupil_year", args=[cast.pupil.pk]))
+    rows = {row.area: row.values for row in r.context["b_rows"]}
+    assert rows["peers"][0] == 1 and rows["rules"][0] == 3
+    assert [(w.monday, w.count) for w in r.context["d_weeks"]] == [(date(2026, 11, 16), 2)]
+    assert r.context["d_chart"] is not None and "No ratings yet." not in r.content.decode()
 
 
 def _d_week(cast, monday: date, n: int, intensity=2, kind="aggression"):
-    ProtocolFactory(
-        student=cast.pupil,
-        author=cast.assistant,
-        annex="D",
-        window_key=f"D:{monday.isoformat()}",
-        data={
-            "incidents": [
-                {
-                    "date": (monday + timedelta(days=i % 5)).isoformat(),
-                    "behaviour_type": kind,
-                    "intensity": intensity,
-                }
-                for i in range(n)
-            ]
-        },
-    )
+    days = [monday + timedelta(days=i % 5) for i in range(n)]
+    behaviour_week(
+        cast.pupil, cast.assistant, monday,
+        [incident(min(day, date(2026, 11, 23)), intensity=intensity, kind=kind) for day in days],
+    )  # fmt: skip
 
 
 def test_d_weeks_chart_and_flag(cast, client, today):
+    """Issue #12 defect 2: Д filled through its form is counted per week and raises the И
+    flag (the reader looked for `date`, the form saves `incident_date`)."""
     Holiday.objects.create(
         year=cast.school.years.get(),
         name="Күзгі каникул",
@@ -229,10 +235,15 @@ def test_d_weeks_chart_and_flag(cast, client, today):
     weeks = dynamics.d_weeks(py.protocols, py.calendar, grade=cast.pupil.grade, today=TODAY)
     by_monday = {w.monday: w for w in weeks}
     assert date(2026, 10, 26) not in by_monday  # the autumn break has no school week
+    assert by_monday[date(2026, 11, 9)].count == 3
     assert by_monday[date(2026, 11, 16)].count == 4
     assert by_monday[date(2026, 11, 16)].mean_intensity == 3
-    types = {t.behaviour_type: (t.label, t.total) for t in dynamics.d_types(weeks)}
-    assert types == {"aggression": ("Агрессия", 3), "refusal": ("Бас тарту", 4)}
+    with translation.override("en"):
+        types = {t.behaviour_type: (t.label, t.total) for t in dynamics.d_types(weeks)}
+    assert types == {
+        "aggression": ("aggression towards others", 3),
+        "refusal": ("refusing tasks", 4),
+    }
     assert dynamics.i_flag(weeks, [], per_week=3, weeks_needed=2)
     assert not dynamics.i_flag(weeks, [], per_week=4, weeks_needed=2)
     client.force_login(cast.assistant)
@@ -245,12 +256,13 @@ def test_d_weeks_chart_and_flag(cast, client, today):
 def test_flag_counts_only_weeks_after_the_latest_i(cast, today):
     _d_week(cast, date(2026, 11, 9), 3)
     _d_week(cast, date(2026, 11, 16), 3)
-    i = ProtocolFactory(student=cast.pupil, author=cast.assistant, annex="I", window_key="I:x")
+    i = correction_open(student=cast.pupil, year=cast.school.years.get(), by=cast.assistant)
     i.created_at = timezone.make_aware(timezone.datetime(2026, 11, 18, 10))
     i.save(update_fields=["created_at"])
     (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
     weeks = dynamics.d_weeks(py.protocols, py.calendar, grade=cast.pupil.grade, today=TODAY)
-    assert not dynamics.i_flag(weeks, py.on_demand, per_week=3, weeks_needed=2)
+    assert sum(w.count for w in weeks) == 6  # the incidents are there...
+    assert not dynamics.i_flag(weeks, py.on_demand, per_week=3, weeks_needed=2)  # ...handled
 
 
 def test_school_thresholds_drive_the_flag(cast, client, today):
@@ -263,19 +275,20 @@ def test_school_thresholds_drive_the_flag(cast, client, today):
 
 
 def test_missing_keys_are_tolerated(cast):
+    # Deliberately malformed stored data (an old import, a hand edit): readers must not break.
     ProtocolFactory(
         student=cast.pupil,
         author=cast.assistant,
         annex="D",
         window_key="D:a",
-        data={"incidents": [{"date": "bad"}, "junk", {"intensity": 9}]},
+        data={"incidents": [{"incident_date": "bad"}, "junk", {"intensity": 9}]},
     )
     ProtocolFactory(
         student=cast.pupil,
         author=cast.assistant,
         annex="B",
         window_key="B:september",
-        data={"ratings": "junk"},
+        data={"peers_rating": "junk", "adults_rating": 9},
     )
     (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
     weeks = dynamics.d_weeks(py.protocols, py.calendar, grade=3, today=TODAY)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from protocols import review, services
 from protocols.models import (
+    DossierJob,
     Meeting,
     NextStep,
     Protocol,
@@ -24,9 +25,11 @@ from students.models import Assignment, ReadLogEntry
 from tests.factories import AssignmentFactory, StudentFactory
 
 from .factories import ProtocolFactory
+from .filling import behaviour_week, fill_annex, incident
 from .review_factories import CONCLUSION, meeting_of, next_step_of, submitted_conclusion
 
 TODAY = date(2026, 11, 25)  # a Wednesday of the I half-year
+EARLIEST_TODAY = date(2026, 11, 23)  # the forms' today (tests/protocols/conftest.py)
 ALMATY = ZoneInfo("Asia/Almaty")
 
 
@@ -100,15 +103,16 @@ def test_outsiders_get_404_on_the_pages_without_ids(cast, client):
 
 def test_review_page_shows_the_evidence_and_logs_the_read(cast, client):
     p = submitted_conclusion(cast)
-    ProtocolFactory(
-        student=cast.pupil, author=cast.assistant, annex="ZH", window_key="ZH:programme_1",
-        status=Status.SUBMITTED, data={"goals": [{"goal": "Өз бетінше киіну", "expected": "x"}]},
-    )  # fmt: skip
+    goal = {
+        "area": "self_care", "goal": "Өз бетінше киіну", "tasks": "x", "methods": "x",
+        "responsible": "ассистент", "timeline": "желтоқсан", "expected": "Күрте киеді",
+    }  # fmt: skip
+    fill_annex(cast.pupil, "ZH", {"goals": [goal]}, cast.assistant, window_key="ZH:programme_1")
     client.force_login(cast.specialist)
     r = client.get(reverse("protocols:review", args=[p.pk]))
     html = r.content.decode()
     assert r.status_code == 200
-    assert CONCLUSION["goals"] in html and "Өз бетінше киіну" in html
+    assert CONCLUSION["goals"] in html and "Өз бетінше киіну" in html and "Күрте киеді" in html
     assert ReadLogEntry.objects.filter(user=cast.specialist, pupil=cast.pupil).count() == 1
 
 
@@ -286,13 +290,12 @@ def test_minutes_pdf_in_kazakh_and_russian(cast, client, tmp_path, lang, title):
 
 
 def _d_week(cast, pupil, monday: date, n: int):
-    ProtocolFactory(
-        student=pupil, author=cast.assistant, annex="D", window_key=f"D:{monday.isoformat()}",
-        due=monday + timedelta(days=4), status=Status.SUBMITTED,
-        data={"incidents": [
-            {"date": (monday + timedelta(days=i % 5)).isoformat(), "intensity": 2}
-            for i in range(n)
-        ]},
+    """Д of one week filled through its form (issue #12 defect 2: the flag read a key the
+    form never saves, so this list stayed empty on real protocols)."""
+    author = Assignment.objects.get(student=pupil, end__isnull=True).assistant
+    behaviour_week(
+        pupil, author, monday,
+        [incident(min(monday + timedelta(days=i % 5), EARLIEST_TODAY)) for i in range(n)],
     )  # fmt: skip
 
 
@@ -480,3 +483,43 @@ def test_retention_clears_the_reviews_free_text_and_its_history(cast):
     assert ReviewDecision.objects.get(protocol=p).text == ""
     texts = " ".join(str(e.pgh_data) for e in Events.objects.all())
     assert "Ахметов үшін шешім." not in texts and "Көрнекі кесте жасау" not in texts
+
+
+# --- The decision on the print (issue #15 item 6) -------------------------------------------
+
+
+def test_an_approved_conclusion_prints_the_team_decision_and_the_dossier_has_it(
+    cast, client, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    p = submitted_conclusion(cast)
+    meeting = meeting_of(cast)  # held on 18.09.2026
+    client.force_login(cast.psychologist)
+    assert decide(client, p, "comment", goals="Өлшенетін етіңіз.").status_code == 302
+    p.refresh_from_db()
+    review.review_decide(
+        protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
+        text="Бірауыздан мақұлданды.", meeting=meeting,
+    )  # fmt: skip
+    client.force_login(cast.assistant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    r = client.get(reverse("protocols:pdf", args=[p.pk]))
+    printed = " ".join(pdf_text(r.content, tmp_path).split())
+    with_decision = [
+        "Решение службы ППМС", cast.specialist.full_name, "Заседание службы ППМС от 18.09.2026",
+        TODAY.strftime("%d.%m.%Y"), "Бірауыздан мақұлданды.",
+    ]  # fmt: skip
+    assert all(part in printed for part in with_decision), printed
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("protocols:dossier", args=[cast.pupil.pk]))
+    job = DossierJob.objects.get()
+    dossier = " ".join(pdf_text(job.file.read(), tmp_path).split())
+    assert "Бірауыздан мақұлданды." in dossier and cast.specialist.full_name in dossier
+
+
+def test_a_conclusion_not_yet_approved_prints_no_decision(cast, client, tmp_path, settings):
+    p = submitted_conclusion(cast)
+    client.force_login(cast.assistant)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    r = client.get(reverse("protocols:pdf", args=[p.pk]))
+    assert "Решение службы ППМС" not in pdf_text(r.content, tmp_path)

@@ -71,7 +71,7 @@ def test_autosave_keeps_bad_input_and_reports_it(assistant, cast):
 
 
 def test_stale_autosave_is_409_with_both_versions(assistant, cast):
-    p = protocol_of(cast, data={"family": "Олардың мәтіні"}, revision=3)
+    p = protocol_of(cast, data={"family": "Олардың мәтіні"}, revision=3, updated_by=cast.colleague)
     r = assistant.post(
         reverse("protocols:autosave", args=[p.pk]), {"revision": 2, "family": "Менің мәтінім"}
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assistant_portal.accounts.places import admin_organisation
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.forms import add_service_errors
 from assistant_portal.spreadsheets import SpreadsheetUploadForm
@@ -51,10 +52,8 @@ from .rubric import RUBRIC
 
 
 def _admin_organisation(user) -> TrainingOrganisation:
-    ids = roles_of(user).organisation_ids
-    if not ids:
-        raise Http404
-    return TrainingOrganisation.objects.get(pk=min(ids))
+    # The one chosen in the navbar when the user administers several (issue #12 defect 13).
+    return admin_organisation(user)
 
 
 def _course() -> Course:

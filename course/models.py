@@ -539,12 +539,23 @@ class CertificateBatch(BackgroundJob):
     """Bulk issue for a cohort: progress for the page, the ZIP of every PDF at the end."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="certificate_batches")
+    # The listeners it is for (eligible when it started): `done` is derived from their
+    # certificates, never counted by hand, so a crash or a re-run cannot make it drift.
+    enrolment_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     skipped = models.PositiveIntegerField(default=0)
     file = models.FileField(storage=_private_storage, upload_to="certificates/batches/", blank=True)
 
     class Meta:
         verbose_name = _("certificate batch")
         verbose_name_plural = _("certificate batches")
+        constraints = [
+            # A second click on "issue to all" finds the running batch (issue #14 item 2).
+            models.UniqueConstraint(
+                fields=["cohort"],
+                condition=Q(status__in=["pending", "running"]),
+                name="one_running_certificate_batch_per_cohort",
+            )
+        ]
 
     def __str__(self):
         return f"{self.cohort} #{self.pk}"

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assistant_portal import jobs
 from assistant_portal.accounts.models import User
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.jobs import job_progress
@@ -473,13 +474,18 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def dossier_request(*, pupil: Student, by, language: str) -> DossierJob:
     """Record the job and queue its build once the row is committed (eager: right then)."""
-    from .tasks import build_dossier
-
     job = DossierJob(pupil=pupil, requested_by=by, language=language)
     job.full_clean()
     job.save()
-    transaction.on_commit(lambda: build_dossier.delay(job.pk))
+    jobs.queue_on_commit(job)
     return job
+
+
+def dossier_queue(job: DossierJob) -> None:
+    """Publish the build (jobs.py calls it: at the request, and again from the sweeper)."""
+    from .tasks import build_dossier
+
+    jobs.publish(build_dossier, job.pk)
 
 
 def dossier_build(*, job_id: int, today: date | None = None) -> DossierJob:

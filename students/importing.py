@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -333,7 +333,20 @@ def import_confirm(
     preview.rows = []  # the names are in the pupils' records now; no second copy
     preview.created, preview.skipped = created, skipped
     preview.save(update_fields=["confirmed_at", "rows", "created", "skipped"])
+    if created >= ANALYZE_AFTER:
+        transaction.on_commit(_analyze_pupils)
     return preview
+
+
+# An import this large changes what PostgreSQL knows of the pupils table; plans read from
+# stale statistics until autovacuum's next ANALYZE (issue #19: a district importing its
+# pupils), so the import refreshes them once it has committed.
+ANALYZE_AFTER = 500
+
+
+def _analyze_pupils() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE students_student")
 
 
 def _rows_to_json(parsed: ParsedFile) -> list[dict]:

@@ -10,10 +10,12 @@ Exactly once (SPEC §7 "Reminders"):
 - `digest_send` e-mails one row: it claims the row (status "sending", under a row lock, committed),
   sends, then marks it sent. A second sender skips a row that is sent or freshly claimed. Only a
   worker that dies between the SMTP server's accept and the mark leaves a stale claim; the
-  redelivered task then sends again and logs that the recipient may get the e-mail twice.
+  redelivered task then sends again and logs that the recipient may get the e-mail twice; the
+  copy carries the row's stored Message-ID, the same as the first, so mail systems drop it.
 """
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -106,6 +108,7 @@ def digests_write(*, week: WeekRange, planned: list[PlannedDigest]) -> list[int]
                     subject=p.rendered.subject,
                     body_text=p.rendered.text,
                     body_html=p.rendered.html,
+                    message_id=digest_message_id(recipient_id=p.user.pk, week_start=week.start),
                 )
                 for p in planned
             ],
@@ -144,6 +147,14 @@ def digests_write(*, week: WeekRange, planned: list[PlannedDigest]) -> list[int]
     return unsent
 
 
+def digest_message_id(*, recipient_id: int, week_start: date) -> str:
+    """One Message-ID per (recipient, week), with a random part so that another installation
+    (or a restored copy) never collides with ours; stored on the outbox row at creation."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    token = secrets.token_hex(8)
+    return f"<digest.{week_start:%Y%m%d}.{recipient_id}.{token}@{domain}>"
+
+
 def _queue_send(outbox_id: int) -> None:
     from .tasks import send_digest
 
@@ -177,7 +188,11 @@ def _claim(outbox_id: int) -> DigestOutbox | None:
         row.status = OutboxStatus.SENDING
         row.claimed_at = now
         row.attempts += 1
-        row.save(update_fields=["status", "claimed_at", "attempts"])
+        if not row.message_id:  # a row written before Message-IDs were stored
+            row.message_id = digest_message_id(
+                recipient_id=row.recipient_id, week_start=row.week_start
+            )
+        row.save(update_fields=["status", "claimed_at", "attempts", "message_id"])
         return row
 
 
@@ -196,6 +211,8 @@ def digest_send(*, outbox_id: int) -> str:
             body=row.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[row.recipient.email],
+            # the same on every attempt: a re-sent copy is recognised as the same message
+            headers={"Message-ID": row.message_id},
         )
         message.attach_alternative(row.body_html, "text/html")
         try:

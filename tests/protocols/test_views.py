@@ -253,6 +253,22 @@ def test_edit_page_queries_do_not_grow(assistant, cast, django_assert_num_querie
     assert r.status_code == 200 and r.text.count("data-row>") == rows + 1  # + the template
 
 
+def test_communication_sheet_page_checks_the_assignment_once(
+    assistant, cast, django_assert_num_queries
+):
+    # The К page asks twice whether the user is the pupil's assistant (may they edit; else,
+    # may they reply as a parent); the answer is remembered for the request (issue #19).
+    entries = [{"author": "логопед", "message": "Үйде дыбыстарды қайталаңыз."}]
+    k = protocol_of(cast, annex="K", window_key="K:2026-11-16", data={"entries": entries})
+    # session, user, roles, the protocol (pupil, school, year, author joined; visibility a
+    # subquery), the year's holidays (its window), the assignment (may this user edit), the
+    # read-log INSERT
+    with django_assert_num_queries(7) as ctx:
+        r = assistant.get(k.get_absolute_url())
+    assert r.status_code == 200
+    assert sum("students_assignment" in q["sql"] for q in ctx.captured_queries) == 2  # + access
+
+
 def test_history_of_a_protocol_without_versions(assistant, cast):
     r = assistant.get(reverse("protocols:history", args=[protocol_of(cast).pk]))
     assert r.status_code == 200 and "No saved versions yet" in r.text

@@ -140,3 +140,20 @@ def test_disguised_file(admin_client):
     assert r.status_code == 400
     r = upload(admin_client, b"MZ\x90\x00\x00\xffbinary", name="pupils.xlsx")
     assert r.status_code == 400 and "file" in r.context["form"].errors
+
+
+def test_a_large_import_refreshes_the_statistics(
+    admin_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Plans that read the pupils table must not work from statistics of before the import.
+    from django.db import connection
+
+    from students import importing
+
+    monkeypatch.setattr(importing, "ANALYZE_AFTER", 2)
+    page = upload(admin_client, (HEADER + GOOD).encode("utf-8"))
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(admin_client, page)
+    with connection.cursor() as cursor:  # ANALYZE writes its row count in place
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'students_student'")
+        assert cursor.fetchone()[0] == Student.objects.count()

@@ -211,8 +211,12 @@ def sheet_reply(*, sheet: Protocol, by: User, entry: str, text: str) -> Protocol
 @transaction.atomic
 def sheet_mark_read(*, sheet: Protocol, user: User) -> None:
     """The user has seen the sheet now: its entries and its notices are read."""
-    SheetRead.objects.update_or_create(
-        protocol=sheet, user=user, defaults={"seen_at": timezone.now()}
+    # One INSERT … ON CONFLICT DO UPDATE: two tabs opening the sheet at once cannot clash.
+    SheetRead.objects.bulk_create(
+        [SheetRead(protocol=sheet, user=user, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["protocol", "user"],
+        update_fields=["seen_at"],
     )
     Notification.objects.filter(
         user=user, url=sheet_url(sheet.student_id, sheet.window_key), read_at__isnull=True

@@ -118,7 +118,11 @@ POLICY: dict[str, str] = {
     "course:question_archive": ROLE,
     "course:attempt": ROLE,
     "course:attempt_answer": ROLE,
+    "course:attempt_finish": ROLE,
     "course:attempt_submit": ROLE,
+    # issue #14 item 8: the invited account's page (by token; anyone else 404) and withdraw
+    "course:invitation": ROLE,
+    "course:invitation_withdraw": ROLE,
     # certificates (issue #7): verification by code is public (no login, rate-limited)
     "course:certificates": ROLE,
     "course:certificate_batch_start": ROLE,

@@ -216,10 +216,15 @@ def certificate_reissue(*, certificate: Certificate, by, now=None) -> Certificat
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate: Certificate, by, reason: str, now=None) -> Certificate:
+def certificate_revoke(
+    *, certificate: Certificate, by, category: str, reason: str, now=None
+) -> Certificate:
+    """Revoke: `category` is what the public page says; `reason` is for the staff only."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the certificate is revoked.")})
+    if category not in Certificate.RevokeCategory.values:
+        raise ValidationError({"category": _("Choose a category.")})
     cert = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if cert.status != Certificate.Status.VALID:
         raise ValidationError(_("Only a valid certificate can be revoked."))
@@ -227,8 +232,11 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str, now=None) -
     cert.revoked_at = now or timezone.now()
     cert.revoked_by = by
     cert.revoke_reason = reason[:300]
+    cert.revoke_category = category
     cert.full_clean(exclude=["pdf"])
-    cert.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+    cert.save(
+        update_fields=["status", "revoked_at", "revoked_by", "revoke_reason", "revoke_category"]
+    )
     return cert
 
 

@@ -33,6 +33,7 @@ ID_MAKERS = {
     "session_id": lambda cast: _course_object(cast, "session").pk,
     "question_id": lambda cast: _course_object(cast, "question").pk,
     "attempt_id": lambda cast: _course_object(cast, "attempt").pk,
+    "invitation_id": lambda cast: _course_object(cast, "invitation").pk,
     "notification_id": lambda cast: _notification(cast).pk,
     # certificates (issue #7): the listener's, and a bulk issue of the listener's cohort
     "certificate_id": lambda cast: _certificate(cast).pk,
@@ -119,6 +120,14 @@ def _course_object(cast, kind):
             enrolment=cast.enrolment, number=1, started_at=timezone.now(),
             deadline=timezone.now() + timedelta(minutes=45),
         )  # fmt: skip
+    if kind == "invitation":
+        from assistant_portal.accounts.models import RoleKind
+        from course.services import enrol
+
+        from .factories import person
+
+        someone = person(RoleKind.ASSISTANT, school=cast.school)
+        return enrol(cohort=cohort, email=someone.email, full_name="", by=cast.course_admin)
     raise ValueError(kind)
 
 

@@ -92,6 +92,15 @@ def pupils_visible_to(user) -> QuerySet[Student]:
     return Student.objects.active().filter(AnyOf(F("pk"), ArraySubquery(ids)))
 
 
+def sees_as_parent(user, pupil: Student) -> bool:
+    """Whether the user is this pupil's parent or guardian: they get the parent's view of the
+    pupil (SPEC §7), even when they also work at the school. No query without a parent role."""
+    return (
+        roles_of(user).has(RoleKind.PARENT)
+        and pupil.guardians.filter(user=user, archived_at__isnull=True).exists()
+    )
+
+
 def pupils_managed_by(user) -> QuerySet[Student]:
     """Pupils whose record this user may change: school administrators, their school."""
     roles = roles_of(user)

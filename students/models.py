@@ -81,6 +81,13 @@ class School(models.Model):
     name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
     name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
     city = models.CharField(_("city / district"), max_length=120, blank=True)
+    # What a parent's view of the pupil card shows as the school's contact (SPEC §7).
+    contact = models.CharField(
+        _("contact for parents"),
+        max_length=300,
+        blank=True,
+        help_text=_("Phone and e-mail parents may use, e.g. the deputy head for inclusion."),
+    )
     district = models.ForeignKey(
         District,
         on_delete=models.PROTECT,

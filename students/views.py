@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assistant_portal.accounts.models import RoleKind
 from assistant_portal.accounts.places import admin_school
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.forms import add_service_errors
@@ -25,6 +26,7 @@ from .access import (
     get_managed_pupil_for_user,
     get_pupil_for_user,
     get_year_for_user,
+    sees_as_parent,
     years_managed_by,
 )
 from .exports import csv_response
@@ -77,6 +79,10 @@ def pupil_list(request):
             "q": q,
             "grade": grade,
             "can_manage": bool(roles_of(request.user).admin_school_ids),
+            # A parent's list leaves out the SEN category: not shown to parents unless shared.
+            "compact": not roles_of(request.user).has(
+                RoleKind.ASSISTANT, RoleKind.SPECIALIST, RoleKind.SCHOOL_ADMIN
+            ),
         },
     )
 
@@ -84,6 +90,9 @@ def pupil_list(request):
 @login_required
 def pupil_detail(request, pupil_id):
     pupil = get_pupil_for_user(request.user, pupil_id)
+    if sees_as_parent(request.user, pupil):
+        # The parent's card shows only what the school shares (protocols/sharing.py).
+        return redirect("protocols:child", pupil_id=pupil.pk)
     services.record_page_view(request, pupil)
     can_manage = pupil.school_id in roles_of(request.user).admin_school_ids
     return render(

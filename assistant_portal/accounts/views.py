@@ -16,6 +16,8 @@ from django.views.i18n import set_language as django_set_language
 
 from assistant_portal.security.client_ip import client_ip
 from assistant_portal.security.ratelimit import over_limit
+from protocols.access import children_of
+from protocols.communication import parent_sheets
 from protocols.review_selectors import my_next_steps, waiting_for_review
 from protocols.selectors import assistant_dashboard
 from students.selectors import pupil_list
@@ -71,6 +73,12 @@ def home(request):
         ctx["board"] = assistant_dashboard(request.user, timezone.localdate())
     if roles.specialist_school_ids:
         ctx["review_waiting"] = waiting_for_review(request.user)
+    if roles.has("parent"):
+        # К sheets of the user's children with unread counts (issue #12 defect 9)
+        ctx["child_sheets"] = parent_sheets(
+            request.user, children_of(request.user).select_related("school"),
+            today=timezone.localdate(),
+        )  # fmt: skip
     ctx["next_steps"] = my_next_steps(request.user)
     return render(request, "home.html", ctx)
 

@@ -3,11 +3,18 @@ Windows-1251 or KZ-1048 (SPEC §7 "Spreadsheets are the usual source"), and the 
 
 Every import (pupils, listeners, scores, questions) reads its file here; what the rows mean is
 each app's own `importing.py`.
+
+Hostile files (issue #14 item 6): an XLSX is a ZIP of XML, and a 5 KB file can declare a sheet of
+`A1:XFD1048576` or hold a member that inflates to gigabytes. So the archive's members are checked
+before openpyxl opens it, the sheet is streamed (read-only mode) with its declared dimension
+ignored, and rows are counted and cut to the column limit as they arrive: any file under the
+upload limit is read in a few megabytes.
 """
 
 import csv
 import io
 import re
+import zipfile
 
 from django import forms
 from django.conf import settings
@@ -19,8 +26,108 @@ _KAZAKH_ONLY = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 _CP1251_ODD = set("ЉЊЌЋЏљњќћџЎўЈјҐґЂђЃѓ")
 
 
+# Every import has at most 2,000 rows under its header; the widest (the score grid: an e-mail
+# column and one per task) has a few dozen columns.
+MAX_ROWS = 2000
+MAX_COLUMNS = 200
+# An XLSX's members together may inflate to this much, and to at most this many times the
+# file's size: real sheets are XML that compresses 5–20 times, a ZIP bomb a thousand times.
+MAX_XLSX_UNCOMPRESSED = 25 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+
+
 class SpreadsheetError(ValueError):
-    """The file as a whole cannot be read (type, encoding, broken XLSX)."""
+    """The file as a whole cannot be read (type, encoding, broken XLSX, too large)."""
+
+
+def _too_many_rows() -> SpreadsheetError:
+    return SpreadsheetError(_("At most %(n)d rows can be imported at once.") % {"n": MAX_ROWS})
+
+
+def _too_many_columns() -> SpreadsheetError:
+    return SpreadsheetError(
+        _("The file has more than %(n)d columns; keep only the template's columns.")
+        % {"n": MAX_COLUMNS}
+    )
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _limited(rows, max_rows: int = MAX_ROWS + 1, max_columns: int = MAX_COLUMNS) -> list[list]:
+    """Keep the non-empty rows, each cut to `max_columns`, and stop as soon as there are more
+    than `max_rows`: nothing is built for a row beyond the limits."""
+    table = []
+    for row in rows:
+        if len(row) > max_columns:
+            if not all(_blank(v) for v in row[max_columns:]):
+                raise _too_many_columns()
+            row = row[:max_columns]
+        if all(_blank(v) for v in row):
+            continue
+        if len(table) == max_rows:
+            raise _too_many_rows()
+        table.append(list(row))
+    return table
+
+
+def _check_archive(raw: bytes) -> None:
+    """Refuse a ZIP whose members would inflate out of proportion, before anything reads them.
+
+    The sizes come from the central directory; a member that lies about its size is cut at the
+    declared size by `zipfile` and then fails its CRC check, so the declared sizes are a bound.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            total = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as e:
+        raise SpreadsheetError(_("This is not a readable XLSX file.")) from e
+    if total > MAX_XLSX_UNCOMPRESSED or total > MAX_XLSX_RATIO * max(len(raw), 64 * 1024):
+        raise SpreadsheetError(
+            _(
+                "This XLSX file unpacks to far more data than a spreadsheet of its size holds; "
+                "open it in a spreadsheet program, save it again and upload it."
+            )
+        )
+
+
+# Rows as the sheet's XML holds them (empty ones too) before the file counts as too long: a
+# real sheet has a few blank rows between 2,000 filled ones, not tens of thousands.
+MAX_XLSX_ROW_ELEMENTS = 50 * MAX_ROWS
+
+
+def _xlsx_rows(raw: bytes):
+    """The sheet's rows as they come in its XML — values only, each padded only to its own last
+    cell. The declared dimension (`<dimension ref="A1:XFD1048576"/>`) is not read, and the rows
+    missing between two present ones are not made up: openpyxl's own iterator would yield a
+    million empty rows for one cell in the last row (seconds of CPU), so its sheet parser is
+    used directly (openpyxl 3.1's `WorkSheetParser`, what `iter_rows` itself runs)."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    sheet = book.active
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+            date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
+        )  # fmt: skip
+        for count, (_index, cells) in enumerate(parser.parse(), start=1):
+            if count > MAX_XLSX_ROW_ELEMENTS:
+                raise _too_many_rows()
+            if not cells:
+                continue
+            width = max(c["column"] for c in cells)
+            if width > MAX_COLUMNS and any(
+                not _blank(c["value"]) for c in cells if c["column"] > MAX_COLUMNS
+            ):
+                raise _too_many_columns()
+            row = [None] * min(width, MAX_COLUMNS)
+            for c in cells:
+                if c["column"] <= MAX_COLUMNS:
+                    row[c["column"] - 1] = c["value"]
+            yield row
 
 
 def _decode(raw: bytes, encoding: str) -> tuple[str, str, list[str]]:
@@ -51,12 +158,14 @@ def _decode(raw: bytes, encoding: str) -> tuple[str, str, list[str]]:
 
 
 def read_table(raw: bytes, filename: str, encoding: str) -> tuple[list[list], str, list[str]]:
+    """The file's non-empty rows (header first), its encoding and warnings; at most
+    `MAX_ROWS` + 1 rows and `MAX_COLUMNS` columns, else `SpreadsheetError`."""
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
+        _check_archive(raw)
         try:
-            sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
-            return [list(r) for r in sheet.iter_rows(values_only=True)], "xlsx", []
+            return _limited(_xlsx_rows(raw)), "xlsx", []
+        except SpreadsheetError:
+            raise
         except Exception as e:  # openpyxl raises many kinds for a broken file
             raise SpreadsheetError(_("This is not a readable XLSX file.")) from e
     if not filename.lower().endswith(".csv"):
@@ -66,7 +175,10 @@ def read_table(raw: bytes, filename: str, encoding: str) -> tuple[list[list], st
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)], used, warnings
+    try:
+        return _limited(csv.reader(io.StringIO(text), dialect)), used, warnings
+    except csv.Error as e:
+        raise SpreadsheetError(_("The CSV file cannot be read (a cell is far too long).")) from e
 
 
 class SpreadsheetUploadForm(forms.Form):

@@ -1,8 +1,10 @@
-"""The support team's school overview (issue #4, Performance): one request for a school of
-300 SEN pupils with their protocols, timed in-process with Django's test client, next to the
-same school with 30 pupils; queries counted for both.
+"""The support team's school overview, review queue and flagged list (issue #4, issue #17 item 3,
+issue #19 item 3): one request each for a school of 1,000 SEN pupils with their protocols,
+timed in-process with Django's test client, next to a school of 300; queries counted for both.
+Each page is timed twice: right after the bulk load, before PostgreSQL has any statistics
+(autovacuum is off for the tables), and after ANALYZE.
 
-    .venv/bin/python bench/overview.py [rounds]
+    .venv/bin/python bench/overview.py [rounds] [pupils …]   (default: 5 rounds, 300 and 1000)
 
 Uses the embedded PostgreSQL (`.pgdata/`) with a database of its own, `bench_overview`,
 created and dropped by the run. "Today" is fixed at Wednesday 25 November 2026, so each pupil
@@ -39,6 +41,7 @@ timezone.localdate = lambda *a, **k: TODAY  # the bench's "today", for every rea
 
 def build_school(n_pupils: int):
     from assistant_portal.accounts.models import Role, RoleKind, Speciality, User
+    from protocols.annexes import d_behaviour_log as d_annex
     from protocols.calendar import calendar_of, current_year
     from protocols.models import Protocol, Status
     from protocols.schedule import windows_for_pupil
@@ -104,8 +107,12 @@ def build_school(n_pupils: int):
             handed = window.due + timedelta(days=3 if late else 0)
             data = {"summary": "Апта қорытындысы ә ғ қ ң ө ұ ү һ і"}
             if window.annex == "D":
-                data["incidents"] = [
-                    {"date": window.opens.isoformat(), "intensity": 2, "behaviour_type": "refusal"}
+                data[d_annex.INCIDENTS] = [
+                    {
+                        d_annex.INCIDENT_DATE: window.opens.isoformat(),
+                        d_annex.INTENSITY: 2,
+                        d_annex.BEHAVIOUR_TYPE: "refusal",
+                    }
                     for _ in range((i + j) % 5)
                 ]
             protocols.append(
@@ -134,27 +141,46 @@ def measure(client, url, rounds):
     return statistics.median(times), len(queries), len(response.content)
 
 
+PAGES = ("protocols:overview", "protocols:review_queue", "protocols:flagged")
+TABLES = ("students_student", "students_assignment", "protocols_protocol", "accounts_role")
+
+
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    sizes = [int(n) for n in sys.argv[2:]] or [300, 1000]
     setup_test_environment()
     connection.settings_dict["TEST"]["NAME"] = "bench_overview"  # never pytest's test DB
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
+        with connection.cursor() as cursor:  # "right after the bulk load": no autovacuum either
+            for table in TABLES:
+                cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+        schools = [(n, *build_school(n)) for n in sizes]
         rows = []
-        for n in (30, 300):
-            specialist, n_protocols = build_school(n)
-            client = Client()
-            client.force_login(specialist)
-            for name in ("protocols:overview", "protocols:review_queue", "protocols:flagged"):
-                ms, queries, size = measure(client, reverse(name), rounds)
-                rows.append((name, n, n_protocols, ms, queries, size))
+        for stats in ("none", "analyzed"):
+            if stats == "analyzed":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            for n, specialist, n_protocols in schools:
+                client = Client()
+                client.force_login(specialist)
+                for name in PAGES:
+                    ms, queries, size = measure(client, reverse(name), rounds)
+                    rows.append((name, stats, n, n_protocols, ms, queries, size))
         print(f"school overview and friends; {rounds} requests each, medians (in-process client)")
-        print(f"{'page':24}{'pupils':>7}{'protocols':>10}{'ms':>9}{'queries':>8}{'KB':>7}")
-        for name, n, n_protocols, ms, queries, size in rows:
-            print(f"{name:24}{n:7}{n_protocols:10}{ms:9.1f}{queries:8}{size / 1024:7.1f}")
-        by = {(r[0], r[1]): r[3] for r in rows}
-        for name in ("protocols:overview", "protocols:review_queue", "protocols:flagged"):
-            print(f"ratio {name} 300 / 30 pupils: {by[(name, 300)] / by[(name, 30)]:.1f}")
+        print(
+            f"{'page':24}{'statistics':>11}{'pupils':>7}{'protocols':>10}{'ms':>9}{'queries':>8}{'KB':>7}"
+        )
+        for name, stats, n, n_protocols, ms, queries, size in rows:
+            print(
+                f"{name:24}{stats:>11}{n:7}{n_protocols:10}{ms:9.1f}{queries:8}{size / 1024:7.1f}"
+            )
+        by = {(r[0], r[1], r[2]): r[4] for r in rows}
+        small, large = sizes[0], sizes[-1]
+        for stats in ("none", "analyzed"):
+            for name in PAGES:
+                ratio = by[(name, stats, large)] / by[(name, stats, small)]
+                print(f"ratio {name} {large} / {small} pupils, statistics {stats}: {ratio:.1f}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

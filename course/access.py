@@ -11,7 +11,16 @@ from django.shortcuts import get_object_or_404
 from assistant_portal.accounts.models import RoleKind
 from assistant_portal.accounts.roles import roles_of
 
-from .models import Attempt, Cohort, Enrolment, Question, Session, SupportActivity, Task
+from .models import (
+    Attempt,
+    Cohort,
+    Enrolment,
+    EnrolmentInvitation,
+    Question,
+    Session,
+    SupportActivity,
+    Task,
+)
 
 
 def cohorts_managed_by(user) -> QuerySet[Cohort]:
@@ -150,3 +159,24 @@ def get_certificate_batch_for_admin(user, batch_id: int):
         ),
         pk=batch_id,
     )
+
+
+def get_invitation_for_invitee(user, token: str) -> EnrolmentInvitation:
+    """An open invitation, only for the account it was sent to (anyone else: 404)."""
+    return get_object_or_404(
+        EnrolmentInvitation.objects.filter(
+            accepted_at__isnull=True, declined_at__isnull=True, archived_at__isnull=True
+        ).select_related("cohort", "cohort__organisation", "cohort__course"),
+        token=token,
+        user_id=user.pk,
+    )
+
+
+def get_invitation_for_admin(user, invitation_id: int) -> EnrolmentInvitation:
+    return get_object_or_404(
+        EnrolmentInvitation.objects.filter(
+            cohort__in=cohorts_managed_by(user), accepted_at__isnull=True,
+            declined_at__isnull=True, archived_at__isnull=True,
+        ).select_related("cohort"),
+        pk=invitation_id,
+    )  # fmt: skip

@@ -73,6 +73,7 @@ def cohort_certificates(request, cohort_id):
         request,
         "course/certificates/cohort.html",
         {"cohort": cohort, "rows": rows, "revoke_form": RevokeForm(),
+         "revoke_categories": Certificate.RevokeCategory.choices,
          "eligible": sum(1 for r in rows if r["st"].eligible),
          "batch": cohort.certificate_batches.order_by("-pk").first()},
     )  # fmt: skip
@@ -102,8 +103,9 @@ def certificate_revoke(request, certificate_id):
     if form.is_valid():
         try:
             svc.certificate_revoke(
-                certificate=cert, by=request.user, reason=form.cleaned_data["reason"]
-            )
+                certificate=cert, by=request.user, category=form.cleaned_data["category"],
+                reason=form.cleaned_data["reason"],
+            )  # fmt: skip
         except ValidationError as e:
             form.add_error(None, e.messages)
     if not form.is_valid():
@@ -112,6 +114,7 @@ def certificate_revoke(request, certificate_id):
             request,
             "course/certificates/cohort.html",
             {"cohort": cohort, "rows": _rows(cohort), "revoke_form": form, "revoke_id": cert.pk,
+         "revoke_categories": Certificate.RevokeCategory.choices,
              "eligible": None, "batch": None},
             status=400,
         )  # fmt: skip
@@ -197,12 +200,18 @@ def rate_limited(view):
         if cache.incr(key) > limit:
             message = _("Too many checks from your address. Please wait a minute.")
             if view.__name__ == "verify_json":
-                return JsonResponse({"error": message}, status=429)
-            return render(request, "course/certificates/verify.html",
-                          {"throttled": message}, status=429)  # fmt: skip
-        return view(request, *args, **kwargs)
+                return _noindex(JsonResponse({"error": message}, status=429))
+            return _noindex(render(request, "course/certificates/verify.html",
+                                   {"throttled": message}, status=429))  # fmt: skip
+        return _noindex(view(request, *args, **kwargs))
 
     return wrapper
+
+
+def _noindex(response):
+    """Verify pages name people: search engines must not keep them (issue #14 item 10)."""
+    response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+    return response
 
 
 @rate_limited
@@ -222,18 +231,18 @@ def verify_form(request):
 def verify(request, code):
     found = svc.verify(code)
     if found is None:
-        return render(request, "course/certificates/verify.html",
-                      {"not_found": True, "typed": code}, status=404)  # fmt: skip
-    return render(request, "course/certificates/verify.html",
-                  {"c": found.certificate, "current": found.current,
-                   "code": svc.group_code(found.certificate.code)})  # fmt: skip
+        return _noindex(render(request, "course/certificates/verify.html",
+                               {"not_found": True, "typed": code}, status=404))  # fmt: skip
+    return _noindex(render(request, "course/certificates/verify.html",
+                           {"c": found.certificate, "current": found.current,
+                            "code": svc.group_code(found.certificate.code)}))  # fmt: skip
 
 
 @rate_limited
 def verify_json(request, code):
     found = svc.verify(code)
     if found is None:
-        return JsonResponse({"status": "not_found"}, status=404)
+        return _noindex(JsonResponse({"status": "not_found"}, status=404))
     c = found.certificate
     data = {
         "status": c.status,
@@ -248,14 +257,15 @@ def verify_json(request, code):
         "pdf": request.build_absolute_uri(reverse("course:verify_pdf", args=[c.code])),
     }
     if c.status == "revoked":
-        data["revoked_at"] = c.revoked_at.isoformat()
-        data["revoke_reason"] = c.revoke_reason
+        # A date and a category; never the staff's typed reason (issue #14 item 10).
+        data["revoked_on"] = timezone.localdate(c.revoked_at).isoformat()
+        data["revoke_category"] = c.revoke_category or Certificate.RevokeCategory.OTHER
     if found.current is not None:
         data["superseded_on"] = timezone.localdate(c.superseded_at).isoformat()
         data["current"] = request.build_absolute_uri(
             reverse("course:verify_json", args=[found.current.code])
         )
-    return JsonResponse(data)
+    return _noindex(JsonResponse(data))
 
 
 @rate_limited
@@ -266,5 +276,5 @@ def verify_pdf(request, code):
         return render(request, "course/certificates/verify.html",
                       {"not_found": True, "typed": code}, status=404)  # fmt: skip
     if found.certificate.status != Certificate.Status.VALID:
-        return redirect("course:verify", code=found.certificate.code)
-    return _pdf_response(found.certificate)
+        return _noindex(redirect("course:verify", code=found.certificate.code))
+    return _noindex(_pdf_response(found.certificate))

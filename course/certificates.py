@@ -24,6 +24,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assistant_portal import jobs
+from assistant_portal.jobs import UNFINISHED
 from assistant_portal.security.pdf import render_pdf
 from grading.gradebook import Standing, cohort_standings, listener_standing
 
@@ -186,9 +188,11 @@ def _complete(cert: Certificate, *, batch: CertificateBatch | None) -> Certifica
     _attach_pdf(locked)
     locked.save(update_fields=["pdf", "sha256"])
     if batch is not None:
-        # Counted with the PDF, in one transaction: a crash cannot count one twice or lose one,
-        # and the ZIP written when done == total finds every PDF.
-        CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
+        # Progress for the page, derived from the certificates that exist (never a counter that
+        # a crash, a re-run or another batch could make drift); batch_finish derives it again
+        # under the batch's lock before deciding that the batch is complete.
+        done = _complete_certificates(batch).count() if batch.enrolment_ids else F("done") + 1
+        CertificateBatch.objects.filter(pk=batch.pk).update(done=done, moved_at=timezone.now())
     return locked
 
 
@@ -212,10 +216,15 @@ def certificate_reissue(*, certificate: Certificate, by, now=None) -> Certificat
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate: Certificate, by, reason: str, now=None) -> Certificate:
+def certificate_revoke(
+    *, certificate: Certificate, by, category: str, reason: str, now=None
+) -> Certificate:
+    """Revoke: `category` is what the public page says; `reason` is for the staff only."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the certificate is revoked.")})
+    if category not in Certificate.RevokeCategory.values:
+        raise ValidationError({"category": _("Choose a category.")})
     cert = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if cert.status != Certificate.Status.VALID:
         raise ValidationError(_("Only a valid certificate can be revoked."))
@@ -223,8 +232,11 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str, now=None) -
     cert.revoked_at = now or timezone.now()
     cert.revoked_by = by
     cert.revoke_reason = reason[:300]
+    cert.revoke_category = category
     cert.full_clean(exclude=["pdf"])
-    cert.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+    cert.save(
+        update_fields=["status", "revoked_at", "revoked_by", "revoke_reason", "revoke_category"]
+    )
     return cert
 
 
@@ -233,34 +245,57 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str, now=None) -
 
 @transaction.atomic
 def batch_start(*, cohort: Cohort, by) -> CertificateBatch:
-    """Count the eligible listeners, record the batch, and queue its chunks after commit.
+    """Record the batch for the eligible listeners and queue its chunks after commit; a cohort
+    has one running batch at most, so a second click gets the running one back.
 
     Listeners already holding a valid certificate count as done from the start; each chunk
-    task issues the rest (idempotently), so a chunk redelivered after a worker crash only
-    finishes what is missing.
+    task issues the rest (idempotently), so a chunk redelivered after a worker crash, or queued
+    again by the sweeper, only finishes what is missing.
     """
-    from .tasks import issue_chunk
-
+    Cohort.objects.select_for_update().get(pk=cohort.pk)  # two clicks: one after the other
+    running = cohort.certificate_batches.filter(status__in=UNFINISHED).first()
+    if running is not None:
+        return running
     standings = cohort_standings(cohort)
     eligible = sorted(e_id for e_id, st in standings.items() if st.eligible)
-    have = set(  # complete ones; a row still without its PDF is finished by its chunk
-        Certificate.objects.filter(enrolment_id__in=eligible, status="valid")
-        .exclude(sha256="")
-        .values_list("enrolment_id", flat=True)
-    )
-    todo = [e for e in eligible if e not in have]
     batch = CertificateBatch(
-        cohort=cohort, requested_by=by, total=len(eligible), done=len(have),
+        cohort=cohort, requested_by=by, total=len(eligible), enrolment_ids=eligible,
         status=CertificateBatch.State.RUNNING,
     )  # fmt: skip
+    batch.done = _complete_certificates(batch).count()
     batch.full_clean()
     batch.save()
-    chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    if not chunks:
-        transaction.on_commit(lambda: batch_finish(batch_id=batch.pk))
-    for ids in chunks:
-        transaction.on_commit(lambda ids=ids: issue_chunk.delay(batch.pk, ids))
+    jobs.queue_on_commit(batch)
     return batch
+
+
+def _complete_certificates(batch: CertificateBatch):
+    return Certificate.objects.filter(
+        enrolment_id__in=batch.enrolment_ids, status=Certificate.Status.VALID
+    ).exclude(sha256="")
+
+
+def batch_missing(batch: CertificateBatch) -> list[int]:
+    """The batch's listeners still without a complete certificate."""
+    have = set(_complete_certificates(batch).values_list("enrolment_id", flat=True))
+    return [e for e in batch.enrolment_ids if e not in have]
+
+
+def batch_queue(batch: CertificateBatch) -> None:
+    """Publish a chunk task per CHUNK missing listeners, or finish a batch with nothing to do
+    (assistant_portal/jobs.py calls it at the start and when the sweeper re-drives)."""
+    from .tasks import issue_chunk
+
+    todo = batch_missing(batch)
+    if not todo:
+        batch_finish(batch_id=batch.pk)
+    for i in range(0, len(todo), CHUNK):
+        jobs.publish(issue_chunk, batch.pk, todo[i : i + CHUNK])
+
+
+def batch_refresh(batch: CertificateBatch) -> CertificateBatch:
+    """The sweeper's look: progress from the certificates; the ZIP once they all exist."""
+    return batch_finish(batch_id=batch.pk)
 
 
 def batch_issue_chunk(*, batch_id: int, enrolment_ids: list[int]) -> None:
@@ -273,15 +308,23 @@ def batch_issue_chunk(*, batch_id: int, enrolment_ids: list[int]) -> None:
             certificate_issue(enrolment=enrolment, by=batch.requested_by, batch=batch)
         except NotEligible:
             # The grade changed since the batch was counted: skipped, and said so on the page.
-            CertificateBatch.objects.filter(pk=batch_id).update(skipped=F("skipped") + 1)
+            CertificateBatch.objects.filter(pk=batch_id).update(
+                skipped=F("skipped") + 1, moved_at=timezone.now()
+            )
     batch_finish(batch_id=batch_id)
 
 
 def batch_finish(*, batch_id: int) -> CertificateBatch:
-    """When every listener is done or skipped, write the ZIP (once: the row is locked)."""
+    """Derive progress under the batch's lock (every chunk calls this after its own commits, so
+    the last one sees them all); when every listener is done or skipped, write the ZIP, once."""
     with transaction.atomic():
         batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
-        if batch.finished or batch.done + batch.skipped < batch.total:
+        if batch.finished:
+            return batch
+        if batch.enrolment_ids:  # (a batch recorded before the ids were kept: its counter)
+            batch.done = _complete_certificates(batch).count()
+            batch.save(update_fields=["done"])
+        if batch.done + batch.skipped < batch.total:
             return batch
         try:
             batch.file.save(f"certificates-{batch.cohort_id}-{batch.pk}.zip",

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from students.forms import DateInput
 
 from .importing import parse_score
-from .models import Cohort, Module, Question, Session, SupportActivity, Task, Topic
+from .models import Certificate, Cohort, Module, Question, Session, SupportActivity, Task, Topic
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -34,7 +34,7 @@ class CohortForm(forms.ModelForm):
     class Meta:
         model = Cohort
         fields = ["name", "start", "end", "trainers", "test_minutes", "test_open",
-                  "require_test_pass"]  # fmt: skip
+                  "require_test_pass", "test_rule_decision"]  # fmt: skip
         widgets = {
             "start": DateInput(),
             "end": DateInput(),
@@ -45,12 +45,20 @@ class CohortForm(forms.ModelForm):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("The last day cannot be before the first day."))
+        if not data.get("require_test_pass") and not (data.get("test_rule_decision") or "").strip():
+            self.add_error(
+                "test_rule_decision",
+                # xgettext:no-python-format
+                _("Switching the 70 % rule off needs the training organisation's recorded "
+                  "decision."),
+            )  # fmt: skip
         return data
 
 
 class EnrolForm(forms.Form):
     email = forms.EmailField(label=_("e-mail"))
-    full_name = forms.CharField(label=_("full name"), max_length=200)
+    # Needed only for a new account; an existing one is invited and keeps its own name.
+    full_name = forms.CharField(label=_("full name"), max_length=200, required=False)
 
 
 class TaskForm(forms.ModelForm):
@@ -151,4 +159,9 @@ class QuestionForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    # The category is what the public verify page shows; the reason stays with the staff.
+    category = forms.ChoiceField(
+        label=_("Category (shown on the public verify page)"),
+        choices=Certificate.RevokeCategory.choices,
+    )
+    reason = forms.CharField(label=_("Reason (internal, never shown publicly)"), max_length=300)

@@ -1,12 +1,14 @@
 """Reads for course pages, with a fixed number of queries whatever the size."""
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import formats
+from django.utils import formats, timezone
 
 from grading import rules
 
-from .models import Course, Enrolment, Module, Score, Task, Topic
+from .models import Attempt, AttemptQuestion, Choice, Course, Enrolment, Module, Score, Task, Topic
 
 HOUR_COLUMNS = ("lecture", "practical", "self_study", "masterclass")
 
@@ -73,3 +75,104 @@ def grid_cell(enrolment, task, value) -> dict:
         "saved": False,
         "rubric": rules.work_rubric(value) if task.is_project and value is not None else None,
     }
+
+
+# --- the final test (read-only: a page view never submits anything; issue #12 defect 14) ------
+
+
+def _keys(question_ids) -> dict[int, set[int]]:
+    keys: dict[int, set[int]] = defaultdict(set)
+    for q_id, c_id in Choice.objects.filter(question_id__in=question_ids, correct=True).values_list(
+        "question_id", "pk"
+    ):
+        keys[q_id].add(c_id)
+    return keys
+
+
+def _is_correct(chosen, key: set[int]) -> bool:
+    # No partial credit: the chosen set must equal the key (SPEC §7 "Final test").
+    return bool(chosen) and set(chosen) == key
+
+
+def count_correct(attempt_ids: list[int]) -> dict[int, int]:
+    """Correct answers per attempt, from the answers saved: two queries for any number."""
+    items = list(
+        AttemptQuestion.objects.filter(attempt_id__in=attempt_ids).values_list(
+            "attempt_id", "question_id", "chosen"
+        )
+    )
+    keys = _keys({q for _a, q, _c in items})
+    out = dict.fromkeys(attempt_ids, 0)
+    for a_id, q_id, chosen in items:
+        out[a_id] += _is_correct(chosen, keys[q_id])
+    return out
+
+
+def expired_scores(attempt_ids: list[int]) -> dict[int, Decimal]:
+    """The score an attempt past its time limit has, before anything has written it.
+
+    The limit submits the attempt "with what was saved" (SPEC §7); a POST or the sweeper
+    (`course.tasks.finalise_expired_attempts`) stores it later, and reads agree meanwhile.
+    """
+    if not attempt_ids:
+        return {}
+    counts = count_correct(attempt_ids)
+    totals: dict[int, int] = defaultdict(int)
+    for a_id in AttemptQuestion.objects.filter(attempt_id__in=attempt_ids).values_list(
+        "attempt_id", flat=True
+    ):
+        totals[a_id] += 1
+    return {
+        a_id: rules.final_test_score(counts[a_id], totals[a_id] or rules.TEST_QUESTIONS).quantize(
+            Decimal("0.01")
+        )
+        for a_id in attempt_ids
+    }
+
+
+@dataclass
+class ModuleResult:
+    number: int
+    title: str
+    correct: int
+    total: int
+
+
+@dataclass
+class AttemptOutcome:
+    attempt: Attempt
+    correct: int
+    score: Decimal
+    timed_out: bool  # past the limit, scored with the saved answers
+    modules: list[ModuleResult] = field(default_factory=list)
+
+
+def attempt_outcome(attempt: Attempt, *, now=None) -> AttemptOutcome:
+    """The result page: the score and the correct answers per module (three queries)."""
+    now = now or timezone.now()
+    items = list(
+        AttemptQuestion.objects.filter(attempt=attempt)
+        .select_related("question__module")
+        .order_by("position")
+    )
+    keys = _keys([i.question_id for i in items])
+    by_module: dict[int, ModuleResult] = {}
+    for i in items:
+        m = i.question.module
+        row = by_module.setdefault(m.number, ModuleResult(m.number, m.title, 0, 0))
+        row.total += 1
+        row.correct += _is_correct(i.chosen, keys[i.question_id])
+    correct = sum(r.correct for r in by_module.values())
+    if attempt.submitted_at is not None and attempt.score is not None:
+        score, correct = attempt.score, attempt.correct if attempt.correct is not None else correct
+    else:
+        score = rules.final_test_score(correct, len(items) or rules.TEST_QUESTIONS).quantize(
+            Decimal("0.01")
+        )
+    return AttemptOutcome(
+        attempt=attempt,
+        correct=correct,
+        score=score,
+        timed_out=attempt.submitted_at is None and now > attempt.deadline,
+        modules=[by_module[k] for k in sorted(by_module)],
+    )

@@ -36,7 +36,11 @@ urlpatterns = [
     path("questions/<int:question_id>/archive/", views.question_archive, name="question_archive"),
     path("attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
     path("attempts/<int:attempt_id>/answer/", views.attempt_answer, name="attempt_answer"),
+    path("attempts/<int:attempt_id>/finish/", views.attempt_finish, name="attempt_finish"),
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("invitations/<int:invitation_id>/withdraw/", views.invitation_withdraw,
+         name="invitation_withdraw"),
     # certificates (issue #7)
     path("cohorts/<int:cohort_id>/certificates/", cv.cohort_certificates, name="certificates"),
     path("cohorts/<int:cohort_id>/certificates/batch/", cv.batch_start,

@@ -1,6 +1,6 @@
 """Course pages: access helper → service → response."""
 
-import random
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assistant_portal.accounts.places import admin_organisation
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.forms import add_service_errors
 from assistant_portal.spreadsheets import SpreadsheetUploadForm
 from grading.gradebook import listener_standing
+from grading.selectors import LISTENER_BLOCKING
 
 from . import importing, selectors, services
 from .access import (
@@ -27,6 +29,8 @@ from .access import (
     get_cohort_for_admin,
     get_cohort_for_user,
     get_enrolment_for_admin,
+    get_invitation_for_admin,
+    get_invitation_for_invitee,
     get_own_enrolment,
     get_question_for_admin,
     get_session_for_admin,
@@ -45,16 +49,22 @@ from .forms import (
     SupportForm,
     TaskForm,
 )
-from .models import AttemptQuestion, Choice, Course, Enrolment, Task, TrainingOrganisation
+from .models import (
+    AttemptQuestion,
+    Choice,
+    Course,
+    Enrolment,
+    EnrolmentInvitation,
+    Task,
+    TrainingOrganisation,
+)
 from .programme import CODE
 from .rubric import RUBRIC
 
 
 def _admin_organisation(user) -> TrainingOrganisation:
-    ids = roles_of(user).organisation_ids
-    if not ids:
-        raise Http404
-    return TrainingOrganisation.objects.get(pk=min(ids))
+    # The one chosen in the navbar when the user administers several (issue #12 defect 13).
+    return admin_organisation(user)
 
 
 def _course() -> Course:
@@ -116,6 +126,13 @@ def _cohort_ctx(cohort, enrol_form):
         .select_related("listener")
         .order_by("sort_key"),
         "tasks": Task.objects.active().filter(cohort=cohort).select_related("module"),
+        # Pending invitations show the typed address only, never the account's name.
+        "invitations": EnrolmentInvitation.objects.filter(
+            cohort=cohort,
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            archived_at__isnull=True,
+        ).only("pk", "email", "created_at"),
         "enrol_form": enrol_form,
     }
 
@@ -127,11 +144,18 @@ def enrol(request, cohort_id):
     form = EnrolForm(request.POST)
     if form.is_valid():
         try:
-            services.enrol(cohort=cohort, **form.cleaned_data)
+            result = services.enrol(cohort=cohort, by=request.user, **form.cleaned_data)
         except ValidationError as e:
             add_service_errors(form, e)
         else:
-            messages.success(request, _("The listener is enrolled."))
+            if isinstance(result, EnrolmentInvitation):
+                messages.success(
+                    request,
+                    _("%(email)s already has an account: an invitation was sent, and the "
+                      "listener joins the cohort once they accept.") % {"email": result.email},
+                )  # fmt: skip
+            else:
+                messages.success(request, _("The listener is enrolled."))
             return redirect(cohort)
     return render(request, "course/cohort_detail.html", _cohort_ctx(cohort, form), status=400)
 
@@ -370,11 +394,13 @@ def my_course(request, cohort_id):
     """The listener's own scores, standing, test and support hours; nobody else's."""
     enrolment = get_own_enrolment(request.user, cohort_id)
     cohort = enrolment.cohort
-    services.finalise_expired(cohort=cohort)
-    st = listener_standing(enrolment)
+    now = timezone.now()
+    # A page view writes nothing (issue #12 defect 14): an attempt past its limit is scored by
+    # the standing's read and stored by the next POST or the sweeper.
+    st = listener_standing(enrolment, now=now)
     tasks = list(Task.objects.active().filter(cohort=cohort).select_related("module"))
     attempts = list(enrolment.attempts.all())
-    open_attempt = next((a for a in attempts if a.submitted_at is None), None)
+    open_attempt = next((a for a in attempts if a.submitted_at is None and a.deadline > now), None)
     support = list(enrolment.support.active())
     return render(
         request,
@@ -388,9 +414,11 @@ def my_course(request, cohort_id):
             "open_attempt": open_attempt,
             "support": support,
             "support_hours": sum((s.hours for s in support), Decimal(0)),
-            "now": timezone.now(),
+            "now": now,
             # issue #7: the listener's certificate in force, to download
             "certificate": enrolment.certificates.filter(status="valid").first(),
+            # which rule blocks the certificate, in the listener's words (issue #12 defect 8)
+            "blocking_text": LISTENER_BLOCKING.get(st.blocking, ""),
         },
     )
 
@@ -410,32 +438,50 @@ def test_start(request, cohort_id):
 @login_required
 def attempt_page(request, attempt_id):
     attempt = get_attempt_for_listener(request.user, attempt_id)
+    now = timezone.now()
     items = list(attempt.items.select_related("question").order_by("position"))
-    if attempt.submitted_at is None and (timezone.now() > attempt.deadline or not items):
-        attempt = services.attempt_submit(attempt=attempt)
-    if attempt.submitted_at is not None:
-        return render(request, "course/attempt_result.html", {"attempt": attempt})
+    if attempt.submitted_at is not None or now > attempt.deadline or not items:
+        return _result(request, attempt, now=now)
     try:
         position = min(max(int(request.GET.get("q", 1)), 1), len(items))
     except ValueError:
         position = 1
     item = items[position - 1]
-    choices = list(item.question.choices.all())
-    # The bank lists the key first often; each drawn question shows its answers in its own
-    # order, the same on every reload.
-    random.Random(item.pk).shuffle(choices)
+    choices = {c.pk: c for c in item.question.choices.all()}
+    # The order was drawn on the server when the attempt started; each answer's value is an
+    # opaque per-attempt token, never its id (issue #14 item 7).
+    options = [
+        (services.option_token(attempt.pk, c_id), choices[c_id], c_id in item.chosen)
+        for c_id in services.shown_order(item)
+        if c_id in choices
+    ]
     return render(
         request,
         "course/attempt.html",
         {
             "attempt": attempt,
             "item": item,
-            "choices": choices,
+            "options": options,
             "items": items,
             "position": position,
             "answered": sum(1 for i in items if i.chosen),
         },
     )
+
+
+def _result(request, attempt, *, now):
+    """The result page, also for an attempt past its limit that nothing has stored yet."""
+    outcome = selectors.attempt_outcome(attempt, now=now)
+    st = listener_standing(attempt.enrolment, now=now)
+    certificate = attempt.enrolment.certificates.filter(status="valid").first()
+    return render(
+        request,
+        "course/attempt_result.html",
+        {"attempt": attempt, "outcome": outcome, "st": st, "certificate": certificate,
+         "cohort": attempt.enrolment.cohort,
+         "blocking_text": LISTENER_BLOCKING.get(st.blocking, ""),
+         "items_total": sum(m.total for m in outcome.modules) or 20},
+    )  # fmt: skip
 
 
 @login_required
@@ -444,34 +490,99 @@ def attempt_answer(request, attempt_id):
     attempt = get_attempt_for_listener(request.user, attempt_id)
     try:
         position = int(request.POST.get("position", ""))
-        chosen = [int(c) for c in request.POST.getlist("choice")]
     except ValueError:
         return HttpResponseBadRequest(_("Which question?"))
-    get_object_or_404(AttemptQuestion, attempt=attempt, position=position)
+    item = get_object_or_404(
+        AttemptQuestion.objects.select_related("question"), attempt=attempt, position=position
+    )
     try:
+        chosen = services.chosen_from_tokens(
+            attempt=attempt, item=item, tokens=request.POST.getlist("choice")
+        )
         services.attempt_answer(attempt=attempt, position=position, chosen=chosen)
     except services.AttemptClosed as e:
         messages.warning(request, str(e))
         return redirect(attempt)
     except ValidationError as e:
+        if request.htmx:
+            return HttpResponseBadRequest(" ".join(e.messages))
         messages.error(request, " ".join(e.messages))
         return redirect(f"{attempt.get_absolute_url()}?q={position}")
     if request.htmx:
         return render(request, "course/_saved.html", {})
     nxt = request.POST.get("go")
-    target = position + 1 if nxt == "next" else position - 1 if nxt == "prev" else position
     if nxt == "finish":
-        return redirect(f"{attempt.get_absolute_url()}?q={position}#finish")
+        return redirect("course:attempt_finish", attempt_id=attempt.pk)
+    target = position + 1 if nxt == "next" else position - 1 if nxt == "prev" else position
     return redirect(f"{attempt.get_absolute_url()}?q={max(target, 1)}")
+
+
+# The page's timer posts at zero; a clock a little ahead of the server's is still "time up".
+TIMER_SLACK = timedelta(seconds=3)
+
+
+@login_required
+def attempt_finish(request, attempt_id):
+    """Issue #12 defect 7: "Finish" asks first, naming the unanswered questions.
+
+    A read: the attempt stays open until the listener confirms (POST) or the time runs out.
+    """
+    attempt = get_attempt_for_listener(request.user, attempt_id)
+    if attempt.submitted_at is not None or timezone.now() > attempt.deadline:
+        return redirect(attempt)
+    items = list(attempt.items.order_by("position").only("position", "chosen"))
+    unanswered = [i.position for i in items if not i.chosen]
+    return render(
+        request,
+        "course/attempt_finish.html",
+        {"attempt": attempt, "items": items, "unanswered": unanswered,
+         "answered": len(items) - len(unanswered)},
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 def attempt_submit(request, attempt_id):
     attempt = get_attempt_for_listener(request.user, attempt_id)
+    # Only the confirmation page's button (or the timer at zero) carries `confirm`; a stray
+    # POST from the question page asks first and leaves the attempt open.
+    confirm = request.POST.get("confirm")
+    timed_out = confirm == "timeout" and timezone.now() >= attempt.deadline - TIMER_SLACK
+    if confirm != "yes" and not timed_out:
+        return redirect("course:attempt_finish", attempt_id=attempt.pk)
     services.attempt_submit(attempt=attempt)
     messages.success(request, _("The test is submitted."))
     return redirect(attempt)
+
+
+# --- invitations (issue #14 item 8) --------------------------------------------------------
+
+
+@login_required
+def invitation(request, token):
+    """The invited person's page: accept or decline. Only the invited account sees it."""
+    inv = get_invitation_for_invitee(request.user, token)
+    if request.method == "POST":
+        try:
+            if request.POST.get("answer") == "accept":
+                enrolment = services.invitation_accept(invitation=inv, user=request.user)
+                messages.success(request, _("You have joined the cohort."))
+                return redirect("course:my", cohort_id=enrolment.cohort_id)
+            services.invitation_decline(invitation=inv, user=request.user)
+            messages.info(request, _("You declined the invitation."))
+            return redirect("home")
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+    return render(request, "course/invitation.html", {"invitation": inv, "cohort": inv.cohort})
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request, invitation_id):
+    inv = get_invitation_for_admin(request.user, invitation_id)
+    services.invitation_withdraw(invitation=inv)
+    messages.success(request, _("The invitation was withdrawn."))
+    return redirect(inv.cohort)
 
 
 # --- timetable and attendance ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from grading import rules
@@ -102,6 +103,7 @@ def cohort_standings(cohort, enrolments=None, *, now=None) -> dict[int, Standing
     Queries: tasks, scores, submitted attempts (plus enrolments when not given): constant.
     """
     from course.models import Attempt, Enrolment, Score, Task
+    from course.selectors import expired_scores
 
     now = now or timezone.now()
     if enrolments is None:
@@ -119,11 +121,19 @@ def cohort_standings(cohort, enrolments=None, *, now=None) -> dict[int, Standing
         # Preliminary and final control are kept in scores too (shown apart, not in TU).
         by_enrolment[e_id][t_id] = value
     tests: dict[int, tuple[Decimal, int]] = {}
-    for e_id, score in (
-        Attempt.objects.filter(enrolment__cohort=cohort, submitted_at__isnull=False)
+    # An attempt past its time limit counts as submitted with what was saved (SPEC §7), even
+    # before a POST or the sweeper has written its score: reading never writes (issue #12
+    # defect 14). Scoring those costs two more queries, only when there are any.
+    attempts = list(
+        Attempt.objects.filter(enrolment__cohort=cohort)
+        .filter(Q(submitted_at__isnull=False) | Q(deadline__lte=now))
         .order_by("enrolment_id", "number")
-        .values_list("enrolment_id", "score")
-    ):
+        .values_list("pk", "enrolment_id", "score", "submitted_at")
+    )
+    pending = expired_scores([a for a, _e, _s, at in attempts if at is None])
+    for a_id, e_id, score, submitted_at in attempts:
+        if submitted_at is None:
+            score = pending[a_id]
         # The retake replaces the first score (§8.12): the last submitted attempt counts.
         tests[e_id] = (score, tests.get(e_id, (None, 0))[1] + 1)
     return {

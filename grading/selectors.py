@@ -10,8 +10,19 @@ BLOCKING_LABELS = {
     "not_admitted": _("not admitted: current performance below 50 (§8.9)"),
     "no_test": _("no final test yet"),
     "final_below_55": _("final grade below 55 (§8.11)"),
-    "test_below_70": _("final test below 70 % (cohort policy, §8.3)"),
+    # xgettext:no-python-format
+    "test_below_70": _("final test below 70 % (§8.3)"),
 }
+# The same rules in the listener's words (the result page's "what comes next").
+LISTENER_BLOCKING = {
+    "not_admitted": _("Your current performance is below 50: no admission to the final test "
+                      "(§8.9)."),
+    "no_test": _("You have not taken the final test yet."),
+    "final_below_55": _("The certificate needs a final grade of at least 55 (§8.11)."),
+    # xgettext:no-python-format
+    "test_below_70": _("The certificate needs at least 70 % correct answers in the final test "
+                       "(§8.3)."),
+}  # fmt: skip
 BAND_LABELS = {
     "not_done": _("not done"),
     "partial": _("partly done"),

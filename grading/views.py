@@ -6,7 +6,6 @@ from django.shortcuts import render
 
 from course.access import get_cohort_for_admin, get_enrolment_for_admin
 from course.certificates import changed_since_issue
-from course.services import finalise_expired
 
 from . import exports, selectors
 from .gradebook import listener_standing
@@ -17,7 +16,6 @@ def _book(request, cohort):
     show = request.GET.get("show", "all")
     sort = sort if sort in selectors.SORTS else "name"
     show = show if show in selectors.FILTERS else "all"
-    finalise_expired(cohort=cohort)
     return selectors.gradebook(cohort, sort=sort, show=show), sort, show
 
 
@@ -29,7 +27,7 @@ def gradebook(request, cohort_id):
         request,
         "grading/gradebook.html",
         {"cohort": cohort, "tasks": book["tasks"], "rows": selectors.display_rows(book),
-         "sort": sort, "show": show,
+         "sort": sort, "show": show, "wide": request.GET.get("cols") == "all",
          # issue #7: certificates whose grade has changed since issue (one query)
          "cert_changed": changed_since_issue(cohort, book["rows"])},
     )  # fmt: skip

@@ -4,24 +4,34 @@ lives.
 Built on `students.access.pupils_visible_to`: a protocol is visible when its pupil is, except
 that a parent sees only their child's communication sheets (К) — not the other annexes, the
 year grid or the dossier (SPEC §7); a staff member who is also the pupil's parent gets the
-parent's view. Only the pupil's *currently* assigned assistant edits; specialists and school
-administrators read. Outsiders get 404, never 403.
+parent's view. Only the pupil's *currently* assigned assistant edits through the forms, and the
+school psychologist an И (co-author); specialists and school administrators read. A К sheet is
+written by two sides (`sheet_side`), one entry at a time. What a school shares with a parent
+beyond К is in `protocols/sharing.py`. Outsiders get 404, never 403.
 """
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from assistant_portal.accounts.models import RoleKind
 from assistant_portal.accounts.roles import roles_of
-from students.access import pupils_visible_to
+from students.access import AnyOf, pupils_visible_to
 from students.models import Assignment, Guardian, Student
 
+from .annexes.k_communication_sheet import PARENT, STAFF
 from .models import AnnexCode, DossierJob, Protocol
 
 
 def _own_children(user):
     return Guardian.objects.filter(user=user, archived_at__isnull=True).values("student")
+
+
+def children_of(user) -> QuerySet[Student]:
+    """The pupils the user sees as their parent or guardian."""
+    return pupils_visible_to(user).filter(pk__in=_own_children(user))
 
 
 def pupils_with_protocols_visible_to(user) -> QuerySet[Student]:
@@ -31,10 +41,13 @@ def pupils_with_protocols_visible_to(user) -> QuerySet[Student]:
 
 
 def protocols_visible_to(user) -> QuerySet[Protocol]:
-    """Protocols of the pupils above, plus the К sheets of the user's own children."""
+    """Protocols of the pupils above, plus the К sheets of the user's own children.
+
+    The visible pupils are one subquery, read once: the protocols of visible pupils, less the
+    non-К ones of pupils seen as their parent (a small guardian look-up by user)."""
     return Protocol.objects.filter(
-        Q(student__in=pupils_with_protocols_visible_to(user))
-        | Q(student__in=pupils_visible_to(user), annex=AnnexCode.K),
+        Q(annex=AnnexCode.K) | ~Q(student_id__in=_own_children(user)),
+        student__in=pupils_visible_to(user),
         archived_at__isnull=True,
     )
 
@@ -54,10 +67,14 @@ def _assigned_now(user):
 
 
 def is_editor(user, student: Student) -> bool:
-    """The pupil's currently assigned assistant."""
-    return (
-        roles_of(user).is_assistant and _assigned_now(user).filter(student_id=student.pk).exists()
-    )
+    """The pupil's currently assigned assistant. Remembered on the request's user, since a
+    page asks more than once (the К page: may edit? may reply as a parent?)."""
+    if not roles_of(user).is_assistant:
+        return False
+    cache = user.__dict__.setdefault("_editor_cache", {})
+    if student.pk not in cache:
+        cache[student.pk] = _assigned_now(user).filter(student_id=student.pk).exists()
+    return cache[student.pk]
 
 
 def may_sign_off(user, protocol: Protocol) -> bool:
@@ -78,13 +95,44 @@ def get_protocol_for_user(user, protocol_id: int) -> Protocol:
     )
 
 
+def may_edit(user, student: Student, protocol: Protocol | None = None, annex: str = "") -> bool:
+    """Whether the user edits this protocol (or starts this annex's window) through its form:
+    the assigned assistant, and for an И also the school psychologist (co-author, SPEC §7).
+    A К sheet is never edited as a form: entries go through `protocols.communication`."""
+    annex = protocol.annex if protocol is not None else annex
+    if annex == AnnexCode.K:
+        return False
+    if is_editor(user, student):
+        return True
+    return annex == AnnexCode.I and student.school_id in roles_of(user).psychologist_school_ids
+
+
+def _correction_co_author_rule(user) -> Q | None:
+    """И of the pupils of schools where the user is the psychologist (SPEC §7: drawn up
+    jointly); None for everyone else. A separate rule so the editors' query stays a union of
+    plain branches."""
+    schools = roles_of(user).psychologist_school_ids
+    if not schools:
+        return None
+    return Q(annex=AnnexCode.I, student__school_id__in=schools)
+
+
+def protocols_editable_by(user) -> QuerySet[Protocol]:
+    """Protocols whose form the user may save: their assigned pupils' (not К), and the И of
+    their school's pupils for the psychologist."""
+    rule = Q()
+    if roles_of(user).is_assistant:
+        rule |= Q(student_id__in=_assigned_now(user).values("student_id"))
+    if (co_author := _correction_co_author_rule(user)) is not None:
+        rule |= co_author
+    if not rule:
+        return Protocol.objects.none()
+    return protocols_visible_to(user).filter(rule).exclude(annex=AnnexCode.K)
+
+
 def get_protocol_for_editor(user, protocol_id: int) -> Protocol:
-    if not roles_of(user).is_assistant:
-        raise Http404
     return get_object_or_404(
-        protocols_visible_to(user)
-        .filter(student_id__in=_assigned_now(user).values("student_id"))
-        .select_related("student__school", "year", "author"),
+        protocols_editable_by(user).select_related("student__school", "year", "author"),
         pk=protocol_id,
     )
 
@@ -100,14 +148,50 @@ def get_pupil_for_editor(user, pupil_id: int) -> Student:
     )
 
 
-def get_sheet_for_parent(user, protocol_id: int) -> Protocol:
-    """A communication sheet (К) of the user's own child, for replying."""
+# --- К: who writes on a pupil's communication sheet (SPEC §7) ----------------------------------
+
+
+def sheet_side(user, student: Student) -> str | None:
+    """The side the user writes on for this pupil's К sheets: "parent" (their own child; a
+    staff member who is also the parent writes as the parent), "staff" (the assigned assistant
+    or a support-team specialist of the pupil's school), or None (reads only, or nothing)."""
+    if _own_children(user).filter(student=student).exists():
+        return PARENT
+    if student.school_id in roles_of(user).specialist_school_ids or is_editor(user, student):
+        return STAFF
+    return None
+
+
+def sheet_author_role(user, student: Student) -> str:
+    """The role shown with the user's entries on this pupil's sheet."""
+    if sheet_side(user, student) == PARENT:
+        return RoleKind.PARENT
+    if is_editor(user, student):
+        return RoleKind.ASSISTANT
+    for role in roles_of(user).roles:
+        if role.kind == RoleKind.SPECIALIST and role.school_id == student.school_id:
+            return role.speciality
+    return ""
+
+
+def sheets_visible_to(user) -> QuerySet[Protocol]:
+    """Every К sheet the user may read (the parent's own child's included)."""
+    return protocols_visible_to(user).filter(annex=AnnexCode.K)
+
+
+def get_sheet_for_user(user, protocol_id: int) -> Protocol:
+    """A К sheet the user may read."""
     return get_object_or_404(
-        protocols_visible_to(user)
-        .filter(annex=AnnexCode.K, student_id__in=_own_children(user))
-        .select_related("student__school", "year"),
-        pk=protocol_id,
+        sheets_visible_to(user).select_related("student__school", "year"), pk=protocol_id
     )
+
+
+def get_sheet_for_writer(user, protocol_id: int) -> Protocol:
+    """A К sheet the user may write on (either side); 404 for readers and outsiders."""
+    sheet = get_sheet_for_user(user, protocol_id)
+    if sheet_side(user, sheet.student) is None:
+        raise Http404
+    return sheet
 
 
 def get_pupil_file_for_user(user, pupil_id: int) -> Student:
@@ -140,15 +224,24 @@ def team_pupils(user) -> QuerySet[Student]:
     return pupils_with_protocols_visible_to(user).filter(school_id__in=team_school_ids(user))
 
 
-def conclusions_for_reviewer(user) -> QuerySet[Protocol]:
-    """Handed-in conclusions (Г) of pupils of the user's support-team schools, never the
-    user's own (SPEC §7)."""
+def conclusions_for_reviewer(user, *, school_id: int | None = None) -> QuerySet[Protocol]:
+    """Handed-in conclusions (Г) of pupils of the user's support-team schools (or of one of
+    them), never the user's own (SPEC §7).
+
+    A specialist sees every pupil of their school (`pupils_visible_to`'s school branch), so
+    the pupils are the school's, read once as an array: the plan is an index scan of the
+    school's pupils and then of their protocols, with or without statistics. (Nested
+    `IN (SELECT … IN …)` let PostgreSQL re-scan the pupils once per conclusion right after a
+    bulk load: 20 s at 1,000 pupils, issue #19.)"""
     schools = roles_of(user).specialist_school_ids
+    if school_id is not None:
+        schools = schools & {school_id}
+    pupils = Student.objects.active().filter(school_id__in=schools).order_by().values("pk")
     return (
         Protocol.objects.filter(
+            AnyOf(F("student_id"), ArraySubquery(pupils)),
             annex=AnnexCode.G,
             archived_at__isnull=True,
-            student__in=pupils_visible_to(user).filter(school_id__in=schools),
         )
         .exclude(author=user)
         .exclude(status="draft")
@@ -185,3 +278,96 @@ def get_next_step_for_user(user, step_id: int):
         Q(responsible=user) | Q(item__meeting__in=meetings_visible_to(user))
     )
     return get_object_or_404(qs.select_related("item__meeting", "item__pupil"), pk=step_id)
+
+
+# --- Sharing with parents (SPEC §7, issue #15 item 2) --------------------------------------------
+# Separate rules, not branches of `protocols_visible_to`: a parent sees a shared *version* (a
+# frozen copy), never the living protocol, so nothing else opens to them by a share.
+
+
+def pupils_shared_by(user) -> QuerySet[Student]:
+    """Pupils whose records the user may share with their parents: school administrators their
+    school's pupils, assistants their pupils now."""
+    rule = Q(school_id__in=roles_of(user).admin_school_ids)
+    if roles_of(user).is_assistant:
+        rule |= Q(pk__in=_assigned_now(user).values("student_id"))
+    return pupils_visible_to(user).filter(rule)
+
+
+def get_pupil_for_sharer(user, pupil_id: int) -> Student:
+    return get_object_or_404(pupils_shared_by(user).select_related("school"), pk=pupil_id)
+
+
+def get_share_for_sharer(user, share_id: int):
+    from .models import ParentShare
+
+    return get_object_or_404(
+        ParentShare.objects.filter(guardian__student__in=pupils_shared_by(user)).select_related(
+            "guardian__student"
+        ),
+        pk=share_id,
+    )
+
+
+def get_child_for_parent(user, pupil_id: int) -> Student:
+    """The parent's own child (the parent's card of the pupil)."""
+    return get_object_or_404(children_of(user).select_related("school"), pk=pupil_id)
+
+
+def _active_shares_of(user):
+    from .models import ParentShare
+
+    return ParentShare.objects.filter(
+        withdrawn_at__isnull=True,
+        guardian__user=user,
+        guardian__archived_at__isnull=True,
+        guardian__student__in=children_of(user),
+    )
+
+
+def final_versions() -> Q:
+    """The versions an annex-type share covers: approved ones (Г), or for annexes nobody
+    approves the submitted ones."""
+    from . import annexes
+
+    reviewed = [a.code.value for a in annexes.all_annexes() if a.needs_review]
+    return Q(status="approved") | (Q(status="submitted") & ~Q(protocol__annex__in=reviewed))
+
+
+def versions_shared_with(user):
+    """Protocol versions the user sees as a parent: each shared one, and every final version
+    of an annex type shared with them; never a К (they have the sheet itself)."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import ProtocolVersion
+
+    shares = _active_shares_of(user)
+    by_annex = shares.filter(
+        kind="annex",
+        guardian__student=OuterRef("protocol__student"),
+        annex=OuterRef("protocol__annex"),
+    )
+    return (
+        ProtocolVersion.objects.filter(protocol__archived_at__isnull=True)
+        .exclude(protocol__annex=AnnexCode.K)
+        .filter(
+            Q(pk__in=shares.filter(kind="version").values("version_id"))
+            | (Exists(by_annex) & final_versions())
+        )
+    )
+
+
+def get_shared_version_for_user(user, version_id: int):
+    return get_object_or_404(
+        versions_shared_with(user).select_related("protocol__student__school", "saved_by"),
+        pk=version_id,
+    )
+
+
+def card_parts_shared_with(user, pupil: Student) -> set[str]:
+    """Which parts of the pupil card beyond the basics are shared with this parent."""
+    return set(
+        _active_shares_of(user)
+        .filter(guardian__student=pupil, kind__in=["pmpc", "sen_category", "guardians"])
+        .values_list("kind", flat=True)
+    )

@@ -9,9 +9,11 @@ class ProtocolsConfig(AppConfig):
     def ready(self):
         # The protocols' part of a pupil's retention and archive (issue #9 item 4); the review's
         # free text about a pupil goes with the pupil's record too (SPEC §7).
+        from assistant_portal import jobs
         from students import export, retention
 
-        from . import privacy
+        from . import privacy, services
+        from .models import DossierJob
         from .review import anonymise_review
 
         for hooks, fn in (
@@ -22,3 +24,4 @@ class ProtocolsConfig(AppConfig):
         ):
             if fn not in hooks:  # ready() may run twice in tests
                 hooks.append(fn)
+        jobs.register(DossierJob, queue=services.dossier_queue)

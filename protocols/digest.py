@@ -1,6 +1,6 @@
 """The protocols' part of the weekly digest (SPEC §3 "Reminders", "Who is responsible").
 
-Three providers for `assistant_portal.notifications.digest`, each answering for all the given
+Four providers for `assistant_portal.notifications.digest`, each answering for all the given
 users with a fixed number of queries:
 
 - ``protocols`` — each teaching assistant: per pupil *currently* assigned to them, the windows
@@ -8,7 +8,9 @@ users with a fixed number of queries:
 - ``review`` — each support-team specialist: their school's conclusions (Г) waiting for
   review, oldest first;
 - ``lateness`` — each school administrator: overdue windows of this year per assistant,
-  counted against the assistant assigned on the window's due date.
+  counted against the assistant assigned on the window's due date;
+- ``communication`` — parents and staff: the К entries the other side wrote last week
+  (`protocols.communication.digest_sections`).
 
 A week without school days (for the pupil's grade, or for the whole school) gives nothing.
 "Done" means the window's protocol was submitted (submitted, under review or approved); a
@@ -36,7 +38,7 @@ from assistant_portal.notifications.digest import (
 )
 from students.models import AcademicYear, Assignment, Student
 
-from . import annexes, schedule
+from . import annexes, communication, schedule
 from .calendar import calendar_of, years_with_holidays
 from .models import NextStep, Protocol, Status
 
@@ -362,3 +364,7 @@ def lateness_sections(users, week: WeekRange) -> dict[int, list[DigestSection]]:
         if sections:
             result[user_id] = sections
     return result
+
+
+# К: a line per entry from the other side of a communication sheet (issue #15 item 1).
+register("communication")(communication.digest_sections)

@@ -81,6 +81,15 @@ class Protocol(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    # И: the school psychologist who drew it up with the assistant (SPEC §7), named on the print.
+    co_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("co-author"),
+    )
 
     class Meta:
         verbose_name = _("protocol")
@@ -98,6 +107,8 @@ class Protocol(models.Model):
         return f"{self.letter} · {self.student}"
 
     def get_absolute_url(self):
+        if self.annex == AnnexCode.K:  # a thread of entries, not a form (protocols/communication)
+            return reverse("protocols:sheet", args=[self.student_id, self.window_key])
         return reverse("protocols:edit", args=[self.pk])
 
     @property
@@ -305,3 +316,82 @@ class NextStep(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+# --- К: who has read which sheet; what the school shares with parents (issue #15) -------------
+
+
+class SheetRead(models.Model):
+    """When a user last opened a К sheet: entries by others after it are unread for them."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "user"], name="sheet_read_once_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.protocol} · {self.user_id}"
+
+
+class ShareKind(models.TextChoices):
+    VERSION = "version", _("one version of a protocol")
+    ANNEX = "annex", _("every approved version of an annex")
+    PMPC = "pmpc", _("PMPC recommendation")
+    SEN_CATEGORY = "sen_category", _("SEN category")
+    GUARDIANS = "guardians", _("other parents' contacts")
+
+
+@pghistory.track()
+class ParentShare(models.Model):
+    """What a school shows a parent beyond К (SPEC §7): who shared what with which guardian and
+    when; withdrawn, never deleted. `version` for one protocol version, `annex` for every
+    approved version of an annex type (the school's policy), or a part of the pupil card."""
+
+    guardian = models.ForeignKey(
+        "students.Guardian",
+        on_delete=models.PROTECT,
+        related_name="shares",
+        verbose_name=_("parent / guardian"),
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=ShareKind.choices)
+    version = models.ForeignKey(
+        ProtocolVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="shares"
+    )
+    annex = models.CharField(_("annex"), max_length=2, choices=AnnexCode.choices, blank=True)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shared_at = models.DateTimeField(default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shared with a parent")
+        verbose_name_plural = _("shared with parents")
+        ordering = ["-shared_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="share_names_what_it_shares",
+                condition=(Q(kind="version", version__isnull=False, annex=""))
+                | (Q(kind="annex", version__isnull=True) & ~Q(annex=""))
+                | (
+                    Q(kind__in=["pmpc", "sen_category", "guardians"])
+                    & Q(version__isnull=True, annex="")
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["guardian", "kind", "version", "annex"],
+                condition=Q(withdrawn_at__isnull=True),
+                nulls_distinct=False,
+                name="share_once_while_active",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.guardian} · {self.kind}"

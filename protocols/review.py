@@ -156,7 +156,42 @@ def review_decide(
     )  # fmt: skip
     version.full_clean(exclude=["data"])
     version.save()
+    _tell_assistant(locked, decision)
     return decision
+
+
+def _tell_assistant(conclusion: Protocol, decision: ReviewDecision) -> None:
+    """The conclusion's author and the pupil's assistant now learn the decision (issue #12
+    defect 10): in-app and by e-mail, as each prefers."""
+    from assistant_portal.notifications.services import notify
+    from students.selectors import current_assignments
+
+    ids = {conclusion.author_id} | set(
+        current_assignments()
+        .filter(student_id=conclusion.student_id)
+        .values_list("assistant_id", flat=True)
+    )
+    ids.discard(decision.decided_by_id)
+    if decision.outcome == Outcome.APPROVED:
+        title = gettext_lazy("The conclusion on %(pupil)s is approved")
+        body = gettext_lazy("%(who)s approved the conclusion (annex Г). %(text)s")
+    else:
+        title = gettext_lazy("The conclusion on %(pupil)s is returned for revision")
+        body = gettext_lazy(
+            "%(who)s returned the conclusion (annex Г) with comments. Open it to see them "
+            "next to the fields, revise it and submit it again. %(text)s"
+        )
+    notify(
+        users=User.objects.filter(pk__in=ids),
+        title=title,
+        body=body,
+        url=conclusion.get_absolute_url(),
+        params={
+            "pupil": conclusion.student.full_name,
+            "who": decision.decided_by.full_name,
+            "text": decision.text,
+        },
+    )
 
 
 # --- Meetings -----------------------------------------------------------------------------------

@@ -8,11 +8,13 @@ rest is grouped in Python.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from assistant_portal.accounts.models import Role, RoleKind, User
@@ -21,8 +23,10 @@ from students.models import Assignment, Student
 from . import annexes, dynamics, review
 from .access import conclusions_for_reviewer
 from .annexes import b_free_activity as b_annex
+from .annexes import d_behaviour_log as d_annex
 from .annexes import v_class_observation as v_annex
 from .annexes import zh_support_programme as zh_annex
+from .calendar import calendar_of, current_years
 from .models import (
     AnnexCode,
     Meeting,
@@ -33,8 +37,8 @@ from .models import (
     ReviewDecision,
     Status,
 )
-from .schedule import Annex, Period
-from .selectors import DONE, PupilYear, State, pupil_years
+from .schedule import Annex, Period, Window, windows_for_pupil
+from .selectors import DONE, PupilYear, pupil_years
 
 PERIODS = {
     str(Period.SEPTEMBER): _("September"),
@@ -55,9 +59,12 @@ def class_name(grade: int, letter: str) -> str:
 # --- The queue ----------------------------------------------------------------------------------
 
 
+PAGE_SIZE = 50  # rows a person reads at once: the queue, the lists behind the overview's numbers
+
+
 @dataclass
 class Queue:
-    rows: list[Protocol]
+    rows: Page  # of Protocol
     classes: list[str]
     assistants: list[tuple[int, str]]
 
@@ -70,10 +77,12 @@ def review_queue(
     assistant: int | None = None,
     period: str = "",
     state: str = "pending",
+    page: int | str | None = 1,
 ) -> Queue:
-    """Conclusions of one school, oldest hand-in first; two queries (the rows; the choices
-    for the filters: every class and author of the school's conclusions)."""
-    base = conclusions_for_reviewer(user).filter(student__school_id=school_id)
+    """Conclusions of one school, oldest hand-in first, a page at a time; three queries (the
+    rows' count, the page's rows, and the filters' choices: the distinct classes and authors
+    of the school's conclusions, counted out in the database)."""
+    base = conclusions_for_reviewer(user, school_id=school_id)
     qs = base.filter(status__in=QUEUE_STATES.get(state, QUEUE_STATES["pending"])[0])
     if klass:
         grade, _sep, letter = klass.partition(" ")
@@ -83,15 +92,16 @@ def review_queue(
         qs = qs.filter(author_id=assistant)
     if period in PERIODS:
         qs = qs.filter(window_key=f"{Annex.G}:{period}")
-    rows = list(qs.select_related("student", "author").defer("data").order_by("submitted_at", "pk"))
+    rows = qs.select_related("student", "author").defer("data").order_by("submitted_at", "pk")
     classes, authors = set(), {}
-    for grade, letter, author_id, author_name in base.values_list(
+    choices = base.values_list(
         "student__grade", "student__class_letter", "author_id", "author__full_name"
-    ):
+    )
+    for grade, letter, author_id, author_name in choices.order_by().distinct():
         classes.add((grade, letter))
         authors[author_id] = author_name
     return Queue(
-        rows,
+        Paginator(rows, PAGE_SIZE).get_page(page),
         [class_name(g, letter) for g, letter in sorted(classes)],
         sorted(authors.items(), key=lambda kv: kv[1]),
     )
@@ -234,56 +244,23 @@ def meeting_decisions_for(pupil: Student) -> list[MeetingItem]:
 
 
 # --- The school overview and the flagged pupils -------------------------------------------------
+#
+# Both read a whole school, so they read it lean (issue #17 item 3): pupils as models (names,
+# classes), protocols as tuples of the few columns counted — hand-in day computed by the
+# database — and only Д's data; windows come from the cached schedule per grade and join date.
+# Numbers are counts; the rows behind one number are built only when asked for, a page at a
+# time. 1,000 pupils and 37,800 protocols: seven queries, one pass over the windows.
+
+SHOWN = ("on_time", "late", "missing", "pending", "flagged")
 
 
 @dataclass
 class Counts:
-    on_time: list = field(default_factory=list)  # (pupil, cell) pairs: the lists behind numbers
-    late: list = field(default_factory=list)
-    missing: list = field(default_factory=list)
-    pending: list = field(default_factory=list)  # conclusions waiting for review
-    flagged: list = field(default_factory=list)  # pupils
-
-
-def _handed_in_on(protocol: Protocol) -> date | None:
-    if protocol is None or protocol.status not in DONE or protocol.submitted_at is None:
-        return None
-    return timezone.localtime(protocol.submitted_at).date()
-
-
-def _assistant_on(assignments: list[Assignment], day: date) -> int | None:
-    for a in assignments:
-        if a.start <= day and (a.end is None or a.end >= day):
-            return a.assistant_id
-    return None
-
-
-def school_years(school_id: int, today: date, *, d_data: bool = False) -> list[PupilYear]:
-    """The school's pupils' years (three queries); with `d_data`, one more query loads the
-    data of the Д protocols only, for the flags (the other annexes' data is never read)."""
-    pupils = Student.objects.active().filter(school_id=school_id).select_related("school")
-    years = pupil_years(pupils.order_by("grade", "class_sort_key", "sort_key"), today)
-    if d_data:
-        ids = [p.pk for py in years for p in py.protocols if p.annex == Annex.D]
-        data = dict(Protocol.objects.filter(pk__in=ids).values_list("pk", "data")) if ids else {}
-        for py in years:
-            for p in py.protocols:
-                if p.annex == Annex.D:
-                    p.data = data.get(p.pk, {})
-    return years
-
-
-def is_flagged(py: PupilYear, today: date) -> bool:
-    if py.calendar is None:
-        return False
-    weeks = dynamics.d_weeks(py.protocols, py.calendar, grade=py.pupil.grade, today=today)
-    school = py.pupil.school
-    return dynamics.i_flag(
-        weeks,
-        py.on_demand,
-        per_week=school.flag_incidents_per_week,
-        weeks_needed=school.flag_consecutive_weeks,
-    )
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    pending: int = 0  # conclusions waiting for review
+    flagged: int = 0  # pupils
 
 
 @dataclass
@@ -291,73 +268,241 @@ class Overview:
     total: Counts
     by_class: list[tuple[str, Counts]]
     by_assistant: list[tuple[int | None, str, Counts]]
+    # The rows behind the number asked for (`show`, narrowed to a class or an assistant), a
+    # page at a time: (pupil, window) for on_time/late/missing, (pupil, conclusion id, status
+    # label) for pending, pupils for flagged.
+    listing: Page | None = None
 
 
-def school_overview(school_id: int, today: date) -> Overview:
+@dataclass
+class Flagged:
+    pupil: Student
+
+
+def _assistant_on(assignments: list[tuple], day: date) -> int | None:
+    for assistant_id, start, end in assignments:
+        if start <= day and (end is None or end >= day):
+            return assistant_id
+    return None
+
+
+def _school_pupils(school_id: int) -> list[Student]:
+    """The school's pupils with the few fields these pages show, in class order, with their
+    school's flag thresholds."""
+    return list(
+        Student.objects.active()
+        .filter(school_id=school_id)
+        .select_related("school")
+        .only(*PUPIL_FIELDS, "school__flag_incidents_per_week", "school__flag_consecutive_weeks")
+        .order_by("grade", "class_sort_key", "sort_key")
+    )
+
+
+PUPIL_FIELDS = (
+    "school_id", "last_name", "first_name", "patronymic", "grade", "class_letter",
+    "class_sort_key", "sort_key", "joined", "left",
+)  # fmt: skip
+
+
+@dataclass
+class _Lean:
+    """A protocol as the flag reads it (`dynamics` needs only these)."""
+
+    annex: str
+    data: dict | None = None
+    created_at: object = None
+
+
+def _hand_ins(year_id: int):
+    """The hand-in day of each handed-in protocol of the school's year by (pupil, annex,
+    window key), and the conclusions waiting for review by pupil (id, status); one query of
+    a few columns (no data), the day computed by the database."""
+    handed: dict[tuple[int, str, str], date | None] = {}
+    pending: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    rows = (
+        Protocol.objects.filter(
+            year_id=year_id,  # the school's year: its pupils' protocols (archived pupils' too,
+            status__in=DONE,  # never looked up)
+            archived_at__isnull=True,
+        )
+        .exclude(annex=AnnexCode.I)  # no window
+        .annotate(handed_on=TruncDate("submitted_at"))
+        .values_list("pk", "student_id", "annex", "window_key", "status", "handed_on")
+        .order_by()
+    )
+    for pk, student_id, annex, key, status, handed_on in rows:
+        handed[(student_id, annex, key)] = handed_on
+        if annex == AnnexCode.G and status in QUEUE_STATES["pending"][0]:
+            pending[student_id].append((pk, status))
+    return handed, pending
+
+
+# The part of Д's data the flag reads (`dynamics.d_weeks`): the incident rows. Reading only it
+# spares decoding each week's free text.
+D_INCIDENTS = d_annex.INCIDENTS
+
+
+def _flag_inputs(year_id: int):
+    """What the Д flag reads, by pupil: the Д protocols' incident rows and the И protocols'
+    creation time; one query, the other annexes' data never read."""
+    d_rows: dict[int, list[_Lean]] = defaultdict(list)
+    on_demand: dict[int, list[_Lean]] = defaultdict(list)
+    rows = (
+        Protocol.objects.filter(
+            year_id=year_id, annex__in=[AnnexCode.D, AnnexCode.I], archived_at__isnull=True
+        )
+        .values_list("student_id", "annex", f"data__{D_INCIDENTS}", "created_at")
+        .order_by()
+    )
+    for student_id, annex, incidents, created_at in rows:
+        if annex == AnnexCode.D:
+            d_rows[student_id].append(_Lean(annex, data={D_INCIDENTS: incidents}))
+        else:
+            on_demand[student_id].append(_Lean(annex, created_at=created_at))
+    return d_rows, on_demand
+
+
+def _flagged(pupil: Student, cal, d_rows: list, on_demand: list, today: date) -> bool:
+    school = pupil.school
+    per_week, weeks_needed = school.flag_incidents_per_week, school.flag_consecutive_weeks
+    # A flag needs at least per_week × weeks_needed incidents: pupils with fewer rows in all
+    # (counted before any is checked, so an upper bound) skip the week-by-week reading.
+    rows = sum(len(r.data[D_INCIDENTS]) for r in d_rows if isinstance(r.data[D_INCIDENTS], list))
+    if rows < max(per_week, 1) * max(weeks_needed, 1):
+        return False
+    weeks = dynamics.d_weeks(d_rows, cal, grade=pupil.grade, today=today)
+    return dynamics.i_flag(weeks, on_demand, per_week=per_week, weeks_needed=weeks_needed)
+
+
+def _due_windows(cal, pupil: Student, today: date, cache: dict) -> list[Window]:
+    """The pupil's windows due before today that count (required, or handed in anyway)."""
+    key = (pupil.grade, pupil.joined, pupil.left)
+    if key not in cache:
+        cache[key] = [
+            w
+            for w in windows_for_pupil(cal, grade=pupil.grade, joined=pupil.joined, left=pupil.left)
+            if w.due < today  # the due day itself is still open
+        ]
+    return cache[key]
+
+
+def school_overview(
+    school_id: int,
+    today: date,
+    *,
+    show: str = "",
+    klass: str | None = None,
+    assistant: str | None = None,
+    page: int | str | None = 1,
+    each_window: Callable[[str, Student, Window], None] | None = None,
+) -> Overview:
     """Per class and per assistant: windows due by today handed in on time, late (after the
-    due day) or missing (overdue), conclusions pending review, pupils flagged by Д.
+    due day) or missing (overdue), conclusions pending review, pupils flagged by Д; with
+    `show`, the rows behind that number (for the class `klass`, the assistant `assistant` —
+    an id or "none" — or the whole school). `each_window(bucket, pupil, window)`, if given, is
+    called for every window counted (the oversight summaries tally them by month and annex).
 
     A window counts against the assistant assigned on its due date (SPEC §3 "Who is
     responsible"); pending conclusions and flags against the current assistant. Queries:
-    pupils, years, protocols, Д data, the school's assignments with names.
+    pupils, assignments with names, the year with holidays, hand-ins (a few columns), the
+    flags' Д data.
     """
-    years = school_years(school_id, today, d_data=True)
-    assignments: dict[int, list[Assignment]] = defaultdict(list)
+    pupils = _school_pupils(school_id)
+    year = current_years([school_id], today).get(school_id)
+    assignments: dict[int, list[tuple]] = defaultdict(list)
     names: dict[int, str] = {}
-    for a in Assignment.objects.filter(student__school_id=school_id).select_related("assistant"):
-        assignments[a.student_id].append(a)
-        names[a.assistant_id] = a.assistant.full_name
+    for student_id, assistant_id, start, end, name in Assignment.objects.filter(
+        student__school_id=school_id
+    ).values_list("student_id", "assistant_id", "start", "end", "assistant__full_name"):
+        assignments[student_id].append((assistant_id, start, end))
+        names[assistant_id] = name
     total = Counts()
     classes: dict[tuple, Counts] = defaultdict(Counts)
     people: dict[int | None, Counts] = defaultdict(Counts)
-    for py in years:
-        pupil = py.pupil
-        mine = assignments.get(pupil.pk, [])
-        klass = classes[(pupil.grade, pupil.class_sort_key, pupil.class_name)]
-        for cell in py.cells:
-            if cell.state in (State.NOT_REQUIRED, State.UPCOMING) or cell.window.due >= today:
-                continue  # not due yet (the due day itself is still open)
-            handed = _handed_in_on(cell.protocol)
-            if handed is None:
-                bucket = "missing"
-            elif handed <= cell.window.due:
-                bucket = "on_time"
-            else:
-                bucket = "late"
-            who = _assistant_on(mine, cell.window.due)
-            for counts in (total, klass, people[who]):
-                getattr(counts, bucket).append((pupil, cell))
-        now = _assistant_on(mine, today)
-        for p in py.protocols:
-            if p.annex == AnnexCode.G and p.status in (Status.SUBMITTED, Status.UNDER_REVIEW):
-                for counts in (total, klass, people[now]):
-                    counts.pending.append((pupil, p))
-        if is_flagged(py, today):
-            for counts in (total, klass, people[now]):
-                counts.flagged.append(pupil)
+    listing: list = []
+    show = show if show in SHOWN else ""
+    if year is not None and pupils:
+        cal = calendar_of(year)
+        handed, pending = _hand_ins(year.pk)
+        d_rows, on_demand = _flag_inputs(year.pk)
+        cache: dict = {}
+        for pupil in pupils:
+            mine = assignments.get(pupil.pk, [])
+            klass_key = (pupil.grade, pupil.class_sort_key, pupil.class_name)
+            counts_of_class = classes[klass_key]
+            now = _assistant_on(mine, today)
+            listed_class = show and (klass is None or klass == pupil.class_name)
+            for window in _due_windows(cal, pupil, today, cache):
+                handed_on = handed.get((pupil.pk, window.annex, window.key))
+                if handed_on is None:
+                    if not window.required:
+                        continue  # due after the pupil left: not required
+                    bucket = "missing"
+                elif handed_on <= window.due:
+                    bucket = "on_time"
+                else:
+                    bucket = "late"
+                who = _assistant_on(mine, window.due)
+                for counts in (total, counts_of_class, people[who]):
+                    setattr(counts, bucket, getattr(counts, bucket) + 1)
+                if each_window is not None:
+                    each_window(bucket, pupil, window)
+                if bucket == show and listed_class and _is_asked(assistant, who):
+                    listing.append((pupil, window))
+            for pk, status in pending.get(pupil.pk, []):
+                for counts in (total, counts_of_class, people[now]):
+                    counts.pending += 1
+                if show == "pending" and listed_class and _is_asked(assistant, now):
+                    listing.append((pupil, pk, Status(status).label))
+            if _flagged(pupil, cal, d_rows.get(pupil.pk, []), on_demand.get(pupil.pk, []), today):
+                for counts in (total, counts_of_class, people[now]):
+                    counts.flagged += 1
+                if show == "flagged" and listed_class and _is_asked(assistant, now):
+                    listing.append(pupil)
     ordered = sorted(classes.items(), key=lambda kv: kv[0][:2])  # grade, then letter
     by_class = [(key[2], counts) for key, counts in ordered]
     by_assistant = sorted(
         ((pk, names.get(pk, ""), c) for pk, c in people.items()),
         key=lambda row: (row[0] is None, row[1]),
     )
-    return Overview(total, by_class, by_assistant)
+    page_of = Paginator(listing, PAGE_SIZE).get_page(page) if show else None
+    return Overview(total, by_class, by_assistant, page_of)
 
 
-def flagged_pupils(school_id: int, today: date) -> tuple[list[PupilYear], list[Protocol]]:
+def _is_asked(asked: str | None, who: int | None) -> bool:
+    """Whether a row counted against `who` belongs to the assistant asked for (None: any)."""
+    return asked is None or asked == str(who or "none")
+
+
+def flagged_pupils(school_id: int, today: date) -> tuple[list[Flagged], list[Protocol]]:
     """Pupils whose Д shows repeated incidents (SPEC §3 row И), and the school's И protocols
-    waiting for the psychologist's sign-off; four queries."""
-    years = school_years(school_id, today, d_data=True)
-    flagged = [py for py in years if is_flagged(py, today)]
-    waiting = [
-        p
-        for py in years
-        for p in py.on_demand
-        if p.status == Status.SUBMITTED and p.signed_off_at is None
+    waiting for the psychologist's sign-off; four queries (pupils, the year with holidays,
+    the flags' Д data, the И protocols waiting)."""
+    pupils = _school_pupils(school_id)
+    year = current_years([school_id], today).get(school_id)
+    if year is None or not pupils:
+        return [], []
+    cal = calendar_of(year)
+    d_rows, on_demand = _flag_inputs(year.pk)
+    flagged = [
+        Flagged(p)
+        for p in pupils
+        if _flagged(p, cal, d_rows.get(p.pk, []), on_demand.get(p.pk, []), today)
     ]
-    for py in years:
-        for p in py.on_demand:
-            p.student = py.pupil
+    waiting = list(
+        Protocol.objects.filter(
+            annex=AnnexCode.I,
+            year=year,
+            status=Status.SUBMITTED,
+            signed_off_at__isnull=True,
+            archived_at__isnull=True,
+            student__school_id=school_id,
+            student__archived_at__isnull=True,
+        )
+        .select_related("student")
+        .defer("data")
+        .order_by("created_at")
+    )
     return flagged, waiting
 
 

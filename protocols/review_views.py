@@ -52,6 +52,11 @@ def _team_school(request) -> int:
 # --- The queue and one conclusion ---------------------------------------------------------------
 
 
+def _without_page(params) -> str:
+    """The list's other GET parameters, for the pager's links."""
+    return urlencode([(k, v) for k, v in params.items() if k != "page"])
+
+
 @login_required
 def review_queue(request):
     school_id = _school_id(request, roles_of(request.user).specialist_school_ids)
@@ -63,9 +68,10 @@ def review_queue(request):
         "period": g.get("period", ""),
         "state": g.get("state", "pending") or "pending",
     }
-    queue = review_selectors.review_queue(request.user, school_id, **filters)
+    queue = review_selectors.review_queue(request.user, school_id, page=g.get("page"), **filters)
     ctx = {
         "queue": queue,
+        "query": _without_page(g),
         "filters": filters,
         "periods": review_selectors.PERIODS,
         "states": {k: label for k, (_s, label) in review_selectors.QUEUE_STATES.items()},
@@ -264,25 +270,19 @@ def next_step_done(request, step_id):
 def overview(request):
     school_id = _team_school(request)
     today = timezone.localdate()
-    data = review_selectors.school_overview(school_id, today)
+    g = request.GET
     # Each number links to the list behind it: the same page with ?show=…&class=… / assistant=…
+    data = review_selectors.school_overview(
+        school_id, today, show=g.get("show", ""), klass=g.get("class"),
+        assistant=g.get("assistant"), page=g.get("page"),
+    )  # fmt: skip
     classes = [(name, c, urlencode({"class": name})) for name, c in data.by_class]
     people = [
         (pk, name, c, urlencode({"assistant": pk or "none"})) for pk, name, c in data.by_assistant
     ]
-    show, listing = request.GET.get("show", ""), None
-    if show in ("on_time", "late", "missing", "pending", "flagged"):
-        counts = data.total
-        if "class" in request.GET:
-            counts = dict(data.by_class).get(request.GET["class"])
-        elif "assistant" in request.GET:
-            asked = request.GET["assistant"]
-            match = [c for pk, _n, c in data.by_assistant if str(pk or "none") == asked]
-            counts = match[0] if match else None
-        listing = getattr(counts, show) if counts else []
     ctx = {
         "overview": data, "classes": classes, "people": people, "today": today,
-        "show": show, "listing": listing,
+        "show": g.get("show", ""), "listing": data.listing, "query": _without_page(g),
     }  # fmt: skip
     return render(request, "protocols/review/overview.html", ctx)
 

@@ -1,4 +1,5 @@
-"""Writes to protocols: autosave, save, submit, the Г review and the И sign-off.
+"""Writes to protocols: autosave, save, submit, the Г review and the И sign-off (К entries and
+replies: `protocols/communication.py`).
 
 Every write bumps `Protocol.revision`; a write based on an older revision raises `StaleEdit`
 (the view shows both versions), never overwrites. Explicit saves and submissions freeze a
@@ -6,7 +7,6 @@ Every write bumps `Protocol.revision`; a write based on an older revision raises
 The dossier job (a pupil's year as one PDF) is built here too, step by step with progress.
 """
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assistant_portal import jobs
 from assistant_portal.accounts.models import User
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.jobs import job_progress
@@ -255,6 +256,9 @@ def _write(
         # The psychologist signed what they read: a changed И needs signing again.
         protocol.signed_off_by = protocol.signed_off_at = None
         fields += ["signed_off_by", "signed_off_at"]
+    if _becomes_co_author(protocol, by):
+        protocol.co_author = by
+        fields.append("co_author")
     protocol.data = data
     protocol.filled_on = filled_on
     protocol.updated_by = by
@@ -262,6 +266,16 @@ def _write(
     protocol.written_from = _mark(protocol.revision, token)
     protocol.full_clean()
     protocol.save(update_fields=fields)
+
+
+def _becomes_co_author(protocol: Protocol, by: User) -> bool:
+    """The school psychologist's first edit of an И makes them its co-author (SPEC §7)."""
+    return (
+        protocol.annex == AnnexCode.I
+        and protocol.co_author_id is None
+        and by.pk != protocol.author_id
+        and protocol.student.school_id in roles_of(by).psychologist_school_ids
+    )
 
 
 # Values already in the stored shape (the demo, programmatic callers): the same checks and
@@ -365,44 +379,6 @@ def protocol_submit(
     )
 
 
-# --- К: the parent's reply ----------------------------------------------------------------------
-
-REPLY_MAX = 4000
-
-
-def entry_digest(entry: dict) -> str:
-    """Names one entry by its message, so a reply never lands on another after rows change."""
-    return hashlib.sha256(str(entry.get("message", "")).encode()).hexdigest()[:16]
-
-
-@transaction.atomic
-def communication_reply(
-    *, protocol: Protocol, by: User, entry: int, digest: str, text: str
-) -> Protocol:
-    """A parent answers one entry of their child's communication sheet (SPEC §7).
-
-    Only that entry's reply changes; an assistant editing the sheet meanwhile gets the usual
-    conflict notice (the revision moves), so neither text is lost silently.
-    """
-    locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
-    if locked.annex != AnnexCode.K:
-        raise ValidationError(_("Only a communication sheet takes replies."))
-    if not locked.student.guardians.filter(user=by, archived_at__isnull=True).exists():
-        raise ValidationError(_("Only the pupil's parent replies here."))
-    entries = list(locked.data.get("entries") or [])
-    text = text.strip()
-    if not 0 <= entry < len(entries) or entry_digest(entries[entry]) != digest:
-        raise ValidationError({"reply": _("This entry does not exist.")})
-    if not text or len(text) > REPLY_MAX:
-        raise ValidationError(
-            {"reply": _("Write a reply of at most %(n)d characters.") % {"n": REPLY_MAX}}
-        )
-    entries[entry] = {**entries[entry], "reply": text}
-    _write(locked, by=by, data={**locked.data, "entries": entries}, filled_on=locked.filled_on)
-    _freeze(locked, by)
-    return locked
-
-
 # --- Г: the support team's review ----------------------------------------------------------
 
 
@@ -498,13 +474,18 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def dossier_request(*, pupil: Student, by, language: str) -> DossierJob:
     """Record the job and queue its build once the row is committed (eager: right then)."""
-    from .tasks import build_dossier
-
     job = DossierJob(pupil=pupil, requested_by=by, language=language)
     job.full_clean()
     job.save()
-    transaction.on_commit(lambda: build_dossier.delay(job.pk))
+    jobs.queue_on_commit(job)
     return job
+
+
+def dossier_queue(job: DossierJob) -> None:
+    """Publish the build (jobs.py calls it: at the request, and again from the sweeper)."""
+    from .tasks import build_dossier
+
+    jobs.publish(build_dossier, job.pk)
 
 
 def dossier_build(*, job_id: int, today: date | None = None) -> DossierJob:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review_views, views
+from . import review_views, sharing_views, sheet_views, views
 
 app_name = "protocols"
 
@@ -13,7 +13,14 @@ urlpatterns = [
     path("<int:protocol_id>/history/", views.history, name="history"),
     path("<int:protocol_id>/compare/", views.compare, name="compare"),
     path("<int:protocol_id>/sign-off/", views.sign_off, name="sign_off"),
-    path("<int:protocol_id>/reply/", views.reply, name="reply"),
+    # К: the week's sheet between the parent and the specialists (issue #15)
+    path("sheets/<int:pupil_id>/<str:window_key>/", sheet_views.sheet, name="sheet"),
+    path("<int:protocol_id>/reply/", sheet_views.reply, name="reply"),
+    # Sharing with parents, and the parent's card of their child (issue #15)
+    path("pupils/<int:pupil_id>/sharing/", sharing_views.shares, name="shares"),
+    path("sharing/<int:share_id>/withdraw/", sharing_views.share_withdraw, name="share_withdraw"),
+    path("children/<int:pupil_id>/", sharing_views.child, name="child"),
+    path("shared/<int:version_id>/", sharing_views.shared_version, name="shared_version"),
     path("", views.dashboard, name="dashboard"),
     path("pupils/<int:pupil_id>/year/", views.pupil_year, name="pupil_year"),
     path("<int:protocol_id>/pdf/", views.protocol_pdf, name="pdf"),

@@ -29,8 +29,7 @@ from .access import (
     get_protocol_for_user,
     get_pupil_file_for_user,
     get_pupil_for_editor,
-    get_sheet_for_parent,
-    is_editor,
+    may_edit,
     may_sign_off,
 )
 from .forms import build, side_by_side, to_post
@@ -53,7 +52,7 @@ def _bounds(year):
 
 
 def _context(request, *, pupil, annex, forms, protocol=None, window=None, year=None, **extra):
-    editable = is_editor(request.user, pupil) and (
+    editable = may_edit(request.user, pupil, protocol, annex.code) and (
         protocol is None or protocol.status in services.EDITABLE
     )
     if not editable:
@@ -84,7 +83,6 @@ def _context(request, *, pupil, annex, forms, protocol=None, window=None, year=N
         "autosave_url": autosave_url,
         "submit_url": submit_url,
         "save_url": save_url,
-        "replies": _replies(request.user, protocol, annex),
         "can_sign_off": bool(protocol and may_sign_off(request.user, protocol)),
         "client_token": _client_token(forms),
         **_checklist(annex, forms, pupil),
@@ -104,16 +102,6 @@ def _client_token(forms) -> str:
     """This page load's token (kept when the page is shown again after a refused save)."""
     posted = forms.meta.data.get("client_token", "") if forms.meta.is_bound else ""
     return posted or secrets.token_urlsafe(16)
-
-
-def _replies(user, protocol, annex) -> list[tuple[int, dict, str]]:
-    """The entries a parent may answer: their own child's communication sheet."""
-    if protocol is None or annex.code != AnnexCode.K or is_editor(user, protocol.student):
-        return []
-    if not protocol.student.guardians.filter(user=user, archived_at__isnull=True).exists():
-        return []
-    entries = protocol.data.get("entries") or []
-    return [(i, e, services.entry_digest(e)) for i, e in enumerate(entries)]
 
 
 def _urls(protocol: Protocol) -> dict:
@@ -208,6 +196,10 @@ def window(request, pupil_id, annex, window_key):
     annex_def = _annex_or_404(annex)
     if not annex_visible(request.user, pupil, annex):
         raise Http404
+    if annex == AnnexCode.K:  # a thread, not a form: its own page (protocols/sheet_views.py)
+        if request.method == "POST":
+            raise Http404
+        return redirect("protocols:sheet", pupil_id=pupil.pk, window_key=window_key)
     found = window_for(pupil, annex, window_key)
     if found is None:
         raise Http404
@@ -255,6 +247,8 @@ def edit(request, protocol_id):
     if request.method == "POST":
         return _post_to(request, protocol_id, _action(request, WriteAction.SUBMIT))
     protocol = get_protocol_for_user(request.user, protocol_id)
+    if protocol.annex == AnnexCode.K:
+        return redirect(protocol)  # the sheet's own page
     annex_def = annexes.get(protocol.annex)
     forms = build(
         annex_def,
@@ -295,23 +289,6 @@ def new_correction(request, pupil_id):
     if year is None:
         raise Http404
     protocol = services.correction_open(student=pupil, year=year, by=request.user)
-    return redirect(protocol)
-
-
-@login_required
-@require_POST
-def reply(request, protocol_id):
-    protocol = get_sheet_for_parent(request.user, protocol_id)
-    entry = request.POST.get("entry", "")
-    try:
-        services.communication_reply(
-            protocol=protocol, by=request.user, entry=int(entry) if entry.isdigit() else -1,
-            digest=request.POST.get("digest", ""), text=request.POST.get("reply", ""),
-        )  # fmt: skip
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(request, _("Saved."))
     return redirect(protocol)
 
 

@@ -6,7 +6,7 @@ from .models import AcademicYear, Assignment, Guardian, Holiday, ReadLogEntry, S
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
     search_fields = ["name_kk", "name_ru"]
-    list_display = ["name_kk", "city", "archived_at"]
+    list_display = ["name_kk", "city", "contact", "archived_at"]
 
 
 class HolidayInline(admin.TabularInline):

@@ -12,3 +12,10 @@ class StudentsConfig(AppConfig):
         from assistant_portal.security.checks import retention_settings
 
         register(retention_settings, "security", deploy=False)
+
+        from assistant_portal import jobs
+
+        from .export import export_queue
+        from .models import PupilExport
+
+        jobs.register(PupilExport, queue=export_queue)

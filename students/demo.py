@@ -27,7 +27,11 @@ def user(email: str, name: str, language: str = "kk") -> User:
 def load(ctx: dict) -> None:
     school, _ = School.objects.get_or_create(
         name_kk="№ 12 жалпы білім беретін мектеп",
-        defaults={"name_ru": "Общеобразовательная школа № 12", "city": "Алматы"},
+        defaults={
+            "name_ru": "Общеобразовательная школа № 12",
+            "city": "Алматы",
+            "contact": "+7 727 300 12 12, inclusion12@demo.kz",
+        },
     )
     ctx["school"] = school
     year, created = AcademicYear.objects.get_or_create(

@@ -26,6 +26,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone, translation
 
+from assistant_portal import jobs
 from assistant_portal.jobs import job_progress
 
 from .models import PupilExport, Student
@@ -90,13 +91,18 @@ def expected_parts(pupil: Student) -> int:
 @transaction.atomic
 def export_request(*, pupil: Student, by, language: str | None = None) -> PupilExport:
     """Record the job and queue its build once the row is committed (eager: right then)."""
-    from .tasks import build_pupil_export
-
     job = PupilExport(pupil=pupil, requested_by=by, language=language or translation.get_language())
     job.full_clean()
     job.save()
-    transaction.on_commit(lambda: build_pupil_export.delay(job.pk))
+    jobs.queue_on_commit(job)
     return job
+
+
+def export_queue(job: PupilExport) -> None:
+    """Publish the build (jobs.py calls it: at the request, and again from the sweeper)."""
+    from .tasks import build_pupil_export
+
+    jobs.publish(build_pupil_export, job.pk)
 
 
 def export_build(*, job_id: int) -> PupilExport:

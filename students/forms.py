@@ -31,6 +31,16 @@ class StudentForm(forms.ModelForm):
             "pmpc_text": forms.Textarea(attrs={"rows": 3}),
         }
 
+    create_anyway = forms.BooleanField(
+        label=_("This is a different child: create the record anyway"), required=False
+    )
+
+    def __init__(self, *args, ask: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask or self.instance.pk:
+            # Asked only when the school already has a pupil with this name and date of birth.
+            del self.fields["create_anyway"]
+
     def clean(self):
         data = super().clean()
         joined, left = data.get("joined"), data.get("left")
@@ -77,6 +87,10 @@ class AcademicYearForm(forms.ModelForm):
 
 
 class HolidayForm(forms.ModelForm):
+    # Shown on the year's page beside AcademicYearForm, which also has `start` and `end`: the
+    # prefix keeps the ids (id_holiday-start) and so the labels' `for` unique on the page.
+    prefix = "holiday"
+
     grades = forms.CharField(
         label=_("only for grades"),
         required=False,
@@ -133,3 +147,16 @@ class DateRangeForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end must not be before the start."))
         return data
+
+
+class ReadLogFilterForm(DateRangeForm):
+    """The school's read log: a period, optionally one person and pupils by name."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
+    pupil = forms.CharField(label=_("Pupil"), required=False, max_length=100,
+                            help_text=_("A part of the surname or first name."))  # fmt: skip
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: f"{u.full_name} ({u.email})"

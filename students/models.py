@@ -81,6 +81,13 @@ class School(models.Model):
     name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
     name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
     city = models.CharField(_("city / district"), max_length=120, blank=True)
+    # What a parent's view of the pupil card shows as the school's contact (SPEC §7).
+    contact = models.CharField(
+        _("contact for parents"),
+        max_length=300,
+        blank=True,
+        help_text=_("Phone and e-mail parents may use, e.g. the deputy head for inclusion."),
+    )
     district = models.ForeignKey(
         District,
         on_delete=models.PROTECT,
@@ -447,3 +454,31 @@ class PupilExport(BackgroundJob):
 
     def __str__(self):
         return f"{self.pupil} #{self.pk}"
+
+
+class PupilImportPreview(models.Model):
+    """A checked pupil file waiting for its one confirmation (issue #12 defect 11).
+
+    The preview's rows live here, not in the session, so that confirming is a row lock: a double
+    click or two tabs confirming the same preview import it once (the second finds it
+    confirmed). The rows (names, dates of birth) are emptied once confirmed; a preview left
+    unconfirmed is replaced by the same person's next upload.
+    """
+
+    token = models.CharField(max_length=43, unique=True)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    rows = models.JSONField(default=list)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pupil import")
+        verbose_name_plural = _("pupil imports")
+
+    def __str__(self):
+        return f"{self.school_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -63,9 +63,16 @@ class Anonymised:
 
 
 @transaction.atomic
-def anonymise_pupil(*, pupil: Student) -> Anonymised:
+def anonymise_pupil(*, pupil: Student, record: bool = True) -> Anonymised:
+    """`record`: append to the erasure log beside the backups first, so a restore of an older
+    backup erases the pupil again (assistant_portal/security/backup.py); False only when
+    re-applying that log."""
+    from assistant_portal.security.backup import record_erasure
+
     from .models import ConsentEvent, GuardianEvent, StudentEvent
 
+    if record:
+        record_erasure(pupil_id=pupil.pk)
     result = Anonymised(pupil.pk)
     name = anonymised_name(pupil.pk)
     pupil_fields = {

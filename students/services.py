@@ -1,10 +1,11 @@
 """Writes to pupils, assignments and calendars. Views and imports call these; nothing else
 writes these models."""
 
+import hashlib
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,12 +37,76 @@ def _with_sort_keys(student: Student) -> Student:
     return student
 
 
+class PossibleDuplicate(ValidationError):
+    """The school already has a pupil with this name and date of birth: ask before creating
+    another (issue #12 defect 11). `matches` are those pupils."""
+
+    def __init__(self, matches: list[Student]):
+        self.matches = matches
+        super().__init__(
+            _("The school already has a pupil with this name and date of birth."),
+            code="possible_duplicate",
+        )
+
+
+def name_key(last_name: str, first_name: str) -> tuple[str, str]:
+    return (" ".join((last_name or "").split()).casefold(),
+            " ".join((first_name or "").split()).casefold())  # fmt: skip
+
+
+def likely_duplicates(
+    *, school_id: int, last_name: str, first_name: str, birth_date: date | None
+) -> list[Student]:
+    """Active pupils of the school with the same surname, first name (any case and spacing)
+    and date of birth — the patronymic is left out, as it is often typed or not. The names are
+    compared in Python: the few pupils born that day are one indexed query."""
+    if not birth_date:
+        return []
+    key = name_key(last_name, first_name)
+    born = Student.objects.active().filter(school_id=school_id, birth_date=birth_date)
+    return [p for p in born.order_by("pk") if name_key(p.last_name, p.first_name) == key]
+
+
+def lock_birthday(school_id: int, birth_date: date | None) -> None:
+    """Serialise creating pupils born on the same day in the same school until the transaction
+    ends, so that two tabs (or two imports) cannot both find "no duplicate" and both insert."""
+    if not birth_date:
+        return
+    digest = hashlib.blake2b(f"pupil:{school_id}:{birth_date}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+        )
+
+
+def _iin_taken(error: IntegrityError) -> bool:
+    diag = getattr(error.__cause__, "diag", None)
+    return "iin" in (getattr(diag, "constraint_name", "") or "")
+
+
 @transaction.atomic
-def student_create(*, school: School, data: dict) -> Student:
+def student_create(*, school: School, data: dict, allow_duplicate: bool = False) -> Student:
+    """Create a pupil. A likely duplicate (same name and date of birth in the school) raises
+    `PossibleDuplicate` unless the person confirmed `allow_duplicate`; an IIN that is taken,
+    also by a request running at the same moment, is an error on the IIN field."""
     student = Student(school=school, **{k: data.get(k) for k in STUDENT_FIELDS if k in data})
     _with_sort_keys(student)
+    lock_birthday(school.pk, student.birth_date)
     student.full_clean()
-    student.save()
+    if not allow_duplicate:
+        matches = likely_duplicates(
+            school_id=school.pk, last_name=student.last_name, first_name=student.first_name,
+            birth_date=student.birth_date,
+        )  # fmt: skip
+        if matches:
+            raise PossibleDuplicate(matches)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            student.save()
+    except IntegrityError as e:
+        if _iin_taken(e):
+            raise ValidationError({"iin": _("A pupil with this IIN already exists.")}) from e
+        raise
     return student
 
 
@@ -54,7 +119,15 @@ def student_update(*, student: Student, data: dict) -> Student:
         setattr(student, k, data[k])
     _with_sort_keys(student)
     student.full_clean()
-    student.save(update_fields=[*changed, "sort_key", "class_sort_key", "iin", "updated_at"])
+    try:
+        with transaction.atomic():  # a savepoint, as in student_create: a race on the IIN
+            student.save(
+                update_fields=[*changed, "sort_key", "class_sort_key", "iin", "updated_at"]
+            )
+    except IntegrityError as e:
+        if _iin_taken(e):
+            raise ValidationError({"iin": _("A pupil with this IIN already exists.")}) from e
+        raise
     return student
 
 

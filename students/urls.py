@@ -31,6 +31,7 @@ urlpatterns = [
     path("exports/<int:export_id>/", views.export_job, name="export_job"),
     path("exports/<int:export_id>/file/", views.export_file, name="export_file"),
     path("read-log/", views.read_log, name="read_log"),
+    path("read-log/csv/", views.read_log_csv, name="read_log_csv"),
     path("years/", views.year_list, name="years"),
     path("years/new/", views.year_edit, name="year_new"),
     path("years/<int:year_id>/", views.year_edit, name="year"),

@@ -5,6 +5,7 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assistant_portal.accounts.models import RoleKind
+from assistant_portal.accounts.places import admin_school
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.forms import add_service_errors
 from assistant_portal.spreadsheets import SpreadsheetUploadForm
@@ -23,6 +26,7 @@ from .access import (
     get_managed_pupil_for_user,
     get_pupil_for_user,
     get_year_for_user,
+    sees_as_parent,
     years_managed_by,
 )
 from .exports import csv_response
@@ -30,9 +34,9 @@ from .forms import (
     AcademicYearForm,
     AssignForm,
     ConsentForm,
-    DateRangeForm,
     GuardianForm,
     HolidayForm,
+    ReadLogFilterForm,
     StudentForm,
 )
 from .models import ReadWhat, School
@@ -40,11 +44,8 @@ from .uploads import content_type_for
 
 
 def _admin_school(user) -> School:
-    """The school a school administrator manages (the first, if several)."""
-    ids = roles_of(user).admin_school_ids
-    if not ids:
-        raise Http404
-    return School.objects.get(pk=min(ids))
+    """The school an administrator works in (chosen in the navbar when they have several)."""
+    return admin_school(user)
 
 
 def _save_then_go(request, form, save, to=None, message=None):
@@ -78,6 +79,10 @@ def pupil_list(request):
             "q": q,
             "grade": grade,
             "can_manage": bool(roles_of(request.user).admin_school_ids),
+            # A parent's list leaves out the SEN category: not shown to parents unless shared.
+            "compact": not roles_of(request.user).has(
+                RoleKind.ASSISTANT, RoleKind.SPECIALIST, RoleKind.SCHOOL_ADMIN
+            ),
         },
     )
 
@@ -85,6 +90,9 @@ def pupil_list(request):
 @login_required
 def pupil_detail(request, pupil_id):
     pupil = get_pupil_for_user(request.user, pupil_id)
+    if sees_as_parent(request.user, pupil):
+        # The parent's card shows only what the school shares (protocols/sharing.py).
+        return redirect("protocols:child", pupil_id=pupil.pk)
     services.record_page_view(request, pupil)
     can_manage = pupil.school_id in roles_of(request.user).admin_school_ids
     return render(
@@ -104,13 +112,27 @@ def pupil_detail(request, pupil_id):
 @login_required
 def pupil_new(request):
     school = _admin_school(request.user)
-    form = StudentForm(request.POST or None, initial={"joined": timezone.localdate()})
+    asked = "create_anyway" in request.POST  # the duplicate question was on the page
+    form = StudentForm(request.POST or None, initial={"joined": timezone.localdate()}, ask=asked)
+    matches = []
     if request.method == "POST" and form.is_valid():
-        if done := _save_then_go(
-            request, form, lambda: services.student_create(school=school, data=form.cleaned_data)
-        ):
-            return done
-    return _form_page(request, form, _("Pupil"), cancel_url=reverse("students:list"))
+        try:
+            pupil = services.student_create(
+                school=school, data=form.cleaned_data,
+                allow_duplicate=form.cleaned_data.get("create_anyway", False),
+            )  # fmt: skip
+        except services.PossibleDuplicate as e:
+            matches = e.matches  # ask: the same form, the typed data, and the question
+            form = StudentForm(request.POST, ask=True)
+            form.is_valid()
+            form.add_error(None, e.messages[0])
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(pupil)
+    title = _("New pupil: %(school)s") % {"school": school}  # which school, for admins of several
+    return _form_page(request, form, title, cancel_url=reverse("students:list"), duplicates=matches)
 
 
 @login_required
@@ -173,43 +195,51 @@ def pupil_history(request, pupil_id):
     return render(request, "students/pupil_history.html", {"pupil": pupil, "events": events})
 
 
-IMPORT_SESSION_KEY = "pupil_import"
-
-
 @login_required
 def pupil_import(request):
     school = _admin_school(request.user)
     form = SpreadsheetUploadForm(request.POST or None, request.FILES or None)
-    parsed = None
+    parsed = preview = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             parsed = importing.parse_pupils(
-                upload.read(), upload.name, encoding=form.cleaned_data["encoding"]
+                upload.read(), upload.name, encoding=form.cleaned_data["encoding"], school=school
             )
         except importing.PupilFileError as e:
             form.add_error("file", str(e))
         else:
             if parsed.valid:
-                request.session[IMPORT_SESSION_KEY] = importing.rows_to_session(parsed)
-    ctx = {"form": form, "parsed": parsed, "school": school}
+                preview = importing.preview_save(school=school, by=request.user, parsed=parsed)
+    ctx = {"form": form, "parsed": parsed, "preview": preview, "school": school,
+           "columns": importing.column_labels()}  # fmt: skip
     return render(request, "students/import.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required
 @require_POST
 def pupil_import_confirm(request):
-    school = _admin_school(request.user)
-    rows = request.session.pop(IMPORT_SESSION_KEY, None)
-    if not rows:
-        messages.error(request, _("Nothing to import: upload the file again."))
-        return redirect("students:import")
+    school_ids = roles_of(request.user).admin_school_ids
+    if not school_ids:
+        raise Http404
     try:
-        created = importing.import_pupils(school=school, parsed=importing.rows_from_session(rows))
+        done = importing.import_confirm(
+            token=request.POST.get("token", ""), by=request.user, school_ids=school_ids,
+            create_duplicates=request.POST.get("duplicates") == "create",
+        )  # fmt: skip
+    except importing.AlreadyImported as e:
+        messages.info(
+            request,
+            _("This file was already imported: %(n)d pupils.") % {"n": e.preview.created},
+        )
+        return redirect("students:list")
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("students:import")
-    messages.success(request, _("Imported pupils: %(n)d.") % {"n": len(created)})
+    message = _("Imported pupils: %(n)d.") % {"n": done.created}
+    if done.skipped:
+        message += " " + _("Skipped as already in the school: %(n)d.") % {"n": done.skipped}
+    messages.success(request, message)
     return redirect("students:list")
 
 
@@ -315,33 +345,70 @@ def consent_document(request, pupil_id, consent_id):
     return response
 
 
-@login_required
-def read_log(request):
-    """School administrators: the read log of their school's pupils for a date range, as CSV."""
+def _read_log_filter(request):
+    """The read log's filter form for a school administrator (404 for anyone else)."""
     school_ids = roles_of(request.user).admin_school_ids
     if not school_ids:
         raise Http404
     today = timezone.localdate()
-    form = DateRangeForm(request.GET or None, initial={"start": today.replace(day=1), "end": today})
-    if request.GET and form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        rows = (
-            (
-                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                e.user.full_name if e.user else "",
-                e.user.email if e.user else "",
-                e.pupil_id,
-                e.pupil.full_name,
-                e.get_what_display(),
-                e.target,
-            )
-            for e in selectors.read_log_for_schools(school_ids, start, end).iterator()
+    # Without a period asked for: this month so far.
+    data = request.GET.copy()
+    if not data.get("start") and not data.get("end"):
+        data.update({"start": today.replace(day=1).isoformat(), "end": today.isoformat()})
+    form = ReadLogFilterForm(data, people=selectors.read_log_people(school_ids))
+    return school_ids, form
+
+
+def _read_log_entries(school_ids, form):
+    d = form.cleaned_data
+    person = d.get("person")
+    return selectors.read_log_for_schools(
+        school_ids, d["start"], d["end"], user_id=person.pk if person else None,
+        pupil=d.get("pupil") or "",
+    )  # fmt: skip
+
+
+@login_required
+def read_log(request):
+    """School administrators: who read which pupil's record, as a page — a period, a person,
+    pupils by name; 50 rows a page."""
+    school_ids, form = _read_log_filter(request)
+    page = None
+    if form.is_valid():
+        page = Paginator(_read_log_entries(school_ids, form), 50).get_page(request.GET.get("page"))
+        for e in page:
+            e.roles = selectors.role_labels(e.kinds)
+            e.page_label = selectors.target_label(e.what, e.target)
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "students/read_log.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def read_log_csv(request):
+    """The same filtered log as a CSV file."""
+    school_ids, form = _read_log_filter(request)
+    if not form.is_valid():
+        ctx = {"form": form, "page": None, "query": ""}
+        return render(request, "students/read_log.html", ctx, status=400)
+    d = form.cleaned_data
+    rows = (
+        (
+            timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+            e.user.full_name if e.user else "",
+            e.user.email if e.user else "",
+            selectors.role_labels(e.kinds),
+            e.pupil_id,
+            e.pupil.full_name,
+            e.get_what_display(),
+            e.target,
         )
-        header = [_("When"), _("Who"), _("E-mail"), _("Pupil id"), _("Pupil"), _("What"),
-                  _("Page or file")]  # fmt: skip
-        return csv_response(f"read-log-{start}-{end}.csv", header, rows)
-    status = 400 if form.errors else 200
-    return render(request, "students/read_log.html", {"form": form}, status=status)
+        for e in _read_log_entries(school_ids, form).iterator()
+    )
+    header = [_("When"), _("Who"), _("E-mail"), _("Role"), _("Pupil id"), _("Pupil"), _("What"),
+              _("Page or file")]  # fmt: skip
+    return csv_response(f"read-log-{d['start']}-{d['end']}.csv", header, rows)
 
 
 @login_required

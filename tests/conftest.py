@@ -158,3 +158,14 @@ def redis_url():
             pytest.fail(f"Redis at {url} is not reachable: {e}")
         pytest.skip(f"Redis not reachable: {e}")
     return url
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in Django's cache (local memory in tests): each test starts at
+    zero, so one test's requests never count against another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -33,6 +33,7 @@ ID_MAKERS = {
     "session_id": lambda cast: _course_object(cast, "session").pk,
     "question_id": lambda cast: _course_object(cast, "question").pk,
     "attempt_id": lambda cast: _course_object(cast, "attempt").pk,
+    "invitation_id": lambda cast: _course_object(cast, "invitation").pk,
     "notification_id": lambda cast: _notification(cast).pk,
     # certificates (issue #7): the listener's, and a bulk issue of the listener's cohort
     "certificate_id": lambda cast: _certificate(cast).pk,
@@ -44,6 +45,15 @@ ID_MAKERS = {
     "school_id": lambda cast: cast.school.pk,
     "district_id": lambda cast: cast.school.district_id,
     "region_id": lambda cast: cast.school.district.region_id,
+    # sharing with parents (issue #15): a share with the cast's parent, and the version it shares
+    "share_id": lambda cast: _share(cast).pk,
+    "version_id": lambda cast: _share(cast).version_id,
+}
+# Routes whose id must name another kind of object than ID_MAKERS': a К sheet is not edited
+# through the annex form (issue #15), so the form's own URLs get a parent interview (А).
+ROUTE_MAKERS = {
+    "protocols:autosave": {"protocol_id": lambda cast: _protocol(cast, annex="A").pk},
+    "protocols:submit": {"protocol_id": lambda cast: _protocol(cast, annex="A").pk},
 }
 # Keyword arguments that are not ids but must name something real for the insider to reach it.
 VALUES = {
@@ -110,6 +120,14 @@ def _course_object(cast, kind):
             enrolment=cast.enrolment, number=1, started_at=timezone.now(),
             deadline=timezone.now() + timedelta(minutes=45),
         )  # fmt: skip
+    if kind == "invitation":
+        from assistant_portal.accounts.models import RoleKind
+        from course.services import enrol
+
+        from .factories import person
+
+        someone = person(RoleKind.ASSISTANT, school=cast.school)
+        return enrol(cohort=cohort, email=someone.email, full_name="", by=cast.course_admin)
     raise ValueError(kind)
 
 
@@ -149,10 +167,14 @@ def _consent(cast):
     return Consent.objects.filter(student=cast.pupil).first() or ConsentFactory(student=cast.pupil)
 
 
-def _protocol(cast):
+def _protocol(cast, annex="K"):
+    from protocols.models import Protocol
+
     from .protocols.factories import protocol_of
 
-    return protocol_of(cast, annex="K", window_key="K:2026-09-07")
+    key = "K:2026-09-07" if annex == "K" else f"{annex}:september"
+    found = Protocol.objects.filter(student=cast.pupil, annex=annex, window_key=key).first()
+    return found or protocol_of(cast, annex=annex, window_key=key)
 
 
 def _dossier_job(cast):
@@ -195,6 +217,21 @@ def _next_step(cast):
     return next_step_of(cast)
 
 
+def _share(cast):
+    from protocols.models import ParentShare
+
+    from .protocols.factories import ProtocolVersionFactory, protocol_of
+
+    share = ParentShare.objects.filter(guardian=cast.guardian, kind="version").first()
+    if share is None:
+        g = protocol_of(cast, annex="G", window_key="G:september", status="approved")
+        version = ProtocolVersionFactory(protocol=g, status="approved")
+        share = ParentShare.objects.create(
+            guardian=cast.guardian, kind="version", version=version, shared_by=cast.school_admin
+        )
+    return share
+
+
 def id_routes():
     return sorted(
         {
@@ -209,7 +246,7 @@ def id_routes():
 
 
 def _url(route, cast):
-    makers = ID_MAKERS | VALUES
+    makers = ID_MAKERS | VALUES | ROUTE_MAKERS.get(route.name, {})
     missing = [k for k in route.kwargs if k not in makers]
     assert not missing, f"add to ID_MAKERS how to make {missing} for {route.name}"
     return reverse(route.name, kwargs={k: makers[k](cast) for k in route.kwargs})

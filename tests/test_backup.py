@@ -1,5 +1,8 @@
 """Backups that restore: dump a populated database, restore it into a fresh one, compare."""
 
+import io
+from pathlib import Path
+
 import psycopg
 import pytest
 from django.apps import apps
@@ -45,15 +48,16 @@ def fresh_db():
 @pytest.mark.django_db(transaction=True)
 def test_backup_restores_into_a_fresh_database(cast, fresh_db, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BACKUP_DIR = tmp_path / "backups"
     for i in range(5):
         StudentFactory(school=cast.school, last_name=f"Резервов{i}", pmpc_text="=cmd|' /C calc'!A0")
     consent = ConsentFactory(student=cast.pupil)
     dump, media = backup(dest=tmp_path / "backups")
     assert dump.stat().st_size > 0 and media.exists()
 
-    # restore the uploads elsewhere too: the document comes back byte for byte
-    settings.MEDIA_ROOT = tmp_path / "restored-media"
-    call_command("restore", str(dump), "--media", str(media), "--database", fresh_db)
+    # restore the uploads into the restored installation's own folder: byte for byte
+    call_command("restore", str(dump), "--media", str(media), "--database", fresh_db,
+                 "--media-root", str(tmp_path / "restored-media"))  # fmt: skip
     restored_doc = tmp_path / "restored-media" / "private" / consent.document.name
     assert restored_doc.read_bytes() == PDF_BYTES
 
@@ -118,3 +122,70 @@ def test_backups_must_rotate_within_the_retention(settings):
     settings.BACKUP_KEEP_DAYS = 5 * 365
     settings.RETENTION_YEARS = 5
     assert [w.id for w in retention_settings()] == ["portal.W001"]
+
+
+# --- Restores never resurrect erased data (issue #14 item 5) -------------------------------
+
+
+def _pupil_in(dbname: str, pupil_id: int):
+    with psycopg.connect(**_conninfo(dbname)) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT last_name, first_name, anonymised_at FROM students_student WHERE id = %s",
+            [pupil_id],
+        )
+        return cur.fetchone()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restoring_an_old_backup_keeps_an_anonymised_pupil_anonymised(
+    cast, fresh_db, tmp_path, settings
+):
+    from students.retention import anonymise_pupil, anonymised_name
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BACKUP_DIR = tmp_path / "backups"
+    consent = ConsentFactory(student=cast.pupil)
+    stored = Path(consent.document.path)
+    dump, media = backup()  # the pupil is in this backup, with their document
+    anonymise_pupil(pupil=cast.pupil)
+    assert not stored.exists()
+
+    restored_media = tmp_path / "restored-media"
+    out = io.StringIO()
+    call_command("restore", str(dump), "--media", str(media), "--database", fresh_db,
+                 "--media-root", str(restored_media), stdout=out)  # fmt: skip
+    last_name, first_name, anonymised_at = _pupil_in(fresh_db, cast.pupil.pk)
+    assert (last_name, first_name) == (anonymised_name(cast.pupil.pk), "")
+    assert anonymised_at is not None
+    assert not (restored_media / "private" / consent.document.name).exists()
+    assert f"pupils [{cast.pupil.pk}]" in out.getvalue()
+    # the others came back as they were
+    assert _pupil_in(fresh_db, cast.other_pupil.pk)[0] == cast.other_pupil.last_name
+    # and the restored database has statistics (ANALYZE ran)
+    with psycopg.connect(**_conninfo(fresh_db)) as conn:
+        analyzed = conn.execute(
+            "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'students_student'"
+        ).fetchone()[0]
+    assert analyzed is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_never_unpacks_over_live_files(cast, fresh_db, tmp_path, settings):
+    from django.core.management.base import CommandError
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BACKUP_DIR = tmp_path / "backups"
+    ConsentFactory(student=cast.pupil)
+    dump, media = backup()
+    later = ConsentFactory(student=cast.other_pupil)  # uploaded after the backup
+    live = sorted(p for p in (tmp_path / "media").rglob("*") if p.is_file())
+
+    # another database: its files do not belong in our MEDIA_ROOT
+    with pytest.raises(CommandError, match="--media-root"):
+        call_command("restore", str(dump), "--media", str(media), "--database", fresh_db)
+    # a folder that already holds files: only with the explicit flag
+    with pytest.raises(CommandError, match="--replace-media"):
+        call_command("restore", str(dump), "--media", str(media), "--database", fresh_db,
+                     "--media-root", str(tmp_path / "media"))  # fmt: skip
+    assert sorted(p for p in (tmp_path / "media").rglob("*") if p.is_file()) == live
+    assert Path(later.document.path).exists()

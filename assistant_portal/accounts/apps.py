@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from assistant_portal.history import install_linear_history_functions
 
 
 class AccountsConfig(AppConfig):
@@ -12,3 +15,7 @@ class AccountsConfig(AppConfig):
         # request: a sign-in before any request (force_login in tests) would otherwise leave
         # the clock to the first page, which then pays a session UPDATE.
         from assistant_portal.security import middleware  # noqa: F401
+
+        # After every migrate (which re-creates pgtrigger's helper), the history triggers'
+        # helpers that stay linear on bulk writes (assistant_portal/history.py).
+        post_migrate.connect(install_linear_history_functions, sender=self)

@@ -39,6 +39,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Where an administrator of several schools / organisations is working (accounts/places.py).
+    chosen_school = models.ForeignKey(
+        "students.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chosen_organisation = models.ForeignKey(
+        "course.TrainingOrganisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = UserManager()
 

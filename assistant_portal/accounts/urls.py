@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("password/reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("language/", views.set_language, name="set_language"),
+    path("place/", views.choose_place, name="choose_place"),
 ]

@@ -1,20 +1,32 @@
+import logging
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from assistant_portal.security.client_ip import client_ip
+from assistant_portal.security.ratelimit import over_limit
+from protocols.access import children_of
+from protocols.communication import parent_sheets
 from protocols.review_selectors import my_next_steps, waiting_for_review
 from protocols.selectors import assistant_dashboard
 from students.selectors import pupil_list
 
 from .forms import EmailAuthenticationForm
+from .places import place_choose
 from .roles import roles_of
+
+logger = logging.getLogger(__name__)
 
 
 def _remember_language(response, language: str):
@@ -61,6 +73,12 @@ def home(request):
         ctx["board"] = assistant_dashboard(request.user, timezone.localdate())
     if roles.specialist_school_ids:
         ctx["review_waiting"] = waiting_for_review(request.user)
+    if roles.has("parent"):
+        # К sheets of the user's children with unread counts (issue #12 defect 9)
+        ctx["child_sheets"] = parent_sheets(
+            request.user, children_of(request.user).select_related("school"),
+            today=timezone.localdate(),
+        )  # fmt: skip
     ctx["next_steps"] = my_next_steps(request.user)
     return render(request, "home.html", ctx)
 
@@ -81,8 +99,34 @@ password_change = auth_views.PasswordChangeView.as_view(
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="accounts/password_change_done.html"
 )
-# The reset page says the same whether or not the address exists.
-password_reset = auth_views.PasswordResetView.as_view(
+
+
+class _PasswordResetView(auth_views.PasswordResetView):
+    """The page says the same whether or not the address exists, and whether or not an e-mail
+    went out: at most PASSWORD_RESET_PER_ADDRESS e-mails an hour to one address and
+    PASSWORD_RESET_PER_CLIENT requests an hour from one client (issue #14 item 9)."""
+
+    def form_valid(self, form):
+        address = form.cleaned_data["email"].strip().lower()
+        hour = 3600
+        by_client = over_limit(
+            "reset-client",
+            client_ip(self.request) or "",
+            limit=settings.PASSWORD_RESET_PER_CLIENT,
+            seconds=hour,
+        )
+        by_address = over_limit(
+            "reset-address", address, limit=settings.PASSWORD_RESET_PER_ADDRESS, seconds=hour
+        )
+        if by_client or by_address:
+            logger.warning(
+                "password reset not sent: limit reached (%s)", "client" if by_client else "address"
+            )
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+password_reset = _PasswordResetView.as_view(
     template_name="form_page.html",
     extra_context={"narrow": True, "title": _("Reset password")},
     email_template_name="accounts/email/password_reset.txt",
@@ -110,3 +154,27 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
 logout = auth_views.LogoutView.as_view()
+
+
+@login_required
+@require_POST
+def choose_place(request):
+    """The navbar's switcher: remember which school / organisation the administrator works in,
+    then go back to the page they were on."""
+    ids = {}
+    for field in ("school", "organisation"):
+        raw = request.POST.get(field, "")
+        if raw:
+            if not raw.isdigit():
+                raise Http404
+            ids[f"{field}_id"] = int(raw)
+    try:
+        place_choose(user=request.user, **ids)
+    except ValidationError:
+        raise Http404 from None  # not theirs: as if it did not exist
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    return HttpResponseRedirect(target)

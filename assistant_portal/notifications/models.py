@@ -79,6 +79,10 @@ class DigestOutbox(models.Model):
     # When the current SENDING claim began: a claim older than the lease belongs to a worker
     # that died mid-send (see services.digest_send).
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Written with the row, before any attempt, and sent on every attempt: a copy re-sent after
+    # a worker died in the SMTP window carries the same Message-ID, which mail systems use to
+    # drop duplicates (docs/DECISIONS.md).
+    message_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,4 +1,5 @@
-"""Writes of the notifications app: the weekly digests (outbox, in-app list, e-mail),
+"""Writes of the notifications app: the weekly digests (outbox, in-app list, e-mail), notices
+of single events (`notify`: a К entry, a decision on a Г),
 marking notifications read, and preferences.
 
 Exactly once (SPEC §7 "Reminders"):
@@ -9,10 +10,12 @@ Exactly once (SPEC §7 "Reminders"):
 - `digest_send` e-mails one row: it claims the row (status "sending", under a row lock, committed),
   sends, then marks it sent. A second sender skips a row that is sent or freshly claimed. Only a
   worker that dies between the SMTP server's accept and the mark leaves a stale claim; the
-  redelivered task then sends again and logs that the recipient may get the e-mail twice.
+  redelivered task then sends again and logs that the recipient may get the e-mail twice; the
+  copy carries the row's stored Message-ID, the same as the first, so mail systems drop it.
 """
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -20,7 +23,9 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from assistant_portal.accounts.models import RoleKind, User
 
@@ -30,7 +35,8 @@ from .models import DigestOutbox, Notification, NotificationPreference, OutboxSt
 log = logging.getLogger(__name__)
 
 # Roles that may receive a digest; providers decide what each one gets.
-DIGEST_ROLES = (RoleKind.ASSISTANT, RoleKind.SPECIALIST, RoleKind.SCHOOL_ADMIN)
+# Parents get one only for their child's communication sheets (К).
+DIGEST_ROLES = (RoleKind.ASSISTANT, RoleKind.SPECIALIST, RoleKind.SCHOOL_ADMIN, RoleKind.PARENT)
 UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
 DEFAULT_PREFERENCE = NotificationPreference(email=True, in_app=True, muted_until=None)
 
@@ -102,6 +108,7 @@ def digests_write(*, week: WeekRange, planned: list[PlannedDigest]) -> list[int]
                     subject=p.rendered.subject,
                     body_text=p.rendered.text,
                     body_html=p.rendered.html,
+                    message_id=digest_message_id(recipient_id=p.user.pk, week_start=week.start),
                 )
                 for p in planned
             ],
@@ -140,6 +147,14 @@ def digests_write(*, week: WeekRange, planned: list[PlannedDigest]) -> list[int]
     return unsent
 
 
+def digest_message_id(*, recipient_id: int, week_start: date) -> str:
+    """One Message-ID per (recipient, week), with a random part so that another installation
+    (or a restored copy) never collides with ours; stored on the outbox row at creation."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    token = secrets.token_hex(8)
+    return f"<digest.{week_start:%Y%m%d}.{recipient_id}.{token}@{domain}>"
+
+
 def _queue_send(outbox_id: int) -> None:
     from .tasks import send_digest
 
@@ -173,7 +188,11 @@ def _claim(outbox_id: int) -> DigestOutbox | None:
         row.status = OutboxStatus.SENDING
         row.claimed_at = now
         row.attempts += 1
-        row.save(update_fields=["status", "claimed_at", "attempts"])
+        if not row.message_id:  # a row written before Message-IDs were stored
+            row.message_id = digest_message_id(
+                recipient_id=row.recipient_id, week_start=row.week_start
+            )
+        row.save(update_fields=["status", "claimed_at", "attempts", "message_id"])
         return row
 
 
@@ -192,6 +211,8 @@ def digest_send(*, outbox_id: int) -> str:
             body=row.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[row.recipient.email],
+            # the same on every attempt: a re-sent copy is recognised as the same message
+            headers={"Message-ID": row.message_id},
         )
         message.attach_alternative(row.body_html, "text/html")
         try:
@@ -236,3 +257,73 @@ def preference_save(
     pref.full_clean()
     pref.save(update_fields=["email", "in_app", "muted_until"])
     return pref
+
+
+# --- Notices: one event, told to the people it concerns --------------------------------------
+
+
+def notify(
+    *,
+    users,
+    title: str,
+    body: str = "",
+    url: str = "",
+    params: dict | None = None,
+) -> list[Notification]:
+    """Tell each user about one event (a К entry, a decision on a Г), in their own language:
+    in the notification list if they want it there, by e-mail if they want e-mail.
+
+    `title` and `body` are lazy translations with %-placeholders filled from `params` inside
+    each recipient's language. Call it inside the transaction that makes the event: the in-app
+    row commits (or not) with it, the e-mails are queued only after the commit.
+    """
+    ids = {u.pk for u in users if u is not None}
+    if not ids:
+        return []
+    params = params or {}
+    people = User.objects.filter(pk__in=ids, is_active=True).select_related(
+        "notification_preference"
+    )
+    created = []
+    for user in people:
+        pref = preference_of(user)
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = (str(title) % params)[:200]
+            text = str(body) % params if body else ""
+            footer = _notice_footer(url)
+        if pref.in_app:
+            note = Notification(user=user, title=subject, body=text, url=url)
+            note.full_clean()
+            note.save()
+            created.append(note)
+        if pref.email and user.email:
+            message = "\n\n".join(part for part in (text, footer) if part)
+            transaction.on_commit(partial(_queue_notice, user.pk, subject, message), robust=True)
+    return created
+
+
+def _notice_footer(url: str) -> str:
+    site = settings.SITE_URL.rstrip("/")
+    lines = [f"{site}{url}"] if url else []
+    lines.append(
+        gettext("Reminder settings: %(url)s") % {"url": site + reverse("notifications:preferences")}
+    )
+    return "\n".join(lines)
+
+
+def _queue_notice(user_id: int, subject: str, text: str) -> None:
+    from .tasks import send_notice
+
+    send_notice.delay(user_id, subject, text)
+
+
+def notice_send(*, user_id: int, subject: str, text: str) -> bool:
+    """E-mail one notice (the task retries on SMTP errors); False when the user has no
+    address or no longer wants e-mail."""
+    user = User.objects.select_related("notification_preference").get(pk=user_id)
+    if not (user.email and preference_of(user).email):
+        return False
+    EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]
+    ).send()
+    return True

@@ -32,3 +32,15 @@ def send_weekly_digests(week_start: str | None = None) -> int:
 )
 def send_digest(outbox_id: int) -> str:
     return services.digest_send(outbox_id=outbox_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_notice(user_id: int, subject: str, text: str) -> bool:
+    return services.notice_send(user_id=user_id, subject=subject, text=text)

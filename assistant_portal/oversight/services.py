@@ -34,12 +34,14 @@ def _month_end(month: date) -> date:
 def _windows_by_month(school_id: int, today: date) -> tuple[dict, int]:
     """{month: {annex: [on time, late, missing]}} from the support team's own overview (one
     rule for lateness), and the number of pupils flagged for И today."""
-    overview = school_overview(school_id, today)
     table: dict[date, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
-    for column, bucket in enumerate(("on_time", "late", "missing")):
-        for _pupil, cell in getattr(overview.total, bucket):
-            table[_month(cell.window.due)][str(cell.window.annex)][column] += 1
-    return table, len(overview.total.flagged)
+    column = {"on_time": 0, "late": 1, "missing": 2}
+
+    def tally(bucket, _pupil, window):
+        table[_month(window.due)][str(window.annex)][column[bucket]] += 1
+
+    overview = school_overview(school_id, today, each_window=tally)
+    return table, overview.total.flagged
 
 
 def _staffing(school_id: int, months: list[date]) -> dict[date, tuple[int, int]]:

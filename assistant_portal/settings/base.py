@@ -18,6 +18,9 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Public certificate checks per client address per minute (course/certificate_views.py).
 CERTIFICATE_VERIFY_RATE = env.int("CERTIFICATE_VERIFY_RATE", default=30)
+# Password-reset e-mails an hour to one address, and reset requests an hour from one client.
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_PER_CLIENT = env.int("PASSWORD_RESET_PER_CLIENT", default=10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,9 +52,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Outside everything that reads the database (the session first): a 503 when it is down.
+    "assistant_portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After the locale (its refusal is translated), before anything reads a form or the database.
+    "assistant_portal.middleware.NulByteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -196,6 +203,23 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A web request that queues a job must never wait on the broker for long (issue #14 item 1):
+# a missing Redis fails in about two seconds, a Redis that accepts and never answers too.
+# The job row is kept; `assistant_portal/jobs.py` marks it and the sweeper queues it later.
+BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=2)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": BROKER_TIMEOUT_SECONDS,
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+    # kombu's own connection retries (default: several, with back-off) and redis-py's
+    "max_retries": 0,
+    "retry_on_timeout": False,
+}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_TIMEOUT_SECONDS
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
 # The whole schedule, in code, in one place (docs/DECISIONS.md: plain beat, not
 # django-celery-beat). Monday morning in Asia/Almaty (CELERY_TIMEZONE); the time is configurable.
 CELERY_BEAT_SCHEDULE = {
@@ -210,6 +234,13 @@ CELERY_BEAT_SCHEDULE = {
         # (or the management command) covers the week again.
         "options": {"expires": 24 * 60 * 60},
     },
+    # Background jobs (assistant_portal/jobs.py): queue what the broker refused, finish what is
+    # complete, re-drive what stopped moving, fail what cannot go on.
+    "sweep-background-jobs": {
+        "task": "assistant_portal.jobs.sweep_background_jobs",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     # Retention (SPEC §7): anonymise pupils whose retention period after leaving has passed.
     # Oversight (district / region) reads per-school monthly counts written overnight.
     "nightly-oversight-summaries": {
@@ -222,7 +253,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 12 * 60 * 60},
     },
+    # Final-test attempts past their limit are stored here, not by page views (issue #12
+    # defect 14); until then every read scores them the same way.
+    "final-test-sweeper": {
+        "task": "course.tasks.finalise_expired_attempts",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
 }
+# Background jobs: no progress for this long means its worker died (a dossier part, an archive
+# file or a certificate takes seconds); it is queued again at most JOB_MAX_REDRIVES times, then
+# failed. A job the broker refused waits at most JOB_GIVE_UP_SECONDS for it.
+JOB_STALL_SECONDS = env.int("JOB_STALL_SECONDS", default=300)
+JOB_MAX_REDRIVES = env.int("JOB_MAX_REDRIVES", default=3)
+JOB_GIVE_UP_SECONDS = env.int("JOB_GIVE_UP_SECONDS", default=24 * 60 * 60)
 # A "sending" claim older than this belongs to a dead worker (notifications/services.py); keep
 # it well under the broker's visibility timeout (Redis: an hour) and above the SMTP timeout.
 DIGEST_SEND_LEASE_SECONDS = env.int("DIGEST_SEND_LEASE_SECONDS", default=600)

@@ -1,14 +1,34 @@
 """Production: every secret comes from the environment, with no default."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import CONN_MAX_AGE, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": env.db("DATABASE_URL")}
+# Persistent connections, checked before reuse: after a database restart the first request
+# opens a fresh connection instead of failing on the dead one (issue #14 item 3).
+DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# One cache for every gunicorn worker and host (issue #14 item 11): the public verification's
+# rate limit (and any other counter in the cache) must count a client once, not once per
+# process. Short socket timeouts: a hung Redis costs a request a second, never a worker.
+CACHE_URL = env("CACHE_URL", default=REDIS_URL)
+if not CACHE_URL:
+    raise ImproperlyConfigured("Production needs CACHE_URL (or REDIS_URL): a shared cache.")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "portal",
+        "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+    }
+}
 
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -26,6 +26,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / ".test-media"
+# Anonymisations append to the erasure log beside the backups: never the real folder.
+BACKUP_DIR = BASE_DIR / ".test-backups"
 # Eager for every test, whatever REDIS_URL says; the real-worker fixture turns it off.
 CELERY_TASK_ALWAYS_EAGER = True
 # Redis is shared by every process on the machine: our own queue, so a stray worker

@@ -49,7 +49,7 @@ class GoalForm(AnnexForm):
     # The report: filled at the end of the period.
     achievement = choice(_("Result"), ACHIEVEMENT, required=False)
     evidence = long_text(_("Comment on the result"), required=False, max_length=MEDIUM * 2, rows=2)
-    stage = forms.CharField(required=False, widget=forms.HiddenInput)
+    stage = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from course import certificates as svc
 from course.models import Attempt, Certificate, CertificateBatch, CertificateCounter, Score
@@ -159,10 +160,11 @@ def test_revoke_keeps_the_row_and_needs_a_reason(client, cast, eligible):
     cert.refresh_from_db()
     assert cert.status == "valid"
     r = client.post(reverse("course:certificate_revoke", args=[cert.pk]),
-                    {"reason": "Құжаттар жалған"})  # fmt: skip
+                    {"reason": "Құжаттар жалған", "category": "academic_misconduct"})  # fmt: skip
     assert r.status_code == 302
     cert.refresh_from_db()
     assert cert.status == "revoked" and cert.revoke_reason == "Құжаттар жалған"
+    assert cert.revoke_category == "academic_misconduct"
     assert cert.revoked_by == cast.course_admin and cert.revoked_at is not None
     assert Certificate.objects.count() == 1
 
@@ -217,15 +219,34 @@ def test_unknown_or_malformed_codes_say_only_not_found(client, cast, eligible, c
     assert j.status_code == 404 and j.json() == {"status": "not_found"}
 
 
-def test_revoked_page_and_pdf_link(client, cast, eligible):
+def test_revoked_page_shows_date_and_category_never_the_typed_reason(client, cast, eligible):
+    """Issue #14 item 10: staff free text stays internal; the public sees a date and a category."""
     cert = _issue(eligible, cast.course_admin)
-    svc.certificate_revoke(certificate=cert, by=cast.course_admin, reason="Қате берілген")
-    page = client.get(reverse("course:verify", args=[cert.code])).content.decode()
-    assert "Revoked" in page and "Қате берілген" in page
+    svc.certificate_revoke(certificate=cert, by=cast.course_admin, category="issued_in_error",
+                           reason="Иванова сказала по телефону, что диплом купила")  # fmt: skip
+    cert.refresh_from_db()
+    r = client.get(reverse("course:verify", args=[cert.code]))
+    page = r.content.decode()
+    assert "Revoked" in page and "issued in error" in page
+    assert "Revoked on" in page
+    assert "телефону" not in page
     r = client.get(reverse("course:verify_pdf", args=[cert.code]))
     assert r.status_code == 302 and r["Location"] == reverse("course:verify", args=[cert.code])
-    j = client.get(reverse("course:verify_json", args=[cert.code])).json()
-    assert j["status"] == "revoked" and j["revoke_reason"] == "Қате берілген"
+    j = client.get(reverse("course:verify_json", args=[cert.code]))
+    data = j.json()
+    assert data["status"] == "revoked" and data["revoke_category"] == "issued_in_error"
+    assert data["revoked_on"] == timezone.localdate(cert.revoked_at).isoformat()
+    assert "телефону" not in j.content.decode("unicode_escape") and "revoke_reason" not in data
+
+
+@pytest.mark.parametrize("name", ["course:verify", "course:verify_json"])
+def test_verify_pages_ask_search_engines_not_to_index(client, cast, eligible, name):
+    cert = _issue(eligible, cast.course_admin)
+    for code in (cert.code, "ZZZZZZZZZZ"):
+        r = client.get(reverse(name, args=[code]))
+        assert "noindex" in r["X-Robots-Tag"], (code, r.status_code)
+        if name == "course:verify":
+            assert '<meta name="robots" content="noindex' in r.content.decode()
 
 
 def test_superseded_page_links_to_the_reissue(client, cast, eligible):
@@ -252,7 +273,7 @@ def test_verify_page_queries_are_constant(client, cast, django_assert_num_querie
     old = certs[0]
     new = svc.certificate_reissue(certificate=old, by=cast.course_admin)
     svc.certificate_revoke(certificate=certs[-1] if extra else new, by=cast.course_admin,
-                           reason="x")  # fmt: skip
+                           category="other", reason="x")  # fmt: skip
     for cert in (old, new, certs[-1]):
         # the certificate with its reissue: one query, anonymous (no session row)
         with django_assert_num_queries(1):

@@ -1,6 +1,7 @@
 """The online final test: draw, two tabs, answers as given, time limit, scoring, retake."""
 
 import random
+import re
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.utils import timezone
 from course import services
 from course.models import Attempt, AttemptQuestion, Question
 from tests.factories import TaskFactory, question_bank
+from tests.factories import enrolment as enrolment_factory
 
 
 @pytest.fixture
@@ -113,18 +115,37 @@ def test_scoring_and_no_partial_credit(cast, bank):
     assert services.attempt_submit(attempt=attempt).score == attempt.score
 
 
+def _options(client, attempt, position) -> list[str]:
+    """The answers' values as the page shows them, in the order shown."""
+    html = client.get(reverse("course:attempt", args=[attempt.pk]) + f"?q={position}")
+    return re.findall(r'name="choice" value="([^"]+)"', html.content.decode())
+
+
 def test_answers_survive_a_reload(client, cast, bank):
     _scores(cast, 80)
     attempt = services.attempt_start(enrolment=cast.enrolment)
     item = attempt.items.get(position=3)
-    choice = item.question.choices.first()
     client.force_login(cast.listener)
+    token = _options(client, attempt, 3)[1]
     r = client.post(reverse("course:attempt_answer", args=[attempt.pk]),
-                    {"position": 3, "choice": [choice.pk]}, HTTP_HX_REQUEST="true")  # fmt: skip
+                    {"position": 3, "choice": [token]}, HTTP_HX_REQUEST="true")  # fmt: skip
     assert r.status_code == 200
     r = client.get(reverse("course:attempt", args=[attempt.pk]) + "?q=3")
-    assert f'value="{choice.pk}" id="c{choice.pk}" checked' in r.content.decode()
-    assert AttemptQuestion.objects.get(pk=item.pk).chosen == [choice.pk]
+    assert re.search(rf'value="{token}" id="o2" checked', r.content.decode())
+    assert AttemptQuestion.objects.get(pk=item.pk).chosen == [item.order[1]]
+
+
+def test_a_choice_id_is_not_an_answer(client, cast, bank):
+    """The page's values are tokens: posting a database id (the old guessable value) is refused."""
+    _scores(cast, 80)
+    attempt = services.attempt_start(enrolment=cast.enrolment)
+    item = attempt.items.get(position=1)
+    client.force_login(cast.listener)
+    r = client.post(reverse("course:attempt_answer", args=[attempt.pk]),
+                    {"position": 1, "choice": [str(item.order[0])]},
+                    HTTP_HX_REQUEST="true")  # fmt: skip
+    assert r.status_code == 400
+    assert not AttemptQuestion.objects.get(pk=item.pk).chosen
 
 
 def test_answer_to_a_choice_of_another_question_is_refused(cast, bank):
@@ -150,15 +171,55 @@ def test_after_the_time_limit_only_saved_answers_count(client, cast, bank):
     assert attempt.correct == 10 and attempt.score == Decimal(50)
 
 
-def test_expired_attempt_is_submitted_when_seen(client, cast, bank):
+def _rows():
+    """Every row the final test and the gradebook could write, to compare before and after."""
+    from django.db import connection
+
+    tables = ["course_attempt", "course_attemptquestion", "course_scorechange",
+              "course_attemptevent", "course_score", "course_certificate"]  # fmt: skip
+    with connection.cursor() as cur:
+        out = {}
+        for t in tables:
+            cur.execute(f"SELECT * FROM {t} ORDER BY 1")  # noqa: S608 - fixed names
+            out[t] = cur.fetchall()
+    return out
+
+
+def test_get_requests_write_nothing_even_past_the_time_limit(client, cast, bank):
+    """Issue #12 defect 14: a crawler or prefetch GETting these pages changes no row."""
     _scores(cast, 80)
     attempt = services.attempt_start(enrolment=cast.enrolment)
+    _answer_all(attempt, correct=13)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    pages = [
+        (cast.listener, reverse("course:my", args=[cast.cohort.pk])),
+        (cast.listener, reverse("course:attempt", args=[attempt.pk])),
+        (cast.listener, reverse("course:attempt_finish", args=[attempt.pk])),
+        (cast.course_admin, reverse("grading:gradebook", args=[cast.cohort.pk])),
+        (cast.course_admin, reverse("grading:export_csv", args=[cast.cohort.pk])),
+        (cast.course_admin, reverse("grading:export_xlsx", args=[cast.cohort.pk])),
+        (cast.course_admin, reverse("grading:listener", args=[cast.enrolment.pk])),
+    ]
+    before = _rows()
+    for _twice in range(2):
+        for who, url in pages:
+            client.force_login(who)
+            assert client.get(url).status_code in (200, 302), url
+    assert _rows() == before
+    # ... and yet every page already shows the result the time limit gave: 13 of 20 = 65
     client.force_login(cast.listener)
-    r = client.get(reverse("course:attempt", args=[attempt.pk]))
-    assert r.status_code == 200
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("course:attempt", args=[attempt.pk])).content.decode()
+    assert "The time is up" in page and "Correct answers: 13 of 20 · score 65.00" in page
+    client.force_login(cast.course_admin)
+    book = client.get(reverse("grading:gradebook", args=[cast.cohort.pk])).content.decode()
+    assert "65.00" in book
+    # the sweeper (beat) stores it: the same score
+    from course.tasks import finalise_expired_attempts
+
+    assert finalise_expired_attempts() == 1
     attempt.refresh_from_db()
-    assert attempt.submitted_at is not None and attempt.score == 0
+    assert attempt.submitted_at == attempt.deadline and attempt.score == Decimal(65)
 
 
 def test_one_retake_exactly_when_the_rules_allow(cast, bank):
@@ -216,13 +277,15 @@ def test_listener_takes_the_test_in_the_browser_flow(client, cast, bank):
     page = client.get(r["Location"])
     assert page.status_code == 200 and "data-deadline" in page.content.decode()
     item = attempt.items.get(position=1)
-    key = list(item.question.choices.filter(correct=True).values_list("pk", flat=True))
+    keys = set(item.question.choices.filter(correct=True).values_list("pk", flat=True))
+    tokens = _options(client, attempt, 1)
+    key = [t for t, c_id in zip(tokens, item.order, strict=True) if c_id in keys]
     r = client.post(
         reverse("course:attempt_answer", args=[attempt.pk]),
         {"position": 1, "choice": key, "go": "next"},
     )
     assert r["Location"].endswith("?q=2")
-    client.post(reverse("course:attempt_submit", args=[attempt.pk]))
+    client.post(reverse("course:attempt_submit", args=[attempt.pk]), {"confirm": "yes"})
     attempt.refresh_from_db()
     assert attempt.submitted_at and attempt.correct >= 1
     # a submit after the end changes nothing, and answers are refused
@@ -230,6 +293,88 @@ def test_listener_takes_the_test_in_the_browser_flow(client, cast, bank):
                     {"position": 2, "choice": key[:1]})  # fmt: skip
     assert r.status_code == 302
     assert not attempt.items.get(position=2).chosen
+
+
+def test_finish_asks_first_and_names_the_unanswered_questions(client, cast, bank):
+    """Issue #12 defect 7: a stray tap on Finish never ends the attempt."""
+    _scores(cast, 80)
+    client.force_login(cast.listener)
+    client.cookies["django_language"] = "en"
+    client.post(reverse("course:test_start", args=[cast.cohort.pk]))
+    attempt = Attempt.objects.get()
+    for position in (1, 2, 5):
+        client.post(reverse("course:attempt_answer", args=[attempt.pk]),
+                    {"position": position,
+                     "choice": _options(client, attempt, position)[:1]})  # fmt: skip
+    page = client.get(attempt.get_absolute_url()).content.decode()
+    # question 1's Finish saves the answer on screen and leads to the confirmation, no further
+    assert 'name="go" value="finish"' in page and 'id="finish"' in page
+    finish = reverse("course:attempt_finish", args=[attempt.pk])
+    r = client.post(reverse("course:attempt_answer", args=[attempt.pk]),
+                    {"position": 1, "choice": _options(client, attempt, 1)[:1],
+                     "go": "finish"})  # fmt: skip
+    assert r["Location"] == finish
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+    # the old one-tap submit (a POST without confirmation) only leads to the question
+    r = client.post(reverse("course:attempt_submit", args=[attempt.pk]))
+    assert r.status_code == 302 and r["Location"] == finish
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+    confirm = client.get(finish).content.decode()
+    unanswered = re.findall(r"\?q=(\d+)\">Question", confirm)
+    assert unanswered == [str(p) for p in range(1, 21) if p not in (1, 2, 5)]
+    assert "You have answered 3 of 20 questions." in confirm
+    assert "17 questions are not answered" in confirm
+    # the timer's post is refused while time is left
+    client.post(reverse("course:attempt_submit", args=[attempt.pk]), {"confirm": "timeout"})
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+    # "Back to the test" keeps it open, on the first unanswered question
+    assert f'id="back-to-test" href="{attempt.get_absolute_url()}?q=3"' in confirm
+    client.post(reverse("course:attempt_submit", args=[attempt.pk]), {"confirm": "yes"})
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None
+
+
+def test_the_timer_submits_at_zero(client, cast, bank):
+    _scores(cast, 80)
+    attempt = services.attempt_start(enrolment=cast.enrolment)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=1))
+    client.force_login(cast.listener)
+    client.post(reverse("course:attempt_submit", args=[attempt.pk]), {"confirm": "timeout"})
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None
+
+
+def test_navigator_and_result_per_module(client, cast, bank):
+    """Issue #13 item 7: answered / not answered at a glance; the result per module and next."""
+    _scores(cast, 90)
+    client.force_login(cast.listener)
+    client.cookies["django_language"] = "en"
+    client.post(reverse("course:test_start", args=[cast.cohort.pk]))
+    attempt = Attempt.objects.get()
+    client.post(reverse("course:attempt_answer", args=[attempt.pk]),
+                {"position": 4, "choice": _options(client, attempt, 4)[:1]})  # fmt: skip
+    page = client.get(attempt.get_absolute_url()).content.decode()
+    assert len(re.findall(r"test-nav-item btn-success answered", page)) == 1
+    assert len(re.findall(r"test-nav-item btn-outline-secondary unanswered", page)) == 19
+    assert 'data-position="4"' in page and '4<span class="visually-hidden"> (answered)' in page
+    # answer 12 right (60 %: final 0.6·90 + 0.4·60 = 78, but below 70 % on the test)
+    _answer_all(attempt, correct=12)
+    client.post(reverse("course:attempt_submit", args=[attempt.pk]), {"confirm": "yes"})
+    result = client.get(attempt.get_absolute_url()).content.decode()
+    assert "Correct answers: 12 of 20 · score 60.00" in result
+    rows = re.findall(
+        r"<th scope=\"row\" class=\"fw-normal\">(\d)\..*?</th>"
+        r"<td class=\"text-end\">(\d+) / (\d+)</td>",
+        result,
+    )
+    assert [r[0] for r in rows] == ["1", "2", "3", "4", "5"]
+    assert sum(int(r[1]) for r in rows) == 12 and sum(int(r[2]) for r in rows) == 20
+    assert "needs at least 70 % correct answers in the final test (§8.3)" in result
+    assert "You may retake the final test once" in result
+    assert reverse("course:test_start", args=[cast.cohort.pk]) in result
 
 
 def test_start_after_an_abandoned_attempt_scores_it_even_when_refused(cast, bank):
@@ -241,3 +386,35 @@ def test_start_after_an_abandoned_attempt_scores_it_even_when_refused(cast, bank
         services.attempt_start(enrolment=cast.enrolment, now=later)
     attempt.refresh_from_db()
     assert attempt.submitted_at == attempt.deadline and attempt.score == Decimal(80)
+
+
+def test_always_first_or_lowest_scores_at_chance_on_a_key_first_bank(client, cast):
+    """Issue #14 item 7: a bank typed key first (as the factory's is: answer 1 of 3 correct).
+
+    Ten listeners answer every question without reading it, five always taking the first
+    answer shown, five the lowest value on the page. Guessing one of three is right with
+    p = 1/3; over 100 answers per strategy that is 33.3 ± 4.7, and we allow 4 standard
+    deviations either side (a false alarm about once in 30,000 runs). Before the fix the
+    lowest value was the key's database id: 100 of 100.
+    """
+    question_bank(cast.cohort.organisation, per_module=8, multiple_every=0)
+    task = TaskFactory(cohort=cast.cohort)
+    rng = random.Random(20261202)
+    correct = {"first": 0, "lowest": 0}
+    for n in range(10):
+        e = enrolment_factory(cast.cohort)
+        services.score_set(enrolment=e, task=task, value=Decimal(90), by=cast.course_admin)
+        attempt = services.attempt_start(enrolment=e, rng=rng)
+        client.force_login(e.listener)
+        strategy = "first" if n % 2 else "lowest"
+        for position in range(1, 21):
+            options = _options(client, attempt, position)
+            pick = options[0] if strategy == "first" else min(options)
+            client.post(reverse("course:attempt_answer", args=[attempt.pk]),
+                        {"position": position, "choice": [pick]},
+                        HTTP_HX_REQUEST="true")  # fmt: skip
+        client.post(reverse("course:attempt_submit", args=[attempt.pk]), {"confirm": "yes"})
+        attempt.refresh_from_db()
+        correct[strategy] += attempt.correct
+    for strategy, hits in correct.items():
+        assert 14 <= hits <= 52, (strategy, hits)

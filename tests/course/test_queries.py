@@ -21,8 +21,8 @@ def _cohort(cast, n):
 def test_cohort_page(client, cast, django_assert_num_queries, n):
     _cohort(cast, n)
     client.force_login(cast.course_admin)
-    # session, user, roles, cohort, enrolments, tasks
-    with django_assert_num_queries(6):
+    # session, user, roles, cohort, enrolments, tasks, pending invitations
+    with django_assert_num_queries(7):
         assert client.get(reverse("course:cohort", args=[cast.cohort.pk])).status_code == 200
 
 
@@ -30,10 +30,10 @@ def test_cohort_page(client, cast, django_assert_num_queries, n):
 def test_my_course_page(client, cast, django_assert_num_queries, n):
     _cohort(cast, n)
     client.force_login(cast.listener)
-    # session, user, roles, enrolment, expired attempts, tasks (standing), scores, attempts
-    # (standing), tasks (table), attempts (list), support, certificate in force, the modules
-    # answered in the feedback questionnaire, the course's modules
-    with django_assert_num_queries(14):
+    # session, user, roles, enrolment, tasks (standing), scores, attempts (standing; an expired
+    # one is scored there, never written), tasks (table), attempts (list), support, certificate
+    # in force, the modules answered in the feedback questionnaire, the course's modules
+    with django_assert_num_queries(13):
         assert client.get(reverse("course:my", args=[cast.cohort.pk])).status_code == 200
 
 

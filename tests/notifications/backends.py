@@ -2,6 +2,7 @@
 
 import smtplib
 
+from django.core.mail.backends.filebased import EmailBackend as FileBackend
 from django.core.mail.backends.locmem import EmailBackend
 
 FAILURES = {"left": 0}
@@ -17,11 +18,14 @@ class FlakyBackend(EmailBackend):
         return super().send_messages(messages)
 
 
-class SlowBackend(EmailBackend):
-    """An SMTP server that never answers in time: the worker is killed while it waits."""
+class SlowBackend(FileBackend):
+    """An SMTP server that accepts the message, then never answers the end of the session in
+    time: the worker is killed after the message left and before its row is marked sent (the
+    one window where exactly-once over SMTP is impossible)."""
 
     def send_messages(self, messages):
         import time
 
+        sent = super().send_messages(messages)
         time.sleep(120)
-        return super().send_messages(messages)
+        return sent

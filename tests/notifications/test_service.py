@@ -242,8 +242,9 @@ def test_building_digests_takes_a_fixed_number_of_queries(cast, n, django_assert
     # review: 4 specialist roles, 5 years with holidays, 6 conclusions waiting;
     # next steps: 7 open steps of the recipients (none here, so no years query);
     # lateness: 8 admin roles, 9 years with holidays, 10 pupils, 11 assignment history,
-    # 12 submitted protocols
-    with django_assert_num_queries(12):
+    # 12 submitted protocols; communication (К): 13 guardianships, 14 current assignments,
+    # 15 specialist roles, 16 sheets changed last week
+    with django_assert_num_queries(16):
         digests = build_digests(users, WEEK)
     assert len(digests) == n + 5
 
@@ -260,10 +261,10 @@ def test_writing_digests_takes_a_fixed_number_of_queries(
     assert len(callbacks) == n + 5
 
 
-# 1 recipients (with preferences, minus those already written); 2-13 providers;
-# 14 savepoint, 15 outbox insert, 16 read back the week's rows, 17 notifications insert,
-# 18 release savepoint (the test's own transaction wraps the service's)
-NUM_CREATE_QUERIES = 18
+# 1 recipients (with preferences, minus those already written); 2-17 providers;
+# 18 savepoint, 19 outbox insert, 20 read back the week's rows, 21 notifications insert,
+# 22 release savepoint (the test's own transaction wraps the service's)
+NUM_CREATE_QUERIES = 22
 
 
 @pytest.mark.django_db(transaction=True)

@@ -22,7 +22,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 DIGEST_SEND_LEASE_SECONDS = 1
 if os.environ.get("KILL_TEST_SLOW_MAIL"):
-    MAILERS = {"default": {"BACKEND": "tests.notifications.backends.SlowBackend"}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "tests.notifications.backends.SlowBackend",
+            "OPTIONS": {"file_path": os.environ["KILL_TEST_MAIL_DIR"]},
+        }
+    }
 else:
     MAILERS = {
         "default": {

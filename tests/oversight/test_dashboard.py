@@ -71,7 +71,7 @@ def test_summary_rows_hold_the_support_teams_own_counts(world):
     for r in rows:
         for counts in r.windows.values():
             totals = [t + c for t, c in zip(totals, counts, strict=True)]
-    expected = [len(overview.total.on_time), len(overview.total.late), len(overview.total.missing)]
+    expected = [overview.total.on_time, overview.total.late, overview.total.missing]
     assert totals == expected and totals[0] == 7
     sept = rows.get(month=date(2026, 9, 1))
     assert sept.windows["A"] == [7, 0, 0] and sept.pupils == 7 and sept.assistants == 1

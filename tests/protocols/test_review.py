@@ -93,7 +93,7 @@ def test_outsiders_get_404_on_the_pages_without_ids(cast, client):
     # Another school's specialist sees only their own school; asking for ours is a 404.
     client.force_login(cast.foreign_specialist)
     submitted_conclusion(cast)
-    assert client.get(reverse("protocols:review_queue")).context["queue"].rows == []
+    assert list(client.get(reverse("protocols:review_queue")).context["queue"].rows) == []
     r = client.get(reverse("protocols:overview"), {"school": cast.school.pk})
     assert r.status_code == 404
 
@@ -328,28 +328,37 @@ def test_overview_counts_against_the_assistant_on_the_due_date(cast, client):
         annex="D", window_key="D:2026-10-05", submitted_at=at(date(2026, 10, 9)),
         **{**proto, "author": cast.colleague},
     )  # fmt: skip
-    submitted_conclusion(cast, submitted_at=at(date(2026, 9, 20)))  # Г due 14 Sep: late
+    g = submitted_conclusion(cast, submitted_at=at(date(2026, 9, 20)))  # Г due 14 Sep: late
+    mine, theirs = str(cast.assistant.pk), str(cast.colleague.pk)
+
+    def rows(show, **asked):
+        listing = school_overview(cast.school.pk, TODAY, show=show, **asked).listing
+        return listing.paginator.object_list  # every page
+
+    def keys(show, **asked):
+        return sorted(window.key for pupil, window in rows(show, **asked) if pupil == cast.pupil)
+
+    assert keys("on_time", assistant=mine) == ["A:september"]  # handed in on its due day
+    assert keys("late", assistant=mine) == ["B:september", "G:september"]
+    assert "V:september" in keys("missing", assistant=mine)
+    mine_rows = rows("missing", assistant=mine) + rows("late", assistant=mine)
+    assert all(window.due <= date(2026, 9, 30) for _p, window in mine_rows)
+    assert keys("on_time", assistant=theirs) == ["D:2026-10-05"]  # due Friday 9 October
+    assert "D:2026-10-12" in keys("missing", assistant=theirs)
+    assert "D:2026-10-12" not in keys("missing", assistant=mine)
+    # The numbers are the lengths of those lists.
     data = school_overview(cast.school.pk, TODAY)
     people = {pk: c for pk, _name, c in data.by_assistant}
-
-    def keys(pairs):
-        return sorted(cell.window.key for pupil, cell in pairs if pupil == cast.pupil)
-
-    mine, theirs = people[cast.assistant.pk], people[cast.colleague.pk]
-    assert keys(mine.on_time) == ["A:september"]  # handed in on its due day
-    assert keys(mine.late) == ["B:september", "G:september"]
-    assert "V:september" in keys(mine.missing)
-    assert all(c.window.due <= date(2026, 9, 30) for _p, c in mine.missing + mine.late)
-    assert keys(theirs.on_time) == ["D:2026-10-05"]  # due Friday 9 October
-    assert "D:2026-10-12" in keys(theirs.missing) and "D:2026-10-12" not in keys(mine.missing)
+    assert people[cast.assistant.pk].missing == len(rows("missing", assistant=mine))
+    assert data.total.missing == len(rows("missing"))
     # Per class: "3 Ә" holds only the pupil; totals add up.
     classes = dict(data.by_class)
     assert set(classes) == {"3 Ә", "3 Б"}
-    assert len(classes["3 Ә"].late) == 2 and len(classes["3 Ә"].on_time) == 2
-    total = data.total
-    assert len(total.pending) == 1 and total.pending[0][1].window_key == "G:september"
+    assert classes["3 Ә"].late == 2 and classes["3 Ә"].on_time == 2
+    assert len(rows("on_time", klass="3 Ә")) == 2
+    assert data.total.pending == 1 and [r[1] for r in rows("pending")] == [g.pk]
     # Pending conclusions count against the current assistant.
-    assert len(people[cast.colleague.pk].pending) == 1
+    assert people[cast.colleague.pk].pending == 1
     # The page: numbers link to the lists behind them.
     client.force_login(cast.school_admin)
     r = client.get(reverse("protocols:overview"), {"show": "late", "assistant": cast.assistant.pk})
@@ -411,21 +420,44 @@ def _grow(cast, n: int):
 def test_queue_query_count_is_constant(cast, client, django_assert_num_queries, n):
     _grow(cast, n)
     client.force_login(cast.specialist)
-    # session, user, roles, the conclusions with pupils and authors, the filter choices
-    with django_assert_num_queries(5):
+    # session, user, roles, the conclusions' count, the page's conclusions with pupils and
+    # authors, the filter choices (distinct classes and authors)
+    with django_assert_num_queries(6):
         r = client.get(reverse("protocols:review_queue"))
     assert len(r.context["queue"].rows) == n
+
+
+def test_queue_and_the_lists_behind_numbers_come_a_page_at_a_time(cast, client, monkeypatch):
+    from protocols import review_selectors
+
+    monkeypatch.setattr(review_selectors, "PAGE_SIZE", 5)
+    _grow(cast, 7)
+    client.force_login(cast.specialist)
+    url = reverse("protocols:review_queue")
+    first = client.get(url, {"state": "pending"})
+    assert len(first.context["queue"].rows) == 5
+    assert "state=pending&amp;page=2" in first.content.decode()
+    second = client.get(url, {"state": "pending", "page": 2})
+    names = {p.student.full_name for r in (first, second) for p in r.context["queue"].rows}
+    assert len(second.context["queue"].rows) == 2 and len(names) == 7
+    client.force_login(cast.school_admin)
+    url = reverse("protocols:overview")
+    r = client.get(url, {"show": "missing"})
+    total = r.context["overview"].total.missing
+    assert total > 5 and len(r.context["listing"]) == 5
+    last = client.get(url, {"show": "missing", "page": -(-total // 5)})
+    assert len(last.context["listing"]) == total - 5 * (-(-total // 5) - 1)
 
 
 @pytest.mark.parametrize("n", [2, 12])
 def test_overview_query_count_is_constant(cast, client, django_assert_num_queries, n):
     _grow(cast, n)
     client.force_login(cast.specialist)
-    # session, user, roles, pupils, their years with holidays, their protocols, the Д data,
-    # the school's assignments with the assistants' names
+    # session, user, roles, pupils, the school's assignments with the assistants' names, the
+    # year with holidays, the hand-ins (a few columns), the Д data (for the flags)
     with django_assert_num_queries(8):
         r = client.get(reverse("protocols:overview"))
-    assert len(r.context["overview"].total.pending) == n
+    assert r.context["overview"].total.pending == n
 
 
 @pytest.mark.parametrize("n", [2, 12])

@@ -56,7 +56,8 @@ def test_admin_sees_who_has_seen_the_record(client, cast):
     client.force_login(cast.school_admin)
     r = client.get(reverse("students:pupil", args=[cast.pupil.pk]))
     assert "Асель Ассистент" in r.content.decode()
-    assert [e.user for e in r.context["readers"]] == [cast.school_admin, cast.assistant]
+    readers = [g.user_name for g in r.context["readers"]]
+    assert readers == [cast.school_admin.full_name, cast.assistant.full_name]
 
 
 def test_others_do_not_see_the_readers(client, cast):
@@ -90,20 +91,23 @@ def test_admin_exports_the_read_log_for_a_range(client, cast):
     del old
     client.force_login(cast.school_admin)
     today = timezone.localdate()
-    r = client.get(reverse("students:read_log"), {"start": today - timedelta(days=7), "end": today})
+    period = {"start": today - timedelta(days=7), "end": today}
+    r = client.get(reverse("students:read_log_csv"), period)
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert len(rows) == 2  # header + the one in range of this school
-    assert rows[1][3] == str(cast.pupil.pk)
-    assert rows[1][6] == "'=HYPERLINK()"  # neutralised
+    assert rows[1][4] == str(cast.pupil.pk)
+    assert rows[1][7] == "'=HYPERLINK()"  # neutralised
 
 
 def test_read_log_export_refuses_a_bad_range_and_non_admins(client, cast):
     client.force_login(cast.school_admin)
-    r = client.get(reverse("students:read_log"), {"start": "2026-10-10", "end": "2026-10-01"})
-    assert r.status_code == 400 and "end" in r.context["form"].errors
+    for name in ("students:read_log", "students:read_log_csv"):
+        r = client.get(reverse(name), {"start": "2026-10-10", "end": "2026-10-01"})
+        assert r.status_code == 400 and "end" in r.context["form"].errors
     client.force_login(cast.specialist)
     assert client.get(reverse("students:read_log")).status_code == 404
+    assert client.get(reverse("students:read_log_csv")).status_code == 404
 
 
 # --- safe cells -------------------------------------------------------------------------------

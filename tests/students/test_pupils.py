@@ -196,7 +196,12 @@ def test_holiday_for_first_graders(client, cast):
     client.force_login(cast.school_admin)
     r = client.post(
         reverse("students:holiday_add", args=[year.pk]),
-        {"name": "Қосымша каникул", "start": "2027-02-08", "end": "2027-02-14", "grades": "1"},
+        {
+            "holiday-name": "Қосымша каникул",
+            "holiday-start": "2027-02-08",
+            "holiday-end": "2027-02-14",
+            "holiday-grades": "1",
+        },
     )
     assert r.status_code == 302
     assert year.holidays.get().grades == [1]
@@ -207,7 +212,7 @@ def test_holiday_outside_the_year_is_refused(client, cast):
     client.force_login(cast.school_admin)
     r = client.post(
         reverse("students:holiday_add", args=[year.pk]),
-        {"name": "Жаз", "start": "2027-06-01", "end": "2027-08-30", "grades": ""},
+        {"holiday-name": "Жаз", "holiday-start": "2027-06-01", "holiday-end": "2027-08-30"},
     )
     assert r.status_code == 400 and not year.holidays.exists()
 
@@ -226,7 +231,7 @@ def test_person_helper_has_role(cast):
 @pytest.mark.parametrize(
     "name,args,title,cancel",
     [
-        ("students:new", [], "Pupil", "/pupils/"),
+        ("students:new", [], "New pupil: ", "/pupils/"),  # names the school (defect 13)
         ("students:edit", ["pupil"], "Pupil: Ахметов", "pupil"),
         ("students:assign", ["pupil"], "Assign a teaching assistant: Ахметов", "pupil"),
         ("students:guardian_new", ["pupil"], "Parent / guardian: Ахметов", "pupil"),

@@ -1,5 +1,7 @@
-"""`manage.py restore <dump> [--media <tar>] --database <name or postgres:// URL>`: into an
-existing empty database (create it first: `createdb <name>`)."""
+"""`manage.py restore <dump> [--media <tar> [--media-root <folder>] [--replace-media]]
+--database <name or postgres:// URL>`: into an existing empty database (create it first:
+`createdb <name>`). The uploads go to the target's own folder, never over live files unless
+asked; erasures recorded since the backup are applied again; then ANALYZE."""
 
 from pathlib import Path
 
@@ -15,17 +17,32 @@ class Command(BaseCommand):
         parser.add_argument("dump", type=Path)
         parser.add_argument("--media", type=Path, help="media-<stamp>.tar.gz to unpack")
         parser.add_argument(
+            "--media-root",
+            type=Path,
+            help="the restored installation's MEDIA_ROOT (required unless --database is this "
+            "installation's own database)",
+        )
+        parser.add_argument(
+            "--replace-media",
+            action="store_true",
+            help="the media folder already holds files: move them aside and unpack",
+        )
+        parser.add_argument(
             "--database",
             required=True,
             help="name of the empty database on the configured server, or its postgres:// URL",
         )
 
-    def handle(self, *args, dump, media=None, database, **options):
+    def handle(self, *args, dump, media=None, media_root=None, replace_media=False, database,
+               **options):  # fmt: skip
         if not dump.exists():
             raise CommandError(f"{dump} does not exist")
         target = Target.parse(database)
         try:
-            restore(dump=dump, media=media, target=target)
+            erased = restore(dump=dump, media=media, target=target, media_root=media_root,
+                             replace_media=replace_media)  # fmt: skip
         except BackupError as e:
             raise CommandError(str(e)) from e
         self.stdout.write(f"Restored {dump} into {target.name}.")  # never the URL's password
+        if erased:
+            self.stdout.write(f"Anonymised again (erasure log): pupils {erased}.")

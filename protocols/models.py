@@ -238,6 +238,7 @@ class Meeting(models.Model):
 
     school = models.ForeignKey("students.School", on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField(_("date"))
+    starts_at = models.TimeField(_("time"), null=True, blank=True)
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="meetings", verbose_name=_("attendees")
     )

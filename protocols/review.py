@@ -7,7 +7,7 @@ the round's comments) closes it. A comment or decision is taken only on the revi
 reviewer saw (`StaleEdit` otherwise), and never by the conclusion's author (SPEC §7).
 """
 
-from datetime import date
+from datetime import date, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,9 +18,11 @@ from django.utils.translation import gettext_lazy
 
 from assistant_portal.accounts.models import User
 from assistant_portal.accounts.roles import roles_of
+from assistant_portal.notifications.services import notify
 from students.models import Student
 
 from . import annexes
+from .meeting_invite import meeting_ics
 from .models import (
     AnnexCode,
     Meeting,
@@ -202,14 +204,39 @@ def _check_team(school_id: int, by: User) -> None:
 
 @transaction.atomic
 def meeting_create(
-    *, school_id: int, held_on: date, attendees: list[User], notes: str, by: User
+    *,
+    school_id: int,
+    held_on: date,
+    attendees: list[User],
+    notes: str,
+    by: User,
+    starts_at: time | None = None,
 ) -> Meeting:
+    """Schedule (or record) a meeting; the attendees are invited (in-app, e-mail with .ics)."""
     _check_team(school_id, by)
-    meeting = Meeting(school_id=school_id, held_on=held_on, notes=notes.strip(), created_by=by)
+    meeting = Meeting(
+        school_id=school_id, held_on=held_on, starts_at=starts_at, notes=notes.strip(),
+        created_by=by,
+    )  # fmt: skip
     meeting.full_clean()
     meeting.save()
     meeting.attendees.set(attendees)
+    invite_attendees(meeting=meeting, by=by)
     return meeting
+
+
+def invite_attendees(*, meeting: Meeting, by: User) -> None:
+    """Each attendee but the one scheduling is told: in the notification list and by e-mail
+    with the meeting as an .ics file (in their own language, per their preferences)."""
+    others = [u for u in meeting.attendees.all() if u.pk != by.pk]
+    notify(
+        users=others,
+        title=gettext_lazy("Support-team meeting on %(date)s"),
+        body=gettext_lazy("You are invited by %(who)s. The agenda is on the meeting's page."),
+        url=meeting.get_absolute_url(),
+        params={"date": meeting.held_on.strftime("%d.%m.%Y"), "who": by.full_name},
+        attachment=lambda: ("meeting.ics", meeting_ics(meeting).decode(), "text/calendar"),
+    )
 
 
 @transaction.atomic

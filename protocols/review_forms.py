@@ -66,6 +66,9 @@ class DecisionForm(forms.Form):
 
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("date"), widget=DateInput())
+    starts_at = forms.TimeField(
+        label=_("time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
     attendees = forms.ModelMultipleChoiceField(
         label=_("attendees"), queryset=None, widget=forms.CheckboxSelectMultiple
     )

@@ -551,3 +551,26 @@ def conclusions_of_school(school_id: int) -> QuerySet[Protocol]:
 def waiting_for_review(user) -> int:
     """How many conclusions wait for this specialist's team (home page); one query."""
     return conclusions_for_reviewer(user).filter(status__in=QUEUE_STATES["pending"][0]).count()
+
+
+@dataclass
+class Agenda:
+    conclusions: list[Protocol]  # Г waiting for the team's decision, oldest first
+    flagged: list[Student]  # pupils whose Д crossed the school's thresholds
+
+
+def meeting_agenda(school_id: int, today: date) -> Agenda:
+    """What a meeting starts from: the conclusions waiting and the flagged pupils."""
+    conclusions = list(
+        Protocol.objects.filter(
+            student__school_id=school_id,
+            student__archived_at__isnull=True,
+            annex=AnnexCode.G,
+            status__in=(Status.SUBMITTED, Status.UNDER_REVIEW),
+            archived_at__isnull=True,
+        )
+        .select_related("student")
+        .order_by("submitted_at", "pk")
+    )
+    flagged, _waiting = flagged_pupils(school_id, today)
+    return Agenda(conclusions, [py.pupil for py in flagged])

@@ -173,20 +173,21 @@ def meeting_new(request):
     form = MeetingForm(request.POST or None, team=team, initial={"held_on": timezone.localdate()})
     if request.method == "POST":
         if form.is_valid():
+            d = form.cleaned_data
             meeting = review.meeting_create(
-                school_id=school_id, held_on=form.cleaned_data["held_on"],
-                attendees=list(form.cleaned_data["attendees"]), notes=form.cleaned_data["notes"],
-                by=request.user,
+                school_id=school_id, held_on=d["held_on"], starts_at=d["starts_at"],
+                attendees=list(d["attendees"]), notes=d["notes"], by=request.user,
             )  # fmt: skip
-            messages.success(request, _("The meeting is recorded."))
+            messages.success(request, _("The meeting is recorded; the attendees are invited."))
             return redirect(meeting)
         return render(request, "protocols/review/meeting_form.html", {"form": form}, status=400)
     return render(request, "protocols/review/meeting_form.html", {"form": form})
 
 
-def _item_form(meeting, data=None):
+def _item_form(meeting, data=None, initial=None):
     return MeetingItemForm(
         data,
+        initial=initial,
         pupils=review_selectors.pupils_for_meeting(meeting.school_id),
         conclusions=review_selectors.conclusions_of_school(meeting.school_id),
         team=review_selectors.school_team(meeting.school_id),
@@ -196,7 +197,11 @@ def _item_form(meeting, data=None):
 @login_required
 def meeting(request, meeting_id):
     meeting = get_meeting_for_user(request.user, meeting_id)
-    form = _item_form(meeting, request.POST or None)
+    # An agenda line's "record a decision" link names its pupil (and conclusion).
+    chosen = {
+        k: request.GET[k] for k in ("pupil", "conclusion") if request.GET.get(k, "").isdigit()
+    }
+    form = _item_form(meeting, request.POST or None, initial=chosen)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -214,6 +219,7 @@ def meeting(request, meeting_id):
         "items": review_selectors.meeting_detail(meeting),
         "decisions": review_selectors.meeting_decisions(meeting),
         "attendees": list(meeting.attendees.all()),
+        "agenda": review_selectors.meeting_agenda(meeting.school_id, timezone.localdate()),
         "form": form,
     }
     return render(request, "protocols/review/meeting.html", ctx, status=status)

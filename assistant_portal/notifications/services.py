@@ -16,6 +16,7 @@ Exactly once (SPEC §7 "Reminders"):
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -269,13 +270,16 @@ def notify(
     body: str = "",
     url: str = "",
     params: dict | None = None,
+    attachment: Callable[[], tuple[str, str, str]] | None = None,
 ) -> list[Notification]:
-    """Tell each user about one event (a К entry, a decision on a Г), in their own language:
-    in the notification list if they want it there, by e-mail if they want e-mail.
+    """Tell each user about one event (a К entry, a decision on a Г, a meeting), in their own
+    language: in the notification list if they want it there, by e-mail if they want e-mail.
 
     `title` and `body` are lazy translations with %-placeholders filled from `params` inside
-    each recipient's language. Call it inside the transaction that makes the event: the in-app
-    row commits (or not) with it, the e-mails are queued only after the commit.
+    each recipient's language; `attachment` makes (file name, text, MIME type) for the e-mail,
+    also in that language (e.g. a meeting's .ics). Call it inside the transaction that makes
+    the event: the in-app row commits (or not) with it, the e-mails are queued only after the
+    commit.
     """
     ids = {u.pk for u in users if u is not None}
     if not ids:
@@ -291,6 +295,7 @@ def notify(
             subject = (str(title) % params)[:200]
             text = str(body) % params if body else ""
             footer = _notice_footer(url)
+            attached = list(attachment()) if attachment and pref.email else None
         if pref.in_app:
             note = Notification(user=user, title=subject, body=text, url=url)
             note.full_clean()
@@ -298,7 +303,8 @@ def notify(
             created.append(note)
         if pref.email and user.email:
             message = "\n\n".join(part for part in (text, footer) if part)
-            transaction.on_commit(partial(_queue_notice, user.pk, subject, message), robust=True)
+            queue = partial(_queue_notice, user.pk, subject, message, attached)
+            transaction.on_commit(queue, robust=True)
     return created
 
 
@@ -311,19 +317,22 @@ def _notice_footer(url: str) -> str:
     return "\n".join(lines)
 
 
-def _queue_notice(user_id: int, subject: str, text: str) -> None:
+def _queue_notice(user_id: int, subject: str, text: str, attachment: list | None) -> None:
     from .tasks import send_notice
 
-    send_notice.delay(user_id, subject, text)
+    send_notice.delay(user_id, subject, text, attachment)
 
 
-def notice_send(*, user_id: int, subject: str, text: str) -> bool:
+def notice_send(*, user_id: int, subject: str, text: str, attachment: list | None = None) -> bool:
     """E-mail one notice (the task retries on SMTP errors); False when the user has no
-    address or no longer wants e-mail."""
+    address or no longer wants e-mail. `attachment`: [file name, text, MIME type]."""
     user = User.objects.select_related("notification_preference").get(pk=user_id)
     if not (user.email and preference_of(user).email):
         return False
-    EmailMultiAlternatives(
+    message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]
-    ).send()
+    )
+    if attachment:
+        message.attach(*attachment)
+    message.send()
     return True

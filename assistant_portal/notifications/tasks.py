@@ -42,5 +42,5 @@ def send_digest(outbox_id: int) -> str:
     retry_jitter=True,
     max_retries=8,
 )
-def send_notice(user_id: int, subject: str, text: str) -> bool:
-    return services.notice_send(user_id=user_id, subject=subject, text=text)
+def send_notice(user_id: int, subject: str, text: str, attachment: list | None = None) -> bool:
+    return services.notice_send(user_id=user_id, subject=subject, text=text, attachment=attachment)

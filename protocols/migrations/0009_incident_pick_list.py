@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('protocols', '0007_parent_sheets_shares_co_author'),
+        ('protocols', '0008_meeting_time'),
         ('students', '0003_pupil_export'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

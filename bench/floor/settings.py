@@ -5,6 +5,8 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# Production's shared cache (rate limits) on the local Redis, as in production.
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/14")
 
 from assistant_portal.settings.production import *  # noqa: E402, F403
 from assistant_portal.settings.production import TEMPLATES  # noqa: E402

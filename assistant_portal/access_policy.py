@@ -71,6 +71,8 @@ POLICY: dict[str, str] = {
     # protocols
     "protocols:window": ROLE,
     "protocols:new_correction": ROLE,
+    "protocols:incident": ROLE,
+    "protocols:pick_lists": ROLE,
     "protocols:edit": ROLE,
     "protocols:autosave": ROLE,
     "protocols:submit": ROLE,

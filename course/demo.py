@@ -1,5 +1,5 @@
 """Demo data for the course: a training organisation, its course administrator, a cohort of
-12 listeners with tasks and scores, and a question bank of 50 questions in Kazakh and Russian."""
+12 listeners with tasks and scores, and a bank of 25 real questions in Kazakh and Russian."""
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -30,40 +30,28 @@ SCORES = [
 # gets a certificate in the demo, the others wait for the bulk issue.
 FINISHED = {12: Decimal(95), 6: Decimal(85), 9: Decimal(75)}
 CERTIFIED = 12
-TOPICS_KK = ["құқықтық негіздер", "психологиялық-педагогикалық қолдау", "заманауи технологиялар",
-             "пәнаралық тәсіл", "әлеуметтік бейімделу"]  # fmt: skip
-TOPICS_RU = ["правовые основы", "психолого-педагогическое сопровождение",
-             "современные технологии", "междисциплинарный подход",
-             "социальная адаптация"]  # fmt: skip
 
 
 def _questions(org, course):
+    """Real questions in Kazakh and Russian (course/demo_questions.py): five per module, so a
+    20-question test is drawn from a bank of 25."""
     if Question.objects.filter(organisation=org).exists():
         return
+    from .demo_questions import QUESTIONS
+
     modules = {m.number: m for m in Module.objects.filter(course=course)}
-    for n in range(1, 51):
-        module = 1 + (n - 1) % 5
-        multiple = n % 5 == 0
-        kk, ru = TOPICS_KK[module - 1], TOPICS_RU[module - 1]
+    for module, text_kk, text_ru, choices in QUESTIONS:
+        multiple = sum(1 for c in choices if c[2]) > 1
         services.question_create(
             organisation=org,
             course=course,
             data={
                 "module": modules[module],
                 "kind": "multiple" if multiple else "single",
-                "text_kk": f"{n}-сұрақ ({kk}): қай тұжырым дұрыс?",
-                "text_ru": f"Вопрос {n} ({ru}): какое утверждение верно?",
+                "text_kk": text_kk,
+                "text_ru": text_ru,
             },
-            choices=[
-                (f"Дұрыс жауап {n}", f"Верный ответ {n}", True),
-                (f"Қате жауап {n}а", f"Неверный ответ {n}а", False),
-                (
-                    f"Тағы бір дұрыс жауап {n}" if multiple else f"Қате жауап {n}ә",
-                    f"Ещё один верный ответ {n}" if multiple else f"Неверный ответ {n}б",
-                    multiple,
-                ),
-                (f"Қате жауап {n}б", f"Неверный ответ {n}в", False),
-            ],  # fmt: skip
+            choices=choices,
         )
 
 

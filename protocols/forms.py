@@ -153,6 +153,11 @@ def _values(form: forms.Form) -> dict:
     return out
 
 
+def row_values(form: forms.Form) -> dict:
+    """One validated row as it is stored (the quick incident form's row, issue #13)."""
+    return _values(form)
+
+
 def to_post(annex: AnnexDef, data: dict, *, filled_on=None, revision=None) -> QueryDict:
     """Stored data as the POST a browser would send: binding it validates it again."""
     post = QueryDict(mutable=True)
@@ -262,3 +267,130 @@ def side_by_side(annex: AnnexDef, a: dict, b: dict, *, dates=None) -> list[dict]
                     label = f"{ROW_LABELS.get(part, part)} {i + 1} · {field.label}"
                     out.append({"label": label, "a": va, "b": vb, "changed": va != vb})
     return out
+
+
+# --- Д: the quick incident form (issue #13 item 2) -----------------------------------------
+
+MINUTES = [1, 2, 5, 10, 15, 30]
+
+
+class QuickIncidentForm(forms.Form):
+    """One incident in a few taps: each of place / antecedent / behaviour / consequence is a
+    pick-list of this pupil's frequent entries (`*_pick`) or free text (typed text wins);
+    the duration is a tap on minutes, typed minutes, or start/stop times. `incident()` gives
+    the row as the annex's own row form takes it; that form does the real checking."""
+
+    incident_date = forms.DateField(label=_("Date"), widget=DateInput())
+    start = forms.TimeField(
+        label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end = forms.TimeField(
+        label=_("End time"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    minutes_pick = forms.TypedChoiceField(
+        label=_("Duration, minutes"),
+        choices=[(m, str(m)) for m in MINUTES],
+        coerce=int,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    minutes = forms.IntegerField(
+        label=_("Other duration, minutes"), min_value=0, max_value=600, required=False
+    )
+    behaviour_type = forms.ChoiceField(label=_("Behaviour type"), required=False)
+    intensity = forms.ChoiceField(label=_("Intensity"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args, suggestions, **kwargs):
+        from .annexes.d_behaviour_log import BEHAVIOUR_TYPES
+        from .annexes.fields import INTENSITY_CHOICES
+        from .selectors import PICK_FIELDS
+
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+        labels = {
+            "place": _("Setting / place"),
+            "antecedent": _("Antecedent"),
+            "behaviour": _("Behaviour"),
+            "consequence": _("Consequence / adult's response"),
+        }
+        self.pick_names = list(PICK_FIELDS)
+        for name in PICK_FIELDS:
+            self.fields[f"{name}_pick"] = forms.ChoiceField(
+                label=labels[name],
+                choices=[(t, t) for t in suggestions.picks[name]],
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[name] = forms.CharField(
+                label=_("Or type it"), required=False, max_length=1000
+            )
+        self.fields["behaviour_type"].choices = [("", "—"), *BEHAVIOUR_TYPES]
+        self.fields["intensity"].choices = INTENSITY_CHOICES[1:]
+        for name in ("incident_date", "start", "end", "behaviour_type"):
+            css = "form-select" if name == "behaviour_type" else "form-control"
+            self.fields[name].widget.attrs["class"] = css
+        for name in ("incident_date", "start"):
+            self.fields[name].widget.attrs.update({"required": True, "aria-required": "true"})
+
+    def pick_groups(self):
+        """(pick-list field, free-text field) per part, in the form's order."""
+        return [(self[f"{n}_pick"], self[n]) for n in self.pick_names]
+
+    def clean(self):
+        data = super().clean()
+        for name in self.pick_names:
+            data[name] = (data.get(name) or "").strip() or data.get(f"{name}_pick") or ""
+        if not data["behaviour"]:
+            self.add_error("behaviour", _("Pick or describe the behaviour."))
+        return data
+
+    def incident(self) -> dict:
+        """The row for the annex's incident form (strings, as a browser would post them)."""
+        from datetime import datetime, timedelta
+
+        data = self.cleaned_data
+        start, end = data["start"], data.get("end")
+        minutes = data.get("minutes")
+        if minutes is None:
+            minutes = data.get("minutes_pick")
+        if end is None and minutes is not None:
+            moment = datetime.combine(data["incident_date"], start) + timedelta(minutes=minutes)
+            # An incident running past midnight ends at 23:59 of its day (one row, one date).
+            end = moment.time() if moment.date() == data["incident_date"] else time(23, 59)
+        # Not chosen: the type last recorded with this behaviour, else the pupil's usual one.
+        behaviour_type = (
+            data.get("behaviour_type")
+            or self.suggestions.type_of.get(data["behaviour"])
+            or self.suggestions.defaults["behaviour_type"]
+        )
+        row = {
+            "incident_date": data["incident_date"].isoformat(),
+            "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M") if end else "",
+            "behaviour_type": behaviour_type,
+            "intensity": data.get("intensity") or "",
+        }
+        row.update({name: data[name] for name in self.pick_names})
+        return {k: v for k, v in row.items() if v != ""}
+
+
+class PickListForm(forms.Form):
+    """The school's own pick-list entries, one per line."""
+
+    places = forms.CharField(
+        label=_("Settings / places"), required=False, max_length=4000, widget=forms.Textarea
+    )
+    antecedents = forms.CharField(
+        label=_("Antecedents"), required=False, max_length=4000, widget=forms.Textarea
+    )
+    behaviours = forms.CharField(
+        label=_("Behaviours"), required=False, max_length=4000, widget=forms.Textarea
+    )
+    consequences = forms.CharField(
+        label=_("Consequences / adult's responses"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea,
+    )

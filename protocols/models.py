@@ -318,6 +318,36 @@ class NextStep(models.Model):
         return self.text[:60]
 
 
+@pghistory.track()
+class IncidentPickList(models.Model):
+    """A school's own entries for the quick incident form's pick-lists (issue #13 item 2), one
+    per line; the pupil's own frequent entries come first, these fill the list up."""
+
+    school = models.OneToOneField(
+        "students.School", on_delete=models.PROTECT, related_name="incident_pick_list"
+    )
+    places = models.TextField(_("settings / places"), blank=True, max_length=4000)
+    antecedents = models.TextField(_("antecedents"), blank=True, max_length=4000)
+    behaviours = models.TextField(_("behaviours"), blank=True, max_length=4000)
+    consequences = models.TextField(
+        _("consequences / adult's responses"), blank=True, max_length=4000
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("incident pick-list")
+        verbose_name_plural = _("incident pick-lists")
+
+    def __str__(self):
+        return str(self.school)
+
+    def lines(self, name: str) -> list[str]:
+        return [line.strip() for line in getattr(self, name).splitlines() if line.strip()]
+
+
 # --- К: who has read which sheet; what the school shares with parents (issue #15) -------------
 
 

@@ -266,6 +266,19 @@ def next_step_done(request, step_id):
 # --- Overview, flagged pupils, the team's dossier ---------------------------------------------
 
 
+OVERVIEW_SORTS = ("on_time", "late", "missing", "pending", "flagged")
+
+
+def _sort_value(counts, key: str) -> float:
+    """A column's sort value: the share of due windows for on time / late / missing (so a
+    small class and a big one compare), the count for pending and flagged."""
+    n = getattr(counts, key)
+    if key in ("pending", "flagged"):
+        return n
+    due = counts.on_time + counts.late + counts.missing
+    return n / due if due else 0
+
+
 @login_required
 def overview(request):
     school_id = _team_school(request)
@@ -280,9 +293,22 @@ def overview(request):
     people = [
         (pk, name, c, urlencode({"assistant": pk or "none"})) for pk, name, c in data.by_assistant
     ]
+    # Sortable columns (issue #13 item 8): by a share or a count, worst first; names as given.
+    sort = g.get("sort", "")
+    if sort in OVERVIEW_SORTS:
+        classes.sort(key=lambda row: _sort_value(row[1], sort), reverse=True)
+        people.sort(key=lambda row: _sort_value(row[2], sort), reverse=True)
+    sort_query = g.copy()
+    sort_query.pop("sort", None)
+    sort_query.pop("page", None)
     ctx = {
         "overview": data, "classes": classes, "people": people, "today": today,
         "show": g.get("show", ""), "listing": data.listing, "query": _without_page(g),
+        "sort": sort, "sort_query": sort_query.urlencode(),
+        "sort_columns": [
+            ("on_time", _("on time")), ("late", _("late")), ("missing", _("missing")),
+            ("pending", _("waiting for review")), ("flagged", _("flagged")),
+        ],
     }  # fmt: skip
     return render(request, "protocols/review/overview.html", ctx)
 

@@ -158,12 +158,51 @@ class Item:
 
 
 @dataclass
+class Backlog:
+    """One annex's overdue windows of one pupil, oldest first: shown collapsed, as a count."""
+
+    annex: Annex
+    items: list[Item]
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def oldest(self) -> date:
+        return self.items[0].cell.window.due
+
+
+@dataclass
+class PupilWeek:
+    """One pupil's part of the assistant's week (issue #13 item 1): what to fix first (returned,
+    drafts), what is due this week, the overdue backlog per annex, and this week's Д and К."""
+
+    pupil: Student
+    returned: list[Protocol] = field(default_factory=list)
+    drafts: list[Protocol] = field(default_factory=list)
+    due: list[Item] = field(default_factory=list)
+    backlog: list[Backlog] = field(default_factory=list)
+    week_d: Cell | None = None
+    week_k: Cell | None = None
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(b.count for b in self.backlog)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.returned or self.drafts or self.due or self.backlog)
+
+
+@dataclass
 class Dashboard:
     due_this_week: list[Item]
     overdue: list[Item]
     drafts: list[tuple[Student, Protocol]]
     returned: list[tuple[Student, Protocol]]
     week_start: date
+    pupils: list[PupilWeek] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -180,27 +219,99 @@ def pupils_assigned_now(user, today: date) -> QuerySet[Student]:
 OPEN_STATES = {State.NOT_STARTED, State.DRAFT, State.RETURNED, State.UPCOMING}
 
 
-def assistant_dashboard(user, today: date) -> Dashboard:
-    """This week's due windows, overdue ones, drafts and returned protocols of the pupils
-    currently assigned to `user`; three queries after the user's roles."""
+def week_of(py: PupilYear, today: date) -> tuple[PupilWeek, list[Item], list[Item]]:
+    """One pupil's week as a group, plus the flat due and overdue items (drafts included)."""
     monday = today - timedelta(days=today.weekday())
     sunday = monday + timedelta(days=6)
-    due, overdue, drafts, returned = [], [], [], []
+    group = PupilWeek(py.pupil)
+    due, overdue = [], []
+    late: dict[Annex, list[Item]] = defaultdict(list)
+    for cell in py.cells:
+        w = cell.window
+        if w.period == Period.WEEK and w.week_start == monday:
+            if w.annex == Annex.D:
+                group.week_d = cell
+            elif w.annex == Annex.K:
+                group.week_k = cell
+        if cell.state == State.OVERDUE:
+            overdue.append(Item(py.pupil, cell))
+            # A draft shows among the drafts already: the backlog counts the rest once.
+            if cell.protocol is None:
+                late[w.annex].append(Item(py.pupil, cell))
+        elif monday <= w.due <= sunday and cell.state in OPEN_STATES:
+            due.append(Item(py.pupil, cell))
+            if cell.protocol is None:
+                group.due.append(Item(py.pupil, cell))
+    for protocol in py.protocols:
+        if protocol.status == ProtocolStatus.DRAFT:
+            group.drafts.append(protocol)
+        elif protocol.status == ProtocolStatus.RETURNED:
+            group.returned.append(protocol)
+    group.due.sort(key=lambda i: i.cell.window.due)
+    group.drafts.sort(key=lambda p: (p.due or today, p.annex))
+    group.returned.sort(key=lambda p: p.updated_at, reverse=True)
+    group.backlog = sorted(
+        (Backlog(annex, sorted(items, key=lambda i: i.cell.window.due))
+         for annex, items in late.items()),
+        key=lambda b: b.oldest,
+    )  # fmt: skip
+    return group, due, overdue
+
+
+def assistant_dashboard(user, today: date) -> Dashboard:
+    """This week's due windows, overdue ones, drafts and returned protocols of the pupils
+    currently assigned to `user`, flat and grouped by pupil; three queries after the user's
+    roles."""
+    due, overdue, drafts, returned, groups = [], [], [], [], []
     for py in pupil_years(pupils_assigned_now(user, today), today):
-        for cell in py.cells:
-            if cell.state == State.OVERDUE:
-                overdue.append(Item(py.pupil, cell))
-            elif monday <= cell.window.due <= sunday and cell.state in OPEN_STATES:
-                due.append(Item(py.pupil, cell))
-        for protocol in py.protocols:
-            if protocol.status == ProtocolStatus.DRAFT:
-                drafts.append((py.pupil, protocol))
-            elif protocol.status == ProtocolStatus.RETURNED:
-                returned.append((py.pupil, protocol))
+        group, group_due, group_overdue = week_of(py, today)
+        due += group_due
+        overdue += group_overdue
+        drafts += [(py.pupil, p) for p in py.protocols if p.status == ProtocolStatus.DRAFT]
+        returned += [(py.pupil, p) for p in group.returned]
+        groups.append(group)
     due.sort(key=lambda i: (i.cell.window.due, i.pupil.sort_key))
     overdue.sort(key=lambda i: (i.cell.window.due, i.pupil.sort_key))
     returned.sort(key=lambda pair: pair[1].updated_at, reverse=True)
-    return Dashboard(due, overdue, drafts, returned, monday)
+    # Pupils with something to fix first, then by name (Kazakh order).
+    groups.sort(key=lambda g: (not (g.returned or g.drafts), g.pupil.sort_key))
+    monday = today - timedelta(days=today.weekday())
+    return Dashboard(due, overdue, drafts, returned, monday, groups)
+
+
+def pupil_work(pupil: Student, today: date) -> PupilWeek:
+    """The pupil page's list of what is due and overdue (issue #13 item 3): the same group as
+    on the assistant's week. Two queries: the year with holidays, the protocols."""
+    (py,) = pupil_years([pupil], today)
+    return week_of(py, today)[0]
+
+
+# --- Filtered lists behind the dashboard's counters ------------------------------------
+
+FILTER_STATES = ("due", "overdue", "draft", "returned")
+
+
+def filter_week(
+    board: Dashboard, *, pupil: int | None = None, annex: str | None = None, state: str = ""
+) -> list[PupilWeek]:
+    """The groups narrowed to one pupil, annex and/or list (the counters link here); a group
+    keeps only the parts asked for and is left out when nothing remains."""
+    result = []
+    for g in board.pupils:
+        if pupil is not None and g.pupil.pk != pupil:
+            continue
+        keep = PupilWeek(g.pupil, week_d=g.week_d, week_k=g.week_k)
+        if state in ("", "returned"):
+            keep.returned = [p for p in g.returned if annex in (None, p.annex)]
+        if state in ("", "draft"):
+            keep.drafts = [p for p in g.drafts if annex in (None, p.annex)]
+        if state in ("", "due"):
+            keep.due = [i for i in g.due if annex in (None, str(i.cell.window.annex))]
+        if state in ("", "overdue"):
+            keep.backlog = [b for b in g.backlog if annex in (None, str(b.annex))]
+        if not keep.empty or (pupil is not None and not state and annex is None):
+            result.append(keep)
+    return result
 
 
 # --- The grid of one pupil's year ------------------------------------------------
@@ -230,6 +341,12 @@ class Grid:
     term_rows: list[tuple[Annex, list[Cell | None]]]  # per annex, a cell per TERM_PERIODS
     week_rows: list[tuple[date, list[Cell | None]]]  # per week (Monday), Д, Е, К
 
+    def weeks_split(self, today: date) -> tuple[list, list]:
+        """(past weeks, this week and the ones after): the page folds the past away."""
+        monday = today - timedelta(days=today.weekday())
+        past = [row for row in self.week_rows if row[0] < monday]
+        return past, [row for row in self.week_rows if row[0] >= monday]
+
 
 def year_grid(cells: list[Cell]) -> Grid:
     term: dict[Annex, dict[Period, Cell]] = defaultdict(dict)
@@ -245,6 +362,58 @@ def year_grid(cells: list[Cell]) -> Grid:
     ]
     week_rows = [(monday, [weeks[monday].get(a) for a in WEEKLY]) for monday in sorted(weeks)]
     return Grid(term_rows, week_rows)
+
+
+# --- The quick incident form's pick-lists (issue #13 item 2) ------------------------------
+
+# Field of an incident row -> field of the school's pick-list.
+PICK_FIELDS = {
+    "place": "places",
+    "antecedent": "antecedents",
+    "behaviour": "behaviours",
+    "consequence": "consequences",
+}
+PICKS_SHOWN = 6
+
+
+@dataclass
+class IncidentSuggestions:
+    picks: dict[str, list[str]]  # per field, the pupil's most frequent first, then the school's
+    defaults: dict[str, str]  # the pupil's most frequent type and intensity ("" when none)
+    type_of: dict[str, str]  # behaviour text -> the type last recorded with it
+
+
+def incident_suggestions(pupil: Student, year: AcademicYear | None) -> IncidentSuggestions:
+    """What this pupil's incidents of the year said most often, topped up from the school's
+    list. Two queries: the pupil's Д protocols of the year, the school's list."""
+    from collections import Counter
+
+    from .models import IncidentPickList
+
+    counts = {name: Counter() for name in [*PICK_FIELDS, "behaviour_type", "intensity"]}
+    type_of: dict[str, str] = {}
+    if year is not None:
+        logs = Protocol.objects.filter(
+            student=pupil, year=year, annex=Annex.D, archived_at__isnull=True
+        ).order_by("window_key")
+        for log in logs.only("data"):
+            for row in log.data.get("incidents") or []:
+                for name, counter in counts.items():
+                    if value := str(row.get(name) or "").strip():
+                        counter[value] += 1
+                if row.get("behaviour") and row.get("behaviour_type"):
+                    type_of[str(row["behaviour"]).strip()] = str(row["behaviour_type"])
+    school_list = IncidentPickList.objects.filter(school_id=pupil.school_id).first()
+    picks = {}
+    for name, list_name in PICK_FIELDS.items():
+        mine = [text for text, _n in counts[name].most_common(PICKS_SHOWN)]
+        theirs = school_list.lines(list_name) if school_list else []
+        picks[name] = (mine + [t for t in theirs if t not in mine])[: PICKS_SHOWN + 2]
+    defaults = {
+        name: (counts[name].most_common(1)[0][0] if counts[name] else "")
+        for name in ("behaviour_type", "intensity")
+    }
+    return IncidentSuggestions(picks, defaults, type_of)
 
 
 def initial_data(pupil: Student, year: AcademicYear, annex: AnnexDef, window_key: str) -> dict:

@@ -9,7 +9,7 @@ The dossier job (a pupil's year as one PDF) is built here too, step by step with
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
@@ -28,7 +28,7 @@ from assistant_portal.jobs import job_progress
 from students.models import AcademicYear, Student
 
 from . import annexes, dynamics, printing
-from .forms import AnnexForms, build, to_post
+from .forms import AnnexForms, build, row_values, to_post
 from .models import AnnexCode, DossierJob, Protocol, ProtocolVersion, ReviewComment, Status
 from .selectors import pupil_years
 
@@ -377,6 +377,91 @@ def protocol_submit(
         filled_on=filled_on,
         seen_revision=seen_revision,
     )
+
+
+# --- Д: one incident logged from the quick form (issue #13 item 2) ------------------------
+
+
+def week_window(student: Student, day: date):
+    """(year, Д window) of the school week containing `day`, or None."""
+    from .calendar import calendar_of
+    from .schedule import Annex, windows_for_pupil
+    from .windows import current_year
+
+    year = current_year(student, today=day)
+    if year is None or not year.start <= day <= year.end:
+        return None
+    monday = day - timedelta(days=day.weekday())
+    windows = windows_for_pupil(
+        calendar_of(year), grade=student.grade, joined=student.joined, left=student.left
+    )
+    for window in windows:
+        if window.annex == Annex.D and window.week_start == monday:
+            return year, window
+    return None
+
+
+@transaction.atomic
+def incident_log(*, student: Student, by: User, incident: dict) -> Protocol:
+    """Add one incident to its week's Д protocol (made on the week's first incident) through
+    the usual create and save, so it gets a version and the history like a typed row.
+
+    `incident` holds the row's fields as the annex's row form takes them; the row form checks
+    them (dates within the year, not in the future, end not before start)."""
+    annex = annexes.get(AnnexCode.D)
+    day = _parse_day(incident.get("incident_date"))
+    found = week_window(student, day) if day else None
+    if found is None:
+        raise ValidationError(
+            {"incident_date": _("This date is in no school week of the pupil's year.")}
+        )
+    year, window = found
+    row = annex.rows["incidents"](data=incident, year=year_bounds(year), today=today())
+    if not row.is_valid():
+        raise ValidationError(row.errors)
+    values = row_values(row)
+    # Two quick saves at once (two tabs, a double tap) must both land in one protocol.
+    Student.objects.select_for_update().get(pk=student.pk)
+    protocol = (
+        Protocol.objects.select_for_update()
+        .filter(student=student, year=year, annex=AnnexCode.D, window_key=window.key)
+        .filter(archived_at__isnull=True)
+        .first()
+    )
+    if protocol is None:
+        protocol = protocol_create(
+            student=student, year=year, annex=AnnexCode.D, window_key=window.key,
+            due=window.due, by=by, data={"incidents": []}, filled_on=day,
+        )  # fmt: skip
+    incidents = [*(protocol.data.get("incidents") or []), values]
+    incidents.sort(key=lambda r: (r.get("incident_date", ""), r.get("start", "")))
+    return protocol_save(
+        protocol=protocol, by=by, data={**protocol.data, "incidents": incidents},
+        filled_on=protocol.filled_on or day, seen_revision=protocol.revision,
+    )  # fmt: skip
+
+
+def _parse_day(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@transaction.atomic
+def pick_list_save(*, school, by: User, places: str, antecedents: str, behaviours: str,
+                   consequences: str):  # fmt: skip
+    """The school's pick-list entries for the quick incident form (one per line)."""
+    from .models import IncidentPickList
+
+    pick_list = IncidentPickList.objects.select_for_update().filter(school=school).first()
+    pick_list = pick_list or IncidentPickList(school=school)
+    pick_list.places, pick_list.antecedents = places, antecedents
+    pick_list.behaviours, pick_list.consequences = behaviours, consequences
+    pick_list.updated_by = by
+    pick_list.full_clean()
+    pick_list.save()
+    return pick_list
 
 
 # --- Г: the support team's review ----------------------------------------------------------

@@ -6,6 +6,8 @@ app_name = "protocols"
 
 urlpatterns = [
     path("pupils/<int:pupil_id>/<str:annex>/<str:window_key>/", views.window, name="window"),
+    path("pupils/<int:pupil_id>/incident/", views.incident, name="incident"),
+    path("pick-lists/", views.pick_lists, name="pick_lists"),
     path("pupils/<int:pupil_id>/correction/", views.new_correction, name="new_correction"),
     path("<int:protocol_id>/", views.edit, name="edit"),
     path("<int:protocol_id>/autosave/", views.autosave, name="autosave"),

@@ -3,10 +3,12 @@ the И sign-off; the assistant's dashboard, a pupil's year (grid and dynamics), 
 PDF and the dossier job. Access helper → service/selector → response."""
 
 import secrets
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistant_portal.accounts.roles import roles_of
+from assistant_portal.forms import add_service_errors
 from students.access import get_pupil_for_user
-from students.models import ReadWhat
+from students.models import ReadWhat, School
 from students.services import record_page_view, record_read
 
 from . import annexes, dynamics, printing, selectors, services
@@ -32,9 +35,9 @@ from .access import (
     may_edit,
     may_sign_off,
 )
-from .forms import build, side_by_side, to_post
+from .forms import PickListForm, QuickIncidentForm, build, side_by_side, to_post
 from .links import on_demand_key
-from .models import AnnexCode, Protocol, Status
+from .models import AnnexCode, IncidentPickList, Protocol, Status
 from .schedule import Annex
 from .services import Outcome, WriteAction
 from .windows import current_year, is_late, window_for
@@ -355,7 +358,102 @@ def dashboard(request):
         raise Http404
     today = timezone.localdate()
     board = selectors.assistant_dashboard(request.user, today)
-    return render(request, "protocols/dashboard.html", {"board": board, "today": today})
+    filters = _week_filters(request.GET)
+    groups = selectors.filter_week(board, **filters)
+    # Pages of whole pupils: a pupil's group is never split across two pages.
+    page = Paginator(groups, WEEK_GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "board": board, "today": today, "page": page, "filters": filters,
+        "filtered": any(v not in (None, "") for v in filters.values()),
+        "query": query.urlencode(),
+    }  # fmt: skip
+    return render(request, "protocols/dashboard.html", ctx)
+
+
+WEEK_GROUPS_PER_PAGE = 10
+
+
+def _week_filters(params) -> dict:
+    """The counters' filters from the query string; anything unknown is ignored."""
+    pupil = params.get("pupil", "")
+    annex = params.get("annex", "")
+    state = params.get("state", "")
+    return {
+        "pupil": int(pupil) if pupil.isdigit() else None,
+        "annex": annex if annex in {a.value for a in Annex} else None,
+        "state": state if state in selectors.FILTER_STATES else "",
+    }
+
+
+@login_required
+def incident(request, pupil_id):
+    """Д in a few taps (issue #13 item 2): now as the time, the pupil's frequent entries as
+    pick-lists, one Save; the incident joins the week's Д protocol."""
+    pupil = get_pupil_for_editor(request.user, pupil_id)
+    year = current_year(pupil)
+    suggestions = selectors.incident_suggestions(pupil, year)
+    now = timezone.localtime()
+    form = QuickIncidentForm(
+        request.POST or None,
+        suggestions=suggestions,
+        initial={
+            "incident_date": now.date(),
+            "start": now.time().replace(second=0, microsecond=0),
+            "intensity": suggestions.defaults["intensity"],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            protocol = services.incident_log(
+                student=pupil, by=request.user, incident=form.incident()
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("The incident is in this week's behaviour log."))
+            return redirect(_safe_next(request) or protocol.get_absolute_url())
+    if request.method != "POST":
+        record_page_view(request, pupil)
+    status = 400 if form.errors else 200
+    ctx = {"pupil": pupil, "form": form, "next": _safe_next(request)}
+    return render(request, "protocols/incident.html", ctx, status=status)
+
+
+@login_required
+def pick_lists(request):
+    """A school administrator edits the school's quick-incident pick-lists."""
+    ids = roles_of(request.user).admin_school_ids
+    if not ids:
+        raise Http404
+    school = School.objects.get(pk=min(ids))
+    current = IncidentPickList.objects.filter(school=school).first()
+    initial = {f: getattr(current, f) for f in PickListForm.base_fields} if current else {}
+    form = PickListForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pick_list_save(school=school, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("protocols:pick_lists")
+    ctx = {
+        "form": form, "title": _("Incident pick-lists"), "narrow": True,
+        "intro": _("One entry per line. The quick incident form offers each pupil's own "
+                   "frequent entries first, then these."),
+    }  # fmt: skip
+    return render(request, "form_page.html", ctx, status=400 if form.errors else 200)
+
+
+def _safe_next(request) -> str:
+    """Back where the assistant came from (home or the pupil page), never off-site."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if ok else ""
 
 
 @login_required
@@ -367,7 +465,9 @@ def pupil_year(request, pupil_id):
         "pupil": pupil,
         "py": py,
         "today": today,
-        "grid": selectors.year_grid(py.cells),
+        "grid": (grid := selectors.year_grid(py.cells)),
+        "weeks": grid.weeks_split(today),
+        "this_monday": today - timedelta(days=today.weekday()),
         "periods": [selectors.PERIOD_LABELS[p] for p in selectors.TERM_PERIODS],
         "weekly": [a.letter for a in selectors.WEEKLY],
         "i_key": on_demand_key(Annex.I, today),

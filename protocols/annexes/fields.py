@@ -71,8 +71,12 @@ class AnnexForm(forms.Form):
     def __init__(self, *args, strict=False, year=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.strict, self.year, self.today = strict, year, today
-        if not strict:
-            for field in self.fields.values():
+        for field in self.fields.values():
+            if field.required:
+                # Needed to submit: said before submitting (a visible mark from the CSS,
+                # issue #13 item 3), also while the draft leaves it optional.
+                field.widget.attrs["aria-required"] = "true"
+            if not strict:
                 field.required = False
 
     def clean(self):

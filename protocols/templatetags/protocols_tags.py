@@ -32,3 +32,34 @@ def annex_name(code) -> str:
 @register.filter
 def annex_letter(code) -> str:
     return Annex(str(code)).letter
+
+
+@register.simple_tag
+def pupil_work(pupil, user) -> dict:
+    """What is due and overdue for this pupil (the pupil page, issue #13 item 3), and whether
+    this user fills it in (the assigned assistant) or only reads it."""
+    from django.utils import timezone
+
+    from ..access import is_editor
+    from ..selectors import pupil_work as _pupil_work
+
+    group = _pupil_work(pupil, timezone.localdate())
+    return {"groups": [group], "readonly": not is_editor(user, pupil)}
+
+
+@register.simple_tag
+def share(counts, key) -> int | None:
+    """Whole percent of a class's or an assistant's due windows that were on time / late /
+    missing (the school overview, issue #13 item 8); None with nothing due."""
+    due = counts.on_time + counts.late + counts.missing
+    if not due:
+        return None
+    return round(100 * getattr(counts, key) / due)
+
+
+@register.filter
+def period_name(period) -> str:
+    """A window's period in words (the phone's list per annex on the pupil's year)."""
+    from ..selectors import PERIOD_LABELS
+
+    return PERIOD_LABELS.get(period, "")

@@ -113,7 +113,7 @@ def test_behaviour_log_rows_are_added_and_removed(assistant, demo, shot, axe_che
     page.fill("[name=incidents-1-end]", "11:30")
     page.click("button[value=submit]")
     expect(page.locator(".alert-success")).to_be_visible()
-    protocol = Protocol.objects.get(student=pupil, annex="D")
+    protocol = Protocol.objects.get(student=pupil, annex="D", window_key="D:2026-11-16")
     assert protocol.status == Status.SUBMITTED
     assert [i["behaviour"] for i in protocol.data["incidents"]] == ["Айқайлады"]
     shot("protocol-d-submitted")

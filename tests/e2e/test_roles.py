@@ -45,7 +45,7 @@ def test_pupil_list_and_record(page, login, shot, axe_check):
     axe_check()
     page.locator("table tbody a").first.click()
     expect(
-        page.get_by_role("heading", level=2, name="ПМПК ұсынымы").or_(page.locator("h3"))
+        page.get_by_role("heading", level=2, name="ПМПК ұсынымы").or_(page.locator("h3")).first
     ).to_be_visible()
     shot("pupil-record")
     axe_check()

@@ -2,6 +2,7 @@
 decisions, rounds with several specialists, meetings and next steps, minutes PDF, flagged
 pupils, the school overview and the team's dossier, with their query counts."""
 
+import re
 import subprocess
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -515,6 +516,37 @@ def test_retention_clears_the_reviews_free_text_and_its_history(cast):
     assert ReviewDecision.objects.get(protocol=p).text == ""
     texts = " ".join(str(e.pgh_data) for e in Events.objects.all())
     assert "Ахметов үшін шешім." not in texts and "Көрнекі кесте жасау" not in texts
+
+
+def test_overview_shows_shares_sorts_and_pages_the_list(cast, client):
+    """Issue #13 item 8: each count with its share of the windows due, coloured and worded;
+    columns sort worst first; the list behind a number comes in pages of 50."""
+    for _ in range(2):
+        StudentFactory(school=cast.school, class_letter="Б")  # nothing handed in: all missing
+    proto = {"student": cast.pupil, "author": cast.assistant, "status": Status.SUBMITTED}
+    ProtocolFactory(annex="A", window_key="A:september", submitted_at=at(date(2026, 9, 7)), **proto)
+    client.force_login(cast.specialist)
+    url = reverse("protocols:overview")
+    html = client.get(url).content.decode()
+    assert re.search(r'class="count count-on_time"[^>]*>1 · \d+%', html)
+    assert "count-missing" in html and "count-late" in html
+    # Sorted by the share missing, worst first: the pupil who handed one in comes last.
+    r = client.get(url, {"sort": "missing"})
+    shares = [_share(c, "missing") for _n, c, _q in r.context["classes"]]
+    assert shares == sorted(shares, reverse=True)
+    assert 'aria-sort="descending"' in r.content.decode()
+    # The school's missing windows: more than a page, the range said, the filter kept.
+    r = client.get(url, {"show": "missing", "all": "1"})
+    total = r.context["overview"].total.missing
+    assert total > 50 and len(r.context["listing"]) == 50
+    html = r.content.decode()
+    assert f"1–50 of {total}" in html
+    assert "show=missing&amp;all=1&amp;page=2" in html
+
+
+def _share(counts, key):
+    due = counts.on_time + counts.late + counts.missing
+    return getattr(counts, key) / due if due else 0
 
 
 # --- The decision on the print (issue #15 item 6) -------------------------------------------

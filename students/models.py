@@ -27,47 +27,47 @@ class ArchivableQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
 
-@pghistory.track()
-class Region(models.Model):
-    """An oblast or a city of republican significance: the top of the organisational tree."""
+class _Place(models.Model):
+    """A named place of the organisational tree, with its Kazakh and Russian names."""
 
     name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
     name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return localised_name(self)
+
+
+def localised_name(place) -> str:
+    """A school's, district's or region's name in the current language (Kazakh by default)."""
+    if get_language() == "ru" and place.name_ru:
+        return place.name_ru
+    return place.name_kk
+
+
+@pghistory.track()
+class Region(_Place):
+    """An oblast or a city of republican significance: the top of the organisational tree."""
 
     class Meta:
         verbose_name = _("region")
         verbose_name_plural = _("regions")
 
-    def __str__(self):
-        return _localised_name(self)
-
 
 @pghistory.track()
-class District(models.Model):
+class District(_Place):
     """A district or city education department (аудандық/қалалық білім бөлімі)."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="districts")
-    name_kk = models.CharField(_("name (Kazakh)"), max_length=255)
-    name_ru = models.CharField(_("name (Russian)"), max_length=255, blank=True)
-    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    objects = ArchivableQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("district")
         verbose_name_plural = _("districts")
-
-    def __str__(self):
-        return _localised_name(self)
-
-
-def _localised_name(obj) -> str:
-    if get_language() == "ru" and obj.name_ru:
-        return obj.name_ru
-    return obj.name_kk
 
 
 def default_core_subjects() -> list[str]:
@@ -123,7 +123,7 @@ class School(models.Model):
         verbose_name_plural = _("schools")
 
     def __str__(self):
-        return _localised_name(self)
+        return localised_name(self)
 
 
 @pghistory.track()

@@ -10,14 +10,20 @@ def test_digest_in_the_notification_list(page, login, demo, shot, axe_check):
     assert assistant.notifications.exists(), "the demo assistant has something due this week"
     login("assistant1@demo.kz")
     badge = page.locator(".app-nav a[href='/notifications/'] .badge")
-    expect(badge).to_contain_text("1")
+    # the digest and whatever the demo's week already told the assistant
+    unread = assistant.notifications.unread().count()
+    expect(badge).to_contain_text(str(unread))
     page.click(".app-nav a[href='/notifications/']")
     expect(page.get_by_role("heading", level=1)).to_have_text("Хабарландырулар")
-    expect(page.locator("article h2")).to_contain_text("Апталық хабарлама")
+    expect(page.locator("article h2").first).to_contain_text("Апталық хабарлама")  # newest first
     shot("notifications-list")
     axe_check()
-    page.get_by_role("button", name="Оқылды деп белгілеу", exact=True).click()
-    expect(badge).to_have_count(0)
+    first = page.locator("article").first
+    first.get_by_role("button", name="Оқылды деп белгілеу", exact=True).click()
+    if unread > 1:
+        expect(badge).to_contain_text(str(unread - 1))
+    else:
+        expect(badge).to_have_count(0)
 
 
 def test_reminder_settings(page, login, demo, shot, axe_check):

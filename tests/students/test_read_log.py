@@ -112,8 +112,9 @@ def test_the_pupil_page_reads_the_grouped_log_in_one_query(
     client.force_login(cast.school_admin)
     url = reverse("students:pupil", args=[cast.pupil.pk])
     # session, user, roles, pupil (+school), read-log INSERT, guardians, assignments,
-    # active consent, readers grouped (+names, +roles)
-    with django_assert_num_queries(9):
+    # active consent, readers grouped (+names, +roles), the pupil's due and overdue list
+    # (year with holidays, protocols)
+    with django_assert_num_queries(11):
         client.get(url)
 
 

@@ -10,17 +10,16 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assistant_portal.accounts.models import Role, RoleKind, User
-from assistant_portal.notifications.models import Notification
+from assistant_portal.notifications.services import notify
 from grading import rules
 from grading.gradebook import listener_standing
 from students.text import kazakh_sort_key
@@ -145,18 +144,22 @@ def _invite(*, cohort: Cohort, user: User, email: str, by: User | None) -> Enrol
         cohort=cohort, user=user, email=email, token=secrets.token_urlsafe(32), invited_by=by
     )
     path = reverse("course:invitation", args=[invitation.token])
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        title = _("Invitation to the course: %(cohort)s") % {"cohort": cohort.name}
-        body = _(
+    # In the person's language, in the app and by e-mail (after commit, retried): one notice
+    # path for every event (notifications.services.notify).
+    notify(
+        users=[user],
+        title=gettext_lazy("Invitation to the course: %(cohort)s"),
+        body=gettext_lazy(
             "%(org)s invites you to the cohort %(cohort)s of the course “%(course)s”. You are "
             "enrolled only if you accept; until then the organisation sees only your e-mail "
             "address."
-        ) % {"org": cohort.organisation.name, "cohort": cohort.name, "course": cohort.course.title}
-    Notification.objects.create(user=user, title=title[:200], body=body, url=path)
-    link = settings.SITE_URL.rstrip("/") + path
-    # E-mail after commit: a rolled-back invitation sends nothing.
-    transaction.on_commit(
-        lambda: send_mail(title, f"{body}\n\n{link}", None, [user.email], fail_silently=True)
+        ),
+        url=path,
+        params={
+            "org": cohort.organisation.name,
+            "cohort": cohort.name,
+            "course": cohort.course.title,
+        },
     )
     return invitation
 

@@ -20,9 +20,15 @@ from django.conf import settings
 # no collectstatic in tests: the throttled page finds its CSS without the manifest
 settings.STORAGES = {**settings.STORAGES, "staticfiles": {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+from datetime import datetime, timezone as tz
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.utils import timezone
 from course.certificate_views import rate_limited
+
+# Both workers in one minute of the limiter's fixed window: a run that straddled a minute
+# boundary would count two windows and let 40 through whatever the cache.
+timezone.now = lambda: datetime(2026, 12, 2, 10, 0, 30, tzinfo=tz.utc)
 
 def verify_form(request):
     return HttpResponse("ok")

@@ -2,11 +2,15 @@
 walked through the pages people use: the sheet, a new entry, a reply, the parent's home."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from assistant_portal.notifications.models import Notification
+from assistant_portal.notifications import services as notices
+from assistant_portal.notifications.digest import WeekRange
+from assistant_portal.notifications.models import DigestOutbox, Notification
 from protocols.models import Protocol
 from tests.protocols.factories import protocol_of
 
@@ -163,16 +167,10 @@ def test_entries_written_before_ids_are_shown_once_and_answerable(client, cast):
 def test_the_weekly_digest_has_a_line_per_entry_from_the_other_side(
     client, cast, django_capture_on_commit_callbacks
 ):
-    from datetime import date, timedelta
-
-    from assistant_portal.notifications import services as notices
-    from assistant_portal.notifications.digest import WeekRange
-    from assistant_portal.notifications.models import DigestOutbox
-
     _write(client, cast.specialist, cast, "Жаттығулар.")
     _write(client, cast.parent, cast, "Рақмет, жасаймыз.")
     # the digest of the Monday after the entries
-    next_monday = WeekRange.of(date.today()).start + timedelta(days=7)
+    next_monday = WeekRange.of(timezone.localdate()).start + timedelta(days=7)
     with django_capture_on_commit_callbacks(execute=True):
         notices.digests_create(week=WeekRange.of(next_monday))
     parent = DigestOutbox.objects.get(recipient=cast.parent)

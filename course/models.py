@@ -20,13 +20,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from assistant_portal.jobs import BackgroundJob
+from assistant_portal.querysets import ArchivableQuerySet
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
-
-
-class ArchivableQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(archived_at__isnull=True)
 
 
 class _Titled(models.Model):

@@ -18,13 +18,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from assistant_portal.jobs import BackgroundJob
+from assistant_portal.querysets import ArchivableQuerySet
 
 from .validators import validate_iin
-
-
-class ArchivableQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(archived_at__isnull=True)
 
 
 class _Place(models.Model):

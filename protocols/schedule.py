@@ -78,22 +78,22 @@ class Annex(StrEnum):
         """The Kazakh letter the UI shows (SPEC §2)."""
         return LETTERS[self]
 
-    def __lt__(self, other: object) -> bool:
+    def __lt__(self, other: str) -> bool:
         if isinstance(other, Annex):
             return _RANK[self] < _RANK[other]
         return str.__lt__(self, other)
 
-    def __le__(self, other: object) -> bool:
+    def __le__(self, other: str) -> bool:
         if isinstance(other, Annex):
             return _RANK[self] <= _RANK[other]
         return str.__le__(self, other)
 
-    def __gt__(self, other: object) -> bool:
+    def __gt__(self, other: str) -> bool:
         if isinstance(other, Annex):
             return _RANK[self] > _RANK[other]
         return str.__gt__(self, other)
 
-    def __ge__(self, other: object) -> bool:
+    def __ge__(self, other: str) -> bool:
         if isinstance(other, Annex):
             return _RANK[self] >= _RANK[other]
         return str.__ge__(self, other)
@@ -413,7 +413,7 @@ def _weekly_windows(cal: Calendar, grade: int | None, first: date) -> list[Windo
     return windows
 
 
-def _sort_key(window: Window) -> tuple:
+def _sort_key(window: Window) -> tuple[date, int, Period, date, str]:
     # The same order as Window's own comparison (due, annex, period, opens,
     # key), computed without building a tuple per comparison.
     return (window.due, _RANK[window.annex], window.period, window.opens, window.key)

@@ -16,7 +16,7 @@ Exactly once (SPEC §7 "Reminders"):
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from assistant_portal.accounts.models import RoleKind, User
+from assistant_portal.annotations import StrOrPromise
 
 from .digest import DigestSection, RenderedDigest, WeekRange, build_digests, render_digest
 from .models import DigestOutbox, Notification, NotificationPreference, OutboxStatus
@@ -265,11 +266,11 @@ def preference_save(
 
 def notify(
     *,
-    users,
-    title: str,
-    body: str = "",
+    users: Iterable[User | None],
+    title: StrOrPromise,
+    body: StrOrPromise = "",
     url: str = "",
-    params: dict | None = None,
+    params: dict[str, object] | None = None,
     attachment: Callable[[], tuple[str, str, str]] | None = None,
 ) -> list[Notification]:
     """Tell each user about one event (a К entry, a decision on a Г, a meeting), in their own
@@ -317,13 +318,15 @@ def _notice_footer(url: str) -> str:
     return "\n".join(lines)
 
 
-def _queue_notice(user_id: int, subject: str, text: str, attachment: list | None) -> None:
+def _queue_notice(user_id: int, subject: str, text: str, attachment: list[str] | None) -> None:
     from .tasks import send_notice
 
     send_notice.delay(user_id, subject, text, attachment)
 
 
-def notice_send(*, user_id: int, subject: str, text: str, attachment: list | None = None) -> bool:
+def notice_send(
+    *, user_id: int, subject: str, text: str, attachment: list[str] | None = None
+) -> bool:
     """E-mail one notice (the task retries on SMTP errors); False when the user has no
     address or no longer wants e-mail. `attachment`: [file name, text, MIME type]."""
     user = User.objects.select_related("notification_preference").get(pk=user_id)

@@ -16,23 +16,23 @@ from django.utils.translation import gettext as _
 
 THRESHOLD = 5
 
-Cell = Hashable
-
 
 def is_small(value: int | None) -> bool:
     return value is not None and 0 < value < THRESHOLD
 
 
-def suppress(values: Mapping[Cell, int], groups: Iterable[Iterable[Cell]]) -> set[Cell]:
+def suppress[Cell: Hashable](
+    values: Mapping[Cell, int], groups: Iterable[Iterable[Cell]]
+) -> set[Cell]:
     """The cells to hide: every small count, and complements so that no group (cells whose
     sum is known from a shown total — the total is a member of its group) has exactly one
     hidden cell."""
     hidden = {cell for cell, value in values.items() if is_small(value)}
-    groups = [[c for c in group if c in values] for group in groups]
+    present = [[c for c in group if c in values] for group in groups]
     changed = True
     while changed:
         changed = False
-        for group in groups:
+        for group in present:
             inside = [c for c in group if c in hidden]
             if len(inside) != 1:
                 continue

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from assistant_portal.annotations import StrOrPromise
 from students.models import District, Region, School
 
 from . import disclosure
@@ -123,7 +125,9 @@ def _figures(rows: list[SchoolMonth]) -> Figures:
     return f
 
 
-def _month_rows(school_ids: Iterable[int], year_start: int, months: list[date]):
+def _month_rows(
+    school_ids: Iterable[int], year_start: int, months: list[date]
+) -> QuerySet[SchoolMonth]:
     """One query: the summary rows of these schools in these months."""
     return SchoolMonth.objects.filter(
         school_id__in=list(school_ids), year_start=year_start, month__in=months
@@ -151,7 +155,7 @@ class Table:
     months: list[date]
     trend: list[tuple[date, int | None]]  # % on time per month, None when hidden
 
-    def shown(self) -> dict:
+    def shown(self) -> dict[str, list[list[str]] | list[str]]:
         """What the page printed, for the read log."""
         return {
             "rows": [[r.label, *r.cells.values()] for r in [*self.rows, self.total]],
@@ -281,7 +285,7 @@ def school_breakdown(school: School, year_start: int, period: str) -> tuple[Tabl
     return table, out
 
 
-def column_labels() -> list:
+def column_labels() -> list[StrOrPromise]:
     return list(HEADERS.values())
 
 

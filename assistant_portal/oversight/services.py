@@ -1,16 +1,19 @@
 """Writes of the oversight summaries: one school at a time, idempotent (a rerun rewrites)."""
 
 from collections import defaultdict
-from datetime import date, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from assistant_portal.accounts.models import User
 from course.models import Certificate
 from protocols.calendar import current_year
 from protocols.models import AnnexCode, Outcome, ProtocolVersion, ReviewDecision, Status
 from protocols.review_selectors import school_overview
-from students.models import Assignment, School
+from protocols.schedule import Window
+from students.models import AcademicYear, Assignment, School, Student
 
 from .models import OversightRead, SchoolMonth
 
@@ -31,13 +34,13 @@ def _month_end(month: date) -> date:
     return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
-def _windows_by_month(school_id: int, today: date) -> tuple[dict, int]:
+def _windows_by_month(school_id: int, today: date) -> tuple[dict[date, dict[str, list[int]]], int]:
     """{month: {annex: [on time, late, missing]}} from the support team's own overview (one
     rule for lateness), and the number of pupils flagged for И today."""
     table: dict[date, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
     column = {"on_time": 0, "late": 1, "missing": 2}
 
-    def tally(bucket, _pupil, window):
+    def tally(bucket: str, _pupil: Student, window: Window) -> None:
         table[_month(window.due)][str(window.annex)][column[bucket]] += 1
 
     overview = school_overview(school_id, today, each_window=tally)
@@ -51,7 +54,7 @@ def _staffing(school_id: int, months: list[date]) -> dict[date, tuple[int, int]]
             student__school_id=school_id, student__archived_at__isnull=True
         ).values_list("student_id", "assistant_id", "start", "end")
     )
-    out = {}
+    out: dict[date, tuple[int, int]] = {}
     for month in months:
         last = _month_end(month)
         live = [r for r in rows if r[2] <= last and (r[3] is None or r[3] >= month)]
@@ -59,7 +62,7 @@ def _staffing(school_id: int, months: list[date]) -> dict[date, tuple[int, int]]
     return out
 
 
-def _conclusion_waits(school_id: int, year) -> dict[date, tuple[list[int], int]]:
+def _conclusion_waits(school_id: int, year: AcademicYear) -> dict[date, tuple[list[int], int]]:
     """Per month of decision: the days each Г waited since it was handed in, and how many
     were returned. Handed in = the latest submitted version saved before the decision."""
     decisions = list(
@@ -69,7 +72,7 @@ def _conclusion_waits(school_id: int, year) -> dict[date, tuple[list[int], int]]
             protocol__annex=AnnexCode.G,
         ).values_list("protocol_id", "outcome", "decided_at")
     )
-    submitted = defaultdict(list)
+    submitted: defaultdict[int, list[datetime]] = defaultdict(list)
     for pid, saved_at in ProtocolVersion.objects.filter(
         protocol_id__in={d[0] for d in decisions}, status=Status.SUBMITTED
     ).values_list("protocol_id", "saved_at"):
@@ -136,6 +139,6 @@ def refresh_school(*, school: School, today: date) -> int:
     return len(months)
 
 
-def record_read(*, user, path: str, shown: dict) -> None:
+def record_read(*, user: User, path: str, shown: Mapping[str, object]) -> None:
     """Note what an oversight page or export showed to whom: one INSERT."""
     OversightRead.objects.create(user=user, path=path[:300], shown=shown)

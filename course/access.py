@@ -10,9 +10,12 @@ from django.shortcuts import get_object_or_404
 
 from assistant_portal.accounts.models import RoleKind
 from assistant_portal.accounts.roles import roles_of
+from assistant_portal.annotations import AnyUser
 
 from .models import (
     Attempt,
+    Certificate,
+    CertificateBatch,
     Cohort,
     Enrolment,
     EnrolmentInvitation,
@@ -23,20 +26,20 @@ from .models import (
 )
 
 
-def cohorts_managed_by(user) -> QuerySet[Cohort]:
+def cohorts_managed_by(user: AnyUser) -> QuerySet[Cohort]:
     if not user.is_authenticated:
         return Cohort.objects.none()
     return Cohort.objects.active().filter(organisation_id__in=roles_of(user).organisation_ids)
 
 
-def enrolments_of(user) -> QuerySet[Enrolment]:
+def enrolments_of(user: AnyUser) -> QuerySet[Enrolment]:
     """The listener's own active enrolments."""
     if not user.is_authenticated or not roles_of(user).has(RoleKind.LISTENER):
         return Enrolment.objects.none()
     return Enrolment.objects.active().filter(listener=user, cohort__archived_at__isnull=True)
 
 
-def cohorts_visible_to(user) -> QuerySet[Cohort]:
+def cohorts_visible_to(user: AnyUser) -> QuerySet[Cohort]:
     if not user.is_authenticated:
         return Cohort.objects.none()
     managed = cohorts_managed_by(user).values("pk")
@@ -44,23 +47,23 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
     return Cohort.objects.active().filter(pk__in=managed.union(enrolled))
 
 
-def is_course_admin(user) -> bool:
+def is_course_admin(user: AnyUser) -> bool:
     return bool(roles_of(user).organisation_ids)
 
 
-def get_cohort_for_admin(user, cohort_id: int) -> Cohort:
+def get_cohort_for_admin(user: AnyUser, cohort_id: int) -> Cohort:
     return get_object_or_404(
         cohorts_managed_by(user).select_related("course", "organisation"), pk=cohort_id
     )
 
 
-def get_cohort_for_user(user, cohort_id: int) -> Cohort:
+def get_cohort_for_user(user: AnyUser, cohort_id: int) -> Cohort:
     return get_object_or_404(
         cohorts_visible_to(user).select_related("course", "organisation"), pk=cohort_id
     )
 
 
-def get_enrolment_for_admin(user, enrolment_id: int) -> Enrolment:
+def get_enrolment_for_admin(user: AnyUser, enrolment_id: int) -> Enrolment:
     return get_object_or_404(
         Enrolment.objects.active()
         .filter(cohort__in=cohorts_managed_by(user))
@@ -69,14 +72,14 @@ def get_enrolment_for_admin(user, enrolment_id: int) -> Enrolment:
     )
 
 
-def get_own_enrolment(user, cohort_id: int) -> Enrolment:
+def get_own_enrolment(user: AnyUser, cohort_id: int) -> Enrolment:
     return get_object_or_404(
         enrolments_of(user).select_related("cohort", "cohort__course", "listener"),
         cohort_id=cohort_id,
     )
 
 
-def get_task_for_admin(user, task_id: int) -> Task:
+def get_task_for_admin(user: AnyUser, task_id: int) -> Task:
     return get_object_or_404(
         Task.objects.active()
         .filter(cohort__in=cohorts_managed_by(user))
@@ -85,7 +88,7 @@ def get_task_for_admin(user, task_id: int) -> Task:
     )
 
 
-def get_session_for_admin(user, session_id: int) -> Session:
+def get_session_for_admin(user: AnyUser, session_id: int) -> Session:
     return get_object_or_404(
         Session.objects.active()
         .filter(cohort__in=cohorts_managed_by(user))
@@ -94,7 +97,7 @@ def get_session_for_admin(user, session_id: int) -> Session:
     )
 
 
-def get_attempt_for_listener(user, attempt_id: int) -> Attempt:
+def get_attempt_for_listener(user: AnyUser, attempt_id: int) -> Attempt:
     return get_object_or_404(
         Attempt.objects.filter(enrolment__in=enrolments_of(user), on_paper=False).select_related(
             "enrolment", "enrolment__cohort"
@@ -103,30 +106,28 @@ def get_attempt_for_listener(user, attempt_id: int) -> Attempt:
     )
 
 
-def questions_managed_by(user) -> QuerySet[Question]:
+def questions_managed_by(user: AnyUser) -> QuerySet[Question]:
     if not user.is_authenticated:
         return Question.objects.none()
     return Question.objects.active().filter(organisation_id__in=roles_of(user).organisation_ids)
 
 
-def get_question_for_admin(user, question_id: int) -> Question:
+def get_question_for_admin(user: AnyUser, question_id: int) -> Question:
     return get_object_or_404(questions_managed_by(user), pk=question_id)
 
 
-def get_support_for_admin(user, support_id: int) -> SupportActivity:
+def get_support_for_admin(user: AnyUser, support_id: int) -> SupportActivity:
     return get_object_or_404(
         SupportActivity.objects.active().filter(enrolment__cohort__in=cohorts_managed_by(user)),
         pk=support_id,
     )
 
 
-# --- Certificates (issue #7) --------------------------------------------------------------
+# --- Certificates --------------------------------------------------------------------
 
 
-def certificates_visible_to(user):
+def certificates_visible_to(user: AnyUser) -> QuerySet[Certificate]:
     """Certificates of the cohorts a course administrator manages, and a listener's own."""
-    from .models import Certificate
-
     if not user.is_authenticated:
         return Certificate.objects.none()
     managed = Certificate.objects.filter(enrolment__cohort__in=cohorts_managed_by(user))
@@ -134,14 +135,12 @@ def certificates_visible_to(user):
     return managed | own
 
 
-def get_certificate_for_user(user, certificate_id: int):
+def get_certificate_for_user(user: AnyUser, certificate_id: int) -> Certificate:
     """For the PDF download: the administrator's cohorts, or the listener's own (else 404)."""
     return get_object_or_404(certificates_visible_to(user), pk=certificate_id)
 
 
-def get_certificate_for_admin(user, certificate_id: int):
-    from .models import Certificate
-
+def get_certificate_for_admin(user: AnyUser, certificate_id: int) -> Certificate:
     return get_object_or_404(
         Certificate.objects.filter(enrolment__cohort__in=cohorts_managed_by(user)).select_related(
             "enrolment__cohort"
@@ -150,9 +149,7 @@ def get_certificate_for_admin(user, certificate_id: int):
     )
 
 
-def get_certificate_batch_for_admin(user, batch_id: int):
-    from .models import CertificateBatch
-
+def get_certificate_batch_for_admin(user: AnyUser, batch_id: int) -> CertificateBatch:
     return get_object_or_404(
         CertificateBatch.objects.filter(cohort__in=cohorts_managed_by(user)).select_related(
             "cohort"
@@ -161,7 +158,7 @@ def get_certificate_batch_for_admin(user, batch_id: int):
     )
 
 
-def get_invitation_for_invitee(user, token: str) -> EnrolmentInvitation:
+def get_invitation_for_invitee(user: AnyUser, token: str) -> EnrolmentInvitation:
     """An open invitation, only for the account it was sent to (anyone else: 404)."""
     return get_object_or_404(
         EnrolmentInvitation.objects.filter(
@@ -172,11 +169,13 @@ def get_invitation_for_invitee(user, token: str) -> EnrolmentInvitation:
     )
 
 
-def get_invitation_for_admin(user, invitation_id: int) -> EnrolmentInvitation:
+def get_invitation_for_admin(user: AnyUser, invitation_id: int) -> EnrolmentInvitation:
     return get_object_or_404(
         EnrolmentInvitation.objects.filter(
-            cohort__in=cohorts_managed_by(user), accepted_at__isnull=True,
-            declined_at__isnull=True, archived_at__isnull=True,
+            cohort__in=cohorts_managed_by(user),
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            archived_at__isnull=True,
         ).select_related("cohort"),
         pk=invitation_id,
-    )  # fmt: skip
+    )

@@ -1,28 +1,42 @@
 """Reads for course pages, with a fixed number of queries whatever the size."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils import formats, timezone
 
 from grading import rules
 
-from .models import Attempt, AttemptQuestion, Choice, Course, Enrolment, Module, Score, Task, Topic
+from .models import (
+    Attempt,
+    AttemptQuestion,
+    Choice,
+    Cohort,
+    Course,
+    Enrolment,
+    Module,
+    Score,
+    Task,
+    Topic,
+)
 
 HOUR_COLUMNS = ("lecture", "practical", "self_study", "masterclass")
 
 
-def programme(course: Course) -> dict:
+def programme(course: Course) -> dict[str, Any]:
     """The plan with every total computed from the topics (SPEC §4): two queries."""
     modules = list(Module.objects.filter(course=course).order_by("number"))
     topics = list(
         Topic.objects.filter(module__course=course).order_by("module__number", "position")
     )
-    by_module = {m.pk: [] for m in modules}
+    by_module: dict[int, list[Topic]] = {m.pk: [] for m in modules}
     for t in topics:
         by_module[t.module_id].append(t)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for m in modules:
         ts = by_module[m.pk]
         sums = {c: sum(getattr(t, c) for t in ts) for c in HOUR_COLUMNS}
@@ -38,7 +52,7 @@ def programme(course: Course) -> dict:
     }
 
 
-def score_grid(cohort) -> dict:
+def score_grid(cohort: Cohort) -> dict[str, Any]:
     """Listeners × tasks with their scores: three queries (listeners, tasks, scores)."""
     enrolments = list(
         Enrolment.objects.active()
@@ -62,7 +76,7 @@ def _plain(value: Decimal) -> Decimal:
     return Decimal(text.rstrip("0").rstrip(".") if "." in text else text)
 
 
-def grid_cell(enrolment, task, value) -> dict:
+def grid_cell(enrolment: Enrolment, task: Task, value: Decimal | None) -> dict[str, Any]:
     """What one cell of the score grid shows; the project rubric comes from the rules module."""
     return {
         "enrolment_id": enrolment.pk,
@@ -77,10 +91,10 @@ def grid_cell(enrolment, task, value) -> dict:
     }
 
 
-# --- the final test (read-only: a page view never submits anything; issue #12 defect 14) ------
+# --- the final test (read-only: a page view never submits anything) ----------------------------
 
 
-def _keys(question_ids) -> dict[int, set[int]]:
+def _keys(question_ids: Iterable[int]) -> dict[int, set[int]]:
     keys: dict[int, set[int]] = defaultdict(set)
     for q_id, c_id in Choice.objects.filter(question_id__in=question_ids, correct=True).values_list(
         "question_id", "pk"
@@ -89,7 +103,7 @@ def _keys(question_ids) -> dict[int, set[int]]:
     return keys
 
 
-def _is_correct(chosen, key: set[int]) -> bool:
+def _is_correct(chosen: list[int], key: set[int]) -> bool:
     # No partial credit: the chosen set must equal the key (SPEC §7 "Final test").
     return bool(chosen) and set(chosen) == key
 
@@ -147,7 +161,7 @@ class AttemptOutcome:
     modules: list[ModuleResult] = field(default_factory=list)
 
 
-def attempt_outcome(attempt: Attempt, *, now=None) -> AttemptOutcome:
+def attempt_outcome(attempt: Attempt, *, now: datetime | None = None) -> AttemptOutcome:
     """The result page: the score and the correct answers per module (three queries)."""
     now = now or timezone.now()
     items = list(

@@ -7,8 +7,9 @@ Views and imports call these; nothing else writes these models. Every score chan
 import random
 import secrets
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -60,7 +61,11 @@ class AttemptClosed(Exception):
 
 @transaction.atomic
 def cohort_save(
-    *, organisation: TrainingOrganisation, course: Course, cohort: Cohort | None, data: dict
+    *,
+    organisation: TrainingOrganisation,
+    course: Course,
+    cohort: Cohort | None,
+    data: dict[str, Any],
 ) -> Cohort:
     cohort = cohort or Cohort(organisation=organisation, course=course)
     for k in COHORT_FIELDS:
@@ -203,7 +208,7 @@ def enrolment_archive(*, enrolment: Enrolment) -> None:
 
 
 @transaction.atomic
-def task_save(*, cohort: Cohort, task: Task | None, data: dict) -> Task:
+def task_save(*, cohort: Cohort, task: Task | None, data: dict[str, Any]) -> Task:
     task = task or Task(cohort=cohort)
     for k in ("kind", "module", "title", "deadline"):
         setattr(task, k, data[k])
@@ -313,7 +318,9 @@ def bank_for(cohort: Cohort) -> list[tuple[int, int]]:
     )
 
 
-def attempt_start(*, enrolment: Enrolment, now=None, rng: random.Random | None = None) -> Attempt:
+def attempt_start(
+    *, enrolment: Enrolment, now: datetime | None = None, rng: random.Random | None = None
+) -> Attempt:
     """Start the listener's attempt, or return the one already open (a second tab)."""
     now = now or timezone.now()
     # An attempt left open past its limit is scored first, in its own transaction, so that a
@@ -326,7 +333,7 @@ def attempt_start(*, enrolment: Enrolment, now=None, rng: random.Random | None =
 
 
 @transaction.atomic
-def _attempt_start(*, enrolment: Enrolment, now, rng: random.Random | None) -> Attempt:
+def _attempt_start(*, enrolment: Enrolment, now: datetime, rng: random.Random | None) -> Attempt:
     # Serialise starts of one listener: two tabs wait here, the second finds the first's row.
     enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
     open_attempt = Attempt.objects.filter(enrolment=enrolment, submitted_at__isnull=True).first()
@@ -419,7 +426,9 @@ def chosen_from_tokens(*, attempt: Attempt, item: AttemptQuestion, tokens: list[
         raise ValidationError(_("Choose one of the answers shown.")) from None
 
 
-def attempt_answer(*, attempt: Attempt, position: int, chosen: list[int], now=None) -> None:
+def attempt_answer(
+    *, attempt: Attempt, position: int, chosen: list[int], now: datetime | None = None
+) -> None:
     """Save one answer as given; refused once the attempt is submitted or out of time."""
     now = now or timezone.now()
     attempt.refresh_from_db(fields=["submitted_at", "deadline"])
@@ -452,7 +461,7 @@ def _count_correct(attempt: Attempt) -> int:
 
 
 @transaction.atomic
-def attempt_submit(*, attempt: Attempt, now=None) -> Attempt:
+def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     """Score what was saved; idempotent (a second submit returns the scored attempt)."""
     now = now or timezone.now()
     attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
@@ -473,7 +482,7 @@ def attempt_submit(*, attempt: Attempt, now=None) -> Attempt:
     return attempt
 
 
-def finalise_expired(*, cohort: Cohort | None = None, now=None) -> int:
+def finalise_expired(*, cohort: Cohort | None = None, now: datetime | None = None) -> int:
     """Store the score of attempts whose time ran out with nobody there to submit them.
 
     The sweeper (`course.tasks.finalise_expired_attempts`, on beat's schedule) and POSTs call
@@ -483,10 +492,10 @@ def finalise_expired(*, cohort: Cohort | None = None, now=None) -> int:
     expired = Attempt.objects.filter(submitted_at__isnull=True, deadline__lt=now)
     if cohort is not None:
         expired = expired.filter(enrolment__cohort=cohort)
-    expired = list(expired)
-    for attempt in expired:
+    attempts = list(expired)
+    for attempt in attempts:
         attempt_submit(attempt=attempt, now=now)
-    return len(expired)
+    return len(attempts)
 
 
 @transaction.atomic
@@ -520,7 +529,7 @@ def paper_test_score(*, enrolment: Enrolment, score: Decimal, by: User, reason: 
 
 
 @transaction.atomic
-def question_create(*, organisation: TrainingOrganisation, course: Course, data: dict,
+def question_create(*, organisation: TrainingOrganisation, course: Course, data: dict[str, Any],
                     choices: list[tuple[str, str, bool]]) -> Question:  # fmt: skip
     q = Question(organisation=organisation, course=course, **data)
     q.full_clean()
@@ -547,7 +556,7 @@ def question_archive(*, question: Question) -> None:
 
 
 @transaction.atomic
-def session_add(*, cohort: Cohort, data: dict) -> Session:
+def session_add(*, cohort: Cohort, data: dict[str, Any]) -> Session:
     session = Session(cohort=cohort, **data)
     if session.topic.module.course_id != cohort.course_id:
         raise ValidationError({"topic": _("The topic is not of this cohort's course.")})
@@ -565,7 +574,7 @@ def attendance_save(*, session: Session, present_ids: set[int]) -> None:
 
 
 @transaction.atomic
-def support_add(*, enrolment: Enrolment, data: dict, by: User) -> SupportActivity:
+def support_add(*, enrolment: Enrolment, data: dict[str, Any], by: User) -> SupportActivity:
     activity = SupportActivity(enrolment=enrolment, recorded_by=by, **data)
     activity.full_clean()
     activity.save()

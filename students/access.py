@@ -4,15 +4,29 @@ Views, exports, search, counts and tasks all start from `pupils_visible_to`; an 
 404, never 403 (a 403 would tell them the pupil exists).
 """
 
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Lookup, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assistant_portal.accounts.models import RoleKind
+from assistant_portal.accounts.models import RoleKind, User
 from assistant_portal.accounts.roles import roles_of
+from assistant_portal.annotations import AnyUser
 
 from .models import AcademicYear, Assignment, Guardian, PupilExport, Student
+
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import SQLCompiler
+    from django.db.models.sql.compiler import _AsSqlType as _AsSql
+
+# A subquery of one column, a pupil's id (`pk` of pupils, `student_id` of assignments and
+# guardians): rows of different models, which `union` joins.
+type PupilIds = QuerySet[Any, Any]
 
 
 class AnyOf(Lookup):
@@ -20,7 +34,7 @@ class AnyOf(Lookup):
 
     lookup_name = "any_of"
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: "SQLCompiler", connection: BaseDatabaseWrapper) -> "_AsSql":
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
@@ -30,15 +44,15 @@ class AnyOf(Lookup):
 # pupils by school, an assistant's by assignment, a parent's by guardian), and a user with
 # several roles gets their UNION. One WHERE with an OR across the joins (what this was) made
 # PostgreSQL read every pupil and every assignment of the country for a psychologist who is
-# also an assistant (issue #19): 104–190 ms per access query at 200,000 pupils.
+# also an assistant: 104–190 ms per access query at 200,000 pupils.
 
 
-def _school_branch(school_ids) -> QuerySet:
+def _school_branch(school_ids: Iterable[int]) -> PupilIds:
     """Specialists and school administrators: every pupil of their schools."""
     return Student.objects.filter(school_id__in=school_ids).order_by().values("pk")
 
 
-def _assistant_branch(user, today) -> QuerySet:
+def _assistant_branch(user: User, today: date) -> PupilIds:
     """An assistant: the pupils assigned to them today."""
     return (
         Assignment.objects.filter(assistant=user, start__lte=today)
@@ -48,17 +62,17 @@ def _assistant_branch(user, today) -> QuerySet:
     )
 
 
-def _parent_branch(user) -> QuerySet:
+def _parent_branch(user: User) -> PupilIds:
     """A parent: their own children."""
     return (
         Guardian.objects.filter(user=user, archived_at__isnull=True).order_by().values("student_id")
     )
 
 
-def visible_pupil_ids(user) -> QuerySet | None:
+def visible_pupil_ids(user: AnyUser) -> PupilIds | None:
     """The ids of every pupil this user may see (archived ones included), as one subquery;
     None when the user's roles see no pupil."""
-    if not user.is_authenticated:
+    if not isinstance(user, User):  # the anonymous user sees no pupil
         return None
     roles = roles_of(user)
     branches = []
@@ -75,7 +89,7 @@ def visible_pupil_ids(user) -> QuerySet | None:
     return first.union(*rest).order_by() if rest else first
 
 
-def pupils_visible_to(user) -> QuerySet[Student]:
+def pupils_visible_to(user: AnyUser) -> QuerySet[Student]:
     """Every pupil this user may see.
 
     - an assistant: pupils currently assigned to them;
@@ -92,7 +106,7 @@ def pupils_visible_to(user) -> QuerySet[Student]:
     return Student.objects.active().filter(AnyOf(F("pk"), ArraySubquery(ids)))
 
 
-def sees_as_parent(user, pupil: Student) -> bool:
+def sees_as_parent(user: User, pupil: Student) -> bool:
     """Whether the user is this pupil's parent or guardian: they get the parent's view of the
     pupil (SPEC §7), even when they also work at the school. No query without a parent role."""
     return (
@@ -101,29 +115,29 @@ def sees_as_parent(user, pupil: Student) -> bool:
     )
 
 
-def pupils_managed_by(user) -> QuerySet[Student]:
+def pupils_managed_by(user: AnyUser) -> QuerySet[Student]:
     """Pupils whose record this user may change: school administrators, their school."""
     roles = roles_of(user)
     return Student.objects.active().filter(school_id__in=roles.admin_school_ids)
 
 
-def get_pupil_for_user(user, pupil_id: int) -> Student:
+def get_pupil_for_user(user: AnyUser, pupil_id: int) -> Student:
     return get_object_or_404(pupils_visible_to(user).select_related("school"), pk=pupil_id)
 
 
-def get_managed_pupil_for_user(user, pupil_id: int) -> Student:
+def get_managed_pupil_for_user(user: AnyUser, pupil_id: int) -> Student:
     return get_object_or_404(pupils_managed_by(user).select_related("school"), pk=pupil_id)
 
 
-def years_managed_by(user) -> QuerySet[AcademicYear]:
+def years_managed_by(user: AnyUser) -> QuerySet[AcademicYear]:
     return AcademicYear.objects.active().filter(school_id__in=roles_of(user).admin_school_ids)
 
 
-def get_year_for_user(user, year_id: int) -> AcademicYear:
+def get_year_for_user(user: AnyUser, year_id: int) -> AcademicYear:
     return get_object_or_404(years_managed_by(user).select_related("school"), pk=year_id)
 
 
-def get_export_for_user(user, export_id: int) -> PupilExport:
+def get_export_for_user(user: User, export_id: int) -> PupilExport:
     """An export job the user asked for, while they still manage the pupil."""
     return get_object_or_404(
         PupilExport.objects.filter(

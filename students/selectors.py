@@ -1,24 +1,31 @@
 """Reads about pupils, always starting from what the user may see."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from pghistory.models import Events
+
+from assistant_portal.accounts.models import Role, RoleKind, Speciality, User
+from assistant_portal.annotations import AnyUser
 
 from .access import pupils_visible_to
-from .models import Assignment, Student
+from .models import Assignment, Consent, ReadLogEntry, ReadWhat, Student
 from .text import kazakh_sort_key
 
 
-def current_assignments(on=None) -> QuerySet[Assignment]:
+def current_assignments(on: date | None = None) -> QuerySet[Assignment]:
     on = on or timezone.localdate()
     return Assignment.objects.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
 
 
-def pupil_list(user, *, q: str = "", grade: int | None = None) -> QuerySet[Student]:
+def pupil_list(user: AnyUser, *, q: str = "", grade: int | None = None) -> QuerySet[Student]:
     """Visible pupils with their current assistant's name, in Kazakh order; one query."""
     current = current_assignments().filter(student=OuterRef("pk"))
     qs = (
@@ -40,26 +47,23 @@ def pupil_assignments(student: Student) -> QuerySet[Assignment]:
     return student.assignments.select_related("assistant", "created_by").order_by("-start")
 
 
-def pupil_history(student: Student) -> list:
+def pupil_history(student: Student) -> list[Events]:
     """Every recorded change of the pupil and of the rows that refer to them (guardians,
     assignments), newest first, with the author's name: two queries."""
-    from pghistory.models import Events
-
-    from assistant_portal.accounts.models import User
-
-    events = list(Events.objects.references(student).order_by("-pgh_created_at")[:500])
-    ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
-    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "full_name"))
-    for e in events:
-        e.author = names.get((e.pgh_context or {}).get("user"), "")
+    # pghistory leaves EventsQuerySet.references unannotated.
+    referring = Events.objects.references(student)  # type: ignore[no-untyped-call]
+    events = list(referring.order_by("-pgh_created_at")[:500])
+    author_ids = [(e.pgh_context or {}).get("user") for e in events]
+    known = {pk for pk in author_ids if pk is not None}
+    names = dict(User.objects.filter(pk__in=known).values_list("pk", "full_name"))
+    for e, author_id in zip(events, author_ids, strict=True):
+        e.author = names.get(author_id, "") if author_id is not None else ""
     return events
 
 
-def _roles_at_school(school_ref) -> Subquery:
+def _roles_at_school(school_ref: int | OuterRef) -> Subquery:
     """The reader's active roles at the pupil's school, as "kind:speciality" strings, for one
     correlated subquery (the role is the one they hold now; the log stores who, not as what)."""
-    from assistant_portal.accounts.models import Role
-
     return Subquery(
         Role.objects.filter(user=OuterRef("user"), school=school_ref, archived_at__isnull=True)
         .values("user")
@@ -68,10 +72,8 @@ def _roles_at_school(school_ref) -> Subquery:
     )
 
 
-def role_labels(kinds) -> str:
+def role_labels(kinds: Iterable[str] | None) -> str:
     """ "specialist:psychologist" → "educational psychologist", in the reader's language."""
-    from assistant_portal.accounts.models import RoleKind, Speciality
-
     labels = []
     for item in kinds or []:
         kind, _sep, speciality = item.partition(":")
@@ -99,10 +101,6 @@ _PAGE_NAMES = {
 def target_label(what: str, target: str) -> str:
     """A read's page or file as a person reads it: a page's name (with the annex or protocol
     number in the path kept), or the file's name."""
-    from django.urls import Resolver404, resolve
-
-    from .models import ReadWhat
-
     if what == ReadWhat.EXPORT or not target.startswith("/"):
         return target
     try:
@@ -122,15 +120,13 @@ class ReaderGroup:
     what: str
     page: str
     times: int
-    first: object
-    last: object
+    first: datetime
+    last: datetime
 
 
 def pupil_readers(student: Student, *, limit: int = 20) -> list[ReaderGroup]:
     """Who has seen this record, grouped by person and page or file, latest first: one query
     however long the log (20 views of one page by one person are one line, "20 times")."""
-    from .models import ReadLogEntry, ReadWhat
-
     rows = (
         ReadLogEntry.objects.filter(pupil=student)
         .values("user", "user__full_name", "what", "target")
@@ -157,13 +153,16 @@ def pupil_readers(student: Student, *, limit: int = 20) -> list[ReaderGroup]:
 
 
 def read_log_for_schools(
-    school_ids, start, end, *, user_id: int | None = None, pupil: str = ""
-) -> QuerySet:
+    school_ids: Iterable[int],
+    start: date,
+    end: date,
+    *,
+    user_id: int | None = None,
+    pupil: str = "",
+) -> QuerySet[ReadLogEntry]:
     """The read log of the given schools' pupils between two dates (inclusive, local time),
     optionally one person's and pupils whose name contains `pupil`; each row carries the
     reader's roles at the pupil's school (`kinds`), in the same query."""
-    from .models import ReadLogEntry
-
     qs = ReadLogEntry.objects.filter(
         pupil__school_id__in=school_ids, at__date__gte=start, at__date__lte=end
     )
@@ -178,10 +177,8 @@ def read_log_for_schools(
     )
 
 
-def read_log_people(school_ids) -> QuerySet:
+def read_log_people(school_ids: Iterable[int]) -> QuerySet[User]:
     """Everyone who holds a role at these schools: the read log's "person" filter."""
-    from assistant_portal.accounts.models import User
-
     return (
         User.objects.filter(roles__school_id__in=school_ids, roles__archived_at__isnull=True)
         .distinct()
@@ -189,5 +186,5 @@ def read_log_people(school_ids) -> QuerySet:
     )
 
 
-def active_consent(student: Student):
+def active_consent(student: Student) -> Consent | None:
     return student.consents.filter(withdrawn_at__isnull=True).first()

@@ -3,9 +3,12 @@ writes these models."""
 
 import hashlib
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,14 +18,19 @@ from .models import (
     AcademicYear,
     Assignment,
     Consent,
+    District,
     Guardian,
     Holiday,
     ReadLogEntry,
     ReadWhat,
+    Region,
     School,
     Student,
 )
 from .text import kazakh_sort_key
+
+if TYPE_CHECKING:
+    from course.models import TrainingOrganisation
 
 STUDENT_FIELDS = (
     "last_name first_name patronymic birth_date iin grade class_letter sen_category "
@@ -85,7 +93,9 @@ def _iin_taken(error: IntegrityError) -> bool:
 
 
 @transaction.atomic
-def student_create(*, school: School, data: dict, allow_duplicate: bool = False) -> Student:
+def student_create(
+    *, school: School, data: dict[str, Any], allow_duplicate: bool = False
+) -> Student:
     """Create a pupil. A likely duplicate (same name and date of birth in the school) raises
     `PossibleDuplicate` unless the person confirmed `allow_duplicate`; an IIN that is taken,
     also by a request running at the same moment, is an error on the IIN field."""
@@ -111,7 +121,7 @@ def student_create(*, school: School, data: dict, allow_duplicate: bool = False)
 
 
 @transaction.atomic
-def student_update(*, student: Student, data: dict) -> Student:
+def student_update(*, student: Student, data: dict[str, Any]) -> Student:
     # A ModelForm has already copied its data onto the instance, so compare nothing: write
     # every given field; the trigger-based history records only real changes.
     changed = [k for k in STUDENT_FIELDS if k in data]
@@ -140,7 +150,7 @@ def student_archive(*, student: Student) -> Student:
 
 
 @transaction.atomic
-def guardian_save(*, student: Student, guardian: Guardian | None, data: dict) -> Guardian:
+def guardian_save(*, student: Student, guardian: Guardian | None, data: dict[str, Any]) -> Guardian:
     guardian = guardian or Guardian(student=student)
     for k in ("full_name", "relation", "phone", "email"):
         setattr(guardian, k, data.get(k, ""))
@@ -149,7 +159,7 @@ def guardian_save(*, student: Student, guardian: Guardian | None, data: dict) ->
     return guardian
 
 
-def assistants_of_school(school_id: int):
+def assistants_of_school(school_id: int) -> QuerySet[User]:
     return User.objects.filter(
         roles__kind=RoleKind.ASSISTANT, roles__school_id=school_id, roles__archived_at__isnull=True
     ).distinct()
@@ -189,7 +199,7 @@ def assignment_end(*, assignment: Assignment, end: date) -> Assignment:
 
 
 @transaction.atomic
-def year_save(*, school: School, year: AcademicYear | None, data: dict) -> AcademicYear:
+def year_save(*, school: School, year: AcademicYear | None, data: dict[str, Any]) -> AcademicYear:
     year = year or AcademicYear(school=school)
     for k in ("start", "end", "half_year_end", "saturday_school"):
         setattr(year, k, data[k])
@@ -199,7 +209,7 @@ def year_save(*, school: School, year: AcademicYear | None, data: dict) -> Acade
 
 
 @transaction.atomic
-def holiday_add(*, year: AcademicYear, data: dict) -> Holiday:
+def holiday_add(*, year: AcademicYear, data: dict[str, Any]) -> Holiday:
     holiday = Holiday(year=year, **data)
     holiday.full_clean()
     if not (year.start <= holiday.start and holiday.end <= year.end):
@@ -215,23 +225,30 @@ def holiday_archive(*, holiday: Holiday) -> None:
 
 
 def role_grant(
-    *, user: User, kind: str, school=None, organisation=None, speciality="", **scope
+    *,
+    user: User,
+    kind: str,
+    school: School | None = None,
+    organisation: "TrainingOrganisation | None" = None,
+    speciality: str = "",
+    district: District | None = None,
+    region: Region | None = None,
 ) -> Role:
-    """`scope`: district= or region= for an oversight role."""
+    """`district` or `region`: for an oversight role."""
     role, _created = Role.objects.get_or_create(
         user=user,
         kind=kind,
         school=school,
         organisation=organisation,
-        district=scope.get("district"),
-        region=scope.get("region"),
+        district=district,
+        region=region,
         archived_at=None,
         defaults={"speciality": speciality},
     )
     return role
 
 
-# --- Read log and consent (issue #9) ----------------------------------------------------------
+# --- Read log and consent -----------------------------------------------------------------
 
 
 def record_read(*, user: User, pupil: Student, what: str = ReadWhat.PAGE, target: str = "") -> None:
@@ -244,16 +261,18 @@ def record_read(*, user: User, pupil: Student, what: str = ReadWhat.PAGE, target
     ReadLogEntry.objects.create(user=user, pupil=pupil, what=what, target=target[:300])
 
 
-def record_page_view(request, pupil: Student, *, what: str = ReadWhat.PAGE) -> None:
+def record_page_view(request: HttpRequest, pupil: Student, *, what: str = ReadWhat.PAGE) -> None:
     """The one call a view makes: a full page view is logged, an htmx partial or autosave
     (`request.htmx`) is not (SPEC §7)."""
     if getattr(request, "htmx", False):
         return
+    # Pupil pages are behind sign-in: the reader is a User, never the anonymous one.
+    assert isinstance(request.user, User)
     record_read(user=request.user, pupil=pupil, what=what, target=request.get_full_path())
 
 
 @transaction.atomic
-def consent_record(*, student: Student, by: User, data: dict) -> Consent:
+def consent_record(*, student: Student, by: User, data: dict[str, Any]) -> Consent:
     consent = Consent(student=student, recorded_by=by, **data)
     consent.full_clean()
     consent.save()

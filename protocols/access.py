@@ -11,36 +11,45 @@ beyond К is in `protocols/sharing.py`. Outsiders get 404, never 403.
 """
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assistant_portal.accounts.models import RoleKind
+from assistant_portal.accounts.models import RoleKind, User
 from assistant_portal.accounts.roles import roles_of
-from students.access import AnyOf, pupils_visible_to
+from students.access import AnyOf, PupilIds, pupils_visible_to
 from students.models import Assignment, Guardian, Student
 
+from . import annexes
 from .annexes.k_communication_sheet import PARENT, STAFF
-from .models import AnnexCode, DossierJob, Protocol
+from .models import (
+    AnnexCode,
+    DossierJob,
+    Meeting,
+    NextStep,
+    ParentShare,
+    Protocol,
+    ProtocolVersion,
+)
 
 
-def _own_children(user):
+def _own_children(user: User) -> PupilIds:
     return Guardian.objects.filter(user=user, archived_at__isnull=True).values("student")
 
 
-def children_of(user) -> QuerySet[Student]:
+def children_of(user: User) -> QuerySet[Student]:
     """The pupils the user sees as their parent or guardian."""
     return pupils_visible_to(user).filter(pk__in=_own_children(user))
 
 
-def pupils_with_protocols_visible_to(user) -> QuerySet[Student]:
+def pupils_with_protocols_visible_to(user: User) -> QuerySet[Student]:
     """Pupils whose whole protocol file the user may see: every visible pupil except the ones
     seen only as their parent."""
     return pupils_visible_to(user).exclude(pk__in=_own_children(user))
 
 
-def protocols_visible_to(user) -> QuerySet[Protocol]:
+def protocols_visible_to(user: User) -> QuerySet[Protocol]:
     """Protocols of the pupils above, plus the К sheets of the user's own children.
 
     The visible pupils are one subquery, read once: the protocols of visible pupils, less the
@@ -52,32 +61,32 @@ def protocols_visible_to(user) -> QuerySet[Protocol]:
     )
 
 
-def annex_visible(user, student: Student, annex: str) -> bool:
+def annex_visible(user: User, student: Student, annex: str) -> bool:
     """Whether the user may see this annex of a pupil they can see (parents: К only)."""
     if annex == AnnexCode.K:
         return True
     return not _own_children(user).filter(student=student).exists()
 
 
-def _assigned_now(user):
+def _assigned_now(user: User) -> QuerySet[Assignment]:
     today = timezone.localdate()
     return Assignment.objects.filter(assistant=user, start__lte=today).filter(
         Q(end__isnull=True) | Q(end__gte=today)
     )
 
 
-def is_editor(user, student: Student) -> bool:
+def is_editor(user: User, student: Student) -> bool:
     """The pupil's currently assigned assistant. Remembered on the request's user, since a
     page asks more than once (the К page: may edit? may reply as a parent?)."""
     if not roles_of(user).is_assistant:
         return False
-    cache = user.__dict__.setdefault("_editor_cache", {})
+    cache: dict[int, bool] = user.__dict__.setdefault("_editor_cache", {})
     if student.pk not in cache:
         cache[student.pk] = _assigned_now(user).filter(student_id=student.pk).exists()
     return cache[student.pk]
 
 
-def may_sign_off(user, protocol: Protocol) -> bool:
+def may_sign_off(user: User, protocol: Protocol) -> bool:
     """A submitted, not yet signed-off И of a pupil of a school where the user is the
     psychologist (SPEC §2: drawn up with the school psychologist)."""
     return (
@@ -88,14 +97,16 @@ def may_sign_off(user, protocol: Protocol) -> bool:
     )
 
 
-def get_protocol_for_user(user, protocol_id: int) -> Protocol:
+def get_protocol_for_user(user: User, protocol_id: int) -> Protocol:
     return get_object_or_404(
         protocols_visible_to(user).select_related("student__school", "year", "author"),
         pk=protocol_id,
     )
 
 
-def may_edit(user, student: Student, protocol: Protocol | None = None, annex: str = "") -> bool:
+def may_edit(
+    user: User, student: Student, protocol: Protocol | None = None, annex: str = ""
+) -> bool:
     """Whether the user edits this protocol (or starts this annex's window) through its form:
     the assigned assistant, and for an И also the school psychologist (co-author, SPEC §7).
     A К sheet is never edited as a form: entries go through `protocols.communication`."""
@@ -107,7 +118,7 @@ def may_edit(user, student: Student, protocol: Protocol | None = None, annex: st
     return annex == AnnexCode.I and student.school_id in roles_of(user).psychologist_school_ids
 
 
-def _correction_co_author_rule(user) -> Q | None:
+def _correction_co_author_rule(user: User) -> Q | None:
     """И of the pupils of schools where the user is the psychologist (SPEC §7: drawn up
     jointly); None for everyone else. A separate rule so the editors' query stays a union of
     plain branches."""
@@ -117,7 +128,7 @@ def _correction_co_author_rule(user) -> Q | None:
     return Q(annex=AnnexCode.I, student__school_id__in=schools)
 
 
-def protocols_editable_by(user) -> QuerySet[Protocol]:
+def protocols_editable_by(user: User) -> QuerySet[Protocol]:
     """Protocols whose form the user may save: their assigned pupils' (not К), and the И of
     their school's pupils for the psychologist."""
     rule = Q()
@@ -130,14 +141,14 @@ def protocols_editable_by(user) -> QuerySet[Protocol]:
     return protocols_visible_to(user).filter(rule).exclude(annex=AnnexCode.K)
 
 
-def get_protocol_for_editor(user, protocol_id: int) -> Protocol:
+def get_protocol_for_editor(user: User, protocol_id: int) -> Protocol:
     return get_object_or_404(
         protocols_editable_by(user).select_related("student__school", "year", "author"),
         pk=protocol_id,
     )
 
 
-def get_pupil_for_editor(user, pupil_id: int) -> Student:
+def get_pupil_for_editor(user: User, pupil_id: int) -> Student:
     if not roles_of(user).is_assistant:
         raise Http404
     return get_object_or_404(
@@ -151,7 +162,7 @@ def get_pupil_for_editor(user, pupil_id: int) -> Student:
 # --- К: who writes on a pupil's communication sheet (SPEC §7) ----------------------------------
 
 
-def sheet_side(user, student: Student) -> str | None:
+def sheet_side(user: User, student: Student) -> str | None:
     """The side the user writes on for this pupil's К sheets: "parent" (their own child; a
     staff member who is also the parent writes as the parent), "staff" (the assigned assistant
     or a support-team specialist of the pupil's school), or None (reads only, or nothing)."""
@@ -162,7 +173,7 @@ def sheet_side(user, student: Student) -> str | None:
     return None
 
 
-def sheet_author_role(user, student: Student) -> str:
+def sheet_author_role(user: User, student: Student) -> str:
     """The role shown with the user's entries on this pupil's sheet."""
     if sheet_side(user, student) == PARENT:
         return RoleKind.PARENT
@@ -174,19 +185,19 @@ def sheet_author_role(user, student: Student) -> str:
     return ""
 
 
-def sheets_visible_to(user) -> QuerySet[Protocol]:
+def sheets_visible_to(user: User) -> QuerySet[Protocol]:
     """Every К sheet the user may read (the parent's own child's included)."""
     return protocols_visible_to(user).filter(annex=AnnexCode.K)
 
 
-def get_sheet_for_user(user, protocol_id: int) -> Protocol:
+def get_sheet_for_user(user: User, protocol_id: int) -> Protocol:
     """A К sheet the user may read."""
     return get_object_or_404(
         sheets_visible_to(user).select_related("student__school", "year"), pk=protocol_id
     )
 
 
-def get_sheet_for_writer(user, protocol_id: int) -> Protocol:
+def get_sheet_for_writer(user: User, protocol_id: int) -> Protocol:
     """A К sheet the user may write on (either side); 404 for readers and outsiders."""
     sheet = get_sheet_for_user(user, protocol_id)
     if sheet_side(user, sheet.student) is None:
@@ -194,14 +205,14 @@ def get_sheet_for_writer(user, protocol_id: int) -> Protocol:
     return sheet
 
 
-def get_pupil_file_for_user(user, pupil_id: int) -> Student:
+def get_pupil_file_for_user(user: User, pupil_id: int) -> Student:
     """A pupil whose year of protocols (grid, dynamics, dossier) the user may see."""
     return get_object_or_404(
         pupils_with_protocols_visible_to(user).select_related("school"), pk=pupil_id
     )
 
 
-def get_dossier_job_for_user(user, job_id: int) -> DossierJob:
+def get_dossier_job_for_user(user: User, job_id: int) -> DossierJob:
     """A dossier job the user asked for, while they still see the pupil's file."""
     return get_object_or_404(
         DossierJob.objects.filter(
@@ -211,28 +222,28 @@ def get_dossier_job_for_user(user, job_id: int) -> DossierJob:
     )
 
 
-# --- The support team's review (issue #4) -------------------------------------------------------
+# --- The support team's review --------------------------------------------------------------
 
 
-def team_school_ids(user) -> set[int]:
+def team_school_ids(user: User) -> set[int]:
     """Schools where the user is on the support team or administers the school."""
     return roles_of(user).staff_school_ids
 
 
-def team_pupils(user) -> QuerySet[Student]:
+def team_pupils(user: User) -> QuerySet[Student]:
     """Pupils of the schools where the user is on the support team or administers the school."""
     return pupils_with_protocols_visible_to(user).filter(school_id__in=team_school_ids(user))
 
 
-def conclusions_for_reviewer(user, *, school_id: int | None = None) -> QuerySet[Protocol]:
+def conclusions_for_reviewer(user: User, *, school_id: int | None = None) -> QuerySet[Protocol]:
     """Handed-in conclusions (Г) of pupils of the user's support-team schools (or of one of
-    them), never the user's own (SPEC §7).
+     them), never the user's own (SPEC §7).
 
-    A specialist sees every pupil of their school (`pupils_visible_to`'s school branch), so
-    the pupils are the school's, read once as an array: the plan is an index scan of the
-    school's pupils and then of their protocols, with or without statistics. (Nested
-    `IN (SELECT … IN …)` let PostgreSQL re-scan the pupils once per conclusion right after a
-    bulk load: 20 s at 1,000 pupils, issue #19.)"""
+     A specialist sees every pupil of their school (`pupils_visible_to`'s school branch), so
+     the pupils are the school's, read once as an array: the plan is an index scan of the
+     school's pupils and then of their protocols, with or without statistics. (Nested
+     `IN (SELECT … IN …)` let PostgreSQL re-scan the pupils once per conclusion right after a
+    bulk load: 20 s at 1,000 pupils.)"""
     schools = roles_of(user).specialist_school_ids
     if school_id is not None:
         schools = schools & {school_id}
@@ -248,44 +259,40 @@ def conclusions_for_reviewer(user, *, school_id: int | None = None) -> QuerySet[
     )
 
 
-def get_conclusion_for_reviewer(user, protocol_id: int) -> Protocol:
+def get_conclusion_for_reviewer(user: User, protocol_id: int) -> Protocol:
     return get_object_or_404(
         conclusions_for_reviewer(user).select_related("student__school", "year", "author"),
         pk=protocol_id,
     )
 
 
-def get_team_pupil_for_user(user, pupil_id: int) -> Student:
+def get_team_pupil_for_user(user: User, pupil_id: int) -> Student:
     """A pupil of a school where the user is on the support team or administers it."""
     return get_object_or_404(team_pupils(user).select_related("school"), pk=pupil_id)
 
 
-def meetings_visible_to(user):
-    from .models import Meeting
-
+def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     return Meeting.objects.filter(school_id__in=team_school_ids(user), archived_at__isnull=True)
 
 
-def get_meeting_for_user(user, meeting_id: int):
+def get_meeting_for_user(user: User, meeting_id: int) -> Meeting:
     return get_object_or_404(meetings_visible_to(user).select_related("school"), pk=meeting_id)
 
 
-def get_next_step_for_user(user, step_id: int):
+def get_next_step_for_user(user: User, step_id: int) -> NextStep:
     """A next step the user is responsible for, or one of a meeting of their support team."""
-    from .models import NextStep
-
     qs = NextStep.objects.filter(archived_at__isnull=True, item__archived_at__isnull=True).filter(
         Q(responsible=user) | Q(item__meeting__in=meetings_visible_to(user))
     )
     return get_object_or_404(qs.select_related("item__meeting", "item__pupil"), pk=step_id)
 
 
-# --- Sharing with parents (SPEC §7, issue #15 item 2) --------------------------------------------
+# --- Sharing with parents (SPEC §7) ---------------------------------------------------------------
 # Separate rules, not branches of `protocols_visible_to`: a parent sees a shared *version* (a
 # frozen copy), never the living protocol, so nothing else opens to them by a share.
 
 
-def pupils_shared_by(user) -> QuerySet[Student]:
+def pupils_shared_by(user: User) -> QuerySet[Student]:
     """Pupils whose records the user may share with their parents: school administrators their
     school's pupils, assistants their pupils now."""
     rule = Q(school_id__in=roles_of(user).admin_school_ids)
@@ -294,13 +301,11 @@ def pupils_shared_by(user) -> QuerySet[Student]:
     return pupils_visible_to(user).filter(rule)
 
 
-def get_pupil_for_sharer(user, pupil_id: int) -> Student:
+def get_pupil_for_sharer(user: User, pupil_id: int) -> Student:
     return get_object_or_404(pupils_shared_by(user).select_related("school"), pk=pupil_id)
 
 
-def get_share_for_sharer(user, share_id: int):
-    from .models import ParentShare
-
+def get_share_for_sharer(user: User, share_id: int) -> ParentShare:
     return get_object_or_404(
         ParentShare.objects.filter(guardian__student__in=pupils_shared_by(user)).select_related(
             "guardian__student"
@@ -309,14 +314,12 @@ def get_share_for_sharer(user, share_id: int):
     )
 
 
-def get_child_for_parent(user, pupil_id: int) -> Student:
+def get_child_for_parent(user: User, pupil_id: int) -> Student:
     """The parent's own child (the parent's card of the pupil)."""
     return get_object_or_404(children_of(user).select_related("school"), pk=pupil_id)
 
 
-def _active_shares_of(user):
-    from .models import ParentShare
-
+def _active_shares_of(user: User) -> QuerySet[ParentShare]:
     return ParentShare.objects.filter(
         withdrawn_at__isnull=True,
         guardian__user=user,
@@ -328,19 +331,13 @@ def _active_shares_of(user):
 def final_versions() -> Q:
     """The versions an annex-type share covers: approved ones (Г), or for annexes nobody
     approves the submitted ones."""
-    from . import annexes
-
     reviewed = [a.code.value for a in annexes.all_annexes() if a.needs_review]
     return Q(status="approved") | (Q(status="submitted") & ~Q(protocol__annex__in=reviewed))
 
 
-def versions_shared_with(user):
+def versions_shared_with(user: User) -> QuerySet[ProtocolVersion]:
     """Protocol versions the user sees as a parent: each shared one, and every final version
     of an annex type shared with them; never a К (they have the sheet itself)."""
-    from django.db.models import Exists, OuterRef
-
-    from .models import ProtocolVersion
-
     shares = _active_shares_of(user)
     by_annex = shares.filter(
         kind="annex",
@@ -357,14 +354,14 @@ def versions_shared_with(user):
     )
 
 
-def get_shared_version_for_user(user, version_id: int):
+def get_shared_version_for_user(user: User, version_id: int) -> ProtocolVersion:
     return get_object_or_404(
         versions_shared_with(user).select_related("protocol__student__school", "saved_by"),
         pk=version_id,
     )
 
 
-def card_parts_shared_with(user, pupil: Student) -> set[str]:
+def card_parts_shared_with(user: User, pupil: Student) -> set[str]:
     """Which parts of the pupil card beyond the basics are shared with this parent."""
     return set(
         _active_shares_of(user)

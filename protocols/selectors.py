@@ -6,20 +6,23 @@ their schools' current years with holidays (one), their protocols of those years
 windows themselves come from the pure schedule engine, cached per calendar and grade.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from assistant_portal.accounts.models import User
+from assistant_portal.annotations import StrOrPromise
 from students.access import pupils_visible_to
 from students.models import AcademicYear, Student
 from students.selectors import current_assignments
 
 from .annexes.base import AnnexDef
 from .calendar import calendar_of, current_years
-from .models import Protocol, ProtocolVersion, ReviewComment
+from .models import IncidentPickList, Protocol, ProtocolVersion, ReviewComment
 from .models import Status as ProtocolStatus
 from .schedule import Annex, Calendar, Period, Status, Window, window_status, windows_for_pupil
 
@@ -74,7 +77,7 @@ def state_of(window: Window, protocol: Protocol | None, today: date) -> str:
     that the schedule decides (overdue, not required, upcoming), a draft shows as draft."""
     done = protocol is not None and protocol.status in DONE
     status = window_status(window, today=today, done=done)
-    if status is Status.DONE:
+    if status is Status.DONE and protocol is not None:  # done means handed in
         return protocol.status
     if protocol is not None and protocol.status == ProtocolStatus.RETURNED:
         return State.RETURNED
@@ -94,7 +97,7 @@ class Cell:
     state: str
 
     @property
-    def label(self):
+    def label(self) -> StrOrPromise:
         return State.LABELS[self.state]
 
 
@@ -141,8 +144,8 @@ def pupil_years(
         for window in windows_for_pupil(
             cal, grade=pupil.grade, joined=pupil.joined, left=pupil.left
         ):
-            protocol = by_key.get((str(window.annex), window.key))
-            cells.append(Cell(window, protocol, state_of(window, protocol, today)))
+            found = by_key.get((str(window.annex), window.key))
+            cells.append(Cell(window, found, state_of(window, found, today)))
         on_demand = [p for p in mine if p.annex == Annex.I]
         result.append(PupilYear(pupil, year, cal, cells, on_demand, mine))
     return result
@@ -209,7 +212,7 @@ class Dashboard:
         return not (self.due_this_week or self.overdue or self.drafts or self.returned)
 
 
-def pupils_assigned_now(user, today: date) -> QuerySet[Student]:
+def pupils_assigned_now(user: User, today: date) -> QuerySet[Student]:
     """Visible pupils currently assigned to this assistant (SPEC §3 "Who is responsible"):
     a specialist who is also an assistant sees here only their own pupils."""
     assigned = current_assignments(today).filter(assistant=user).values("student")
@@ -258,7 +261,7 @@ def week_of(py: PupilYear, today: date) -> tuple[PupilWeek, list[Item], list[Ite
     return group, due, overdue
 
 
-def assistant_dashboard(user, today: date) -> Dashboard:
+def assistant_dashboard(user: User, today: date) -> Dashboard:
     """This week's due windows, overdue ones, drafts and returned protocols of the pupils
     currently assigned to `user`, flat and grouped by pupil; three queries after the user's
     roles."""
@@ -336,12 +339,16 @@ PERIOD_LABELS = {
 WEEKLY = [Annex.D, Annex.E, Annex.K]
 
 
+# A week's row of the year grid: its Monday, and a cell (or none) per weekly annex.
+type WeekRow = tuple[date, list[Cell | None]]
+
+
 @dataclass
 class Grid:
     term_rows: list[tuple[Annex, list[Cell | None]]]  # per annex, a cell per TERM_PERIODS
-    week_rows: list[tuple[date, list[Cell | None]]]  # per week (Monday), Д, Е, К
+    week_rows: list[WeekRow]  # per week (Monday), Д, Е, К
 
-    def weeks_split(self, today: date) -> tuple[list, list]:
+    def weeks_split(self, today: date) -> tuple[list[WeekRow], list[WeekRow]]:
         """(past weeks, this week and the ones after): the page folds the past away."""
         monday = today - timedelta(days=today.weekday())
         past = [row for row in self.week_rows if row[0] < monday]
@@ -354,6 +361,7 @@ def year_grid(cells: list[Cell]) -> Grid:
     for cell in cells:
         w = cell.window
         if w.period == Period.WEEK:
+            assert w.week_start is not None  # every weekly window has its Monday
             weeks[w.week_start][w.annex] = cell
         else:
             term[w.annex][w.period] = cell
@@ -364,7 +372,7 @@ def year_grid(cells: list[Cell]) -> Grid:
     return Grid(term_rows, week_rows)
 
 
-# --- The quick incident form's pick-lists (issue #13 item 2) ------------------------------
+# --- The quick incident form's pick-lists ------------------------------------------
 
 # Field of an incident row -> field of the school's pick-list.
 PICK_FIELDS = {
@@ -386,11 +394,9 @@ class IncidentSuggestions:
 def incident_suggestions(pupil: Student, year: AcademicYear | None) -> IncidentSuggestions:
     """What this pupil's incidents of the year said most often, topped up from the school's
     list. Two queries: the pupil's Д protocols of the year, the school's list."""
-    from collections import Counter
-
-    from .models import IncidentPickList
-
-    counts = {name: Counter() for name in [*PICK_FIELDS, "behaviour_type", "intensity"]}
+    counts: dict[str, Counter[str]] = {
+        name: Counter() for name in [*PICK_FIELDS, "behaviour_type", "intensity"]
+    }
     type_of: dict[str, str] = {}
     if year is not None:
         logs = Protocol.objects.filter(
@@ -416,7 +422,9 @@ def incident_suggestions(pupil: Student, year: AcademicYear | None) -> IncidentS
     return IncidentSuggestions(picks, defaults, type_of)
 
 
-def initial_data(pupil: Student, year: AcademicYear, annex: AnnexDef, window_key: str) -> dict:
+def initial_data(
+    pupil: Student, year: AcademicYear, annex: AnnexDef, window_key: str
+) -> dict[str, Any]:
     """What an empty window of `annex` opens with (its `initial` hook), from the pupil's
     earlier protocols of the same annex in the year: one query, only for annexes that carry."""
     if annex.initial is None:

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -25,12 +26,23 @@ from assistant_portal import jobs
 from assistant_portal.accounts.models import User
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.jobs import job_progress
-from students.models import AcademicYear, Student
+from students.models import AcademicYear, School, Student
 
 from . import annexes, dynamics, printing
+from .calendar import calendar_of
 from .forms import AnnexForms, build, row_values, to_post
-from .models import AnnexCode, DossierJob, Protocol, ProtocolVersion, ReviewComment, Status
-from .selectors import pupil_years
+from .models import (
+    AnnexCode,
+    DossierJob,
+    IncidentPickList,
+    Protocol,
+    ProtocolVersion,
+    ReviewComment,
+    Status,
+)
+from .schedule import Annex, Window, windows_for_pupil
+from .selectors import PupilYear, pupil_years
+from .windows import current_year
 
 EDITABLE = {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}  # Г under review or approved: locked
 
@@ -134,7 +146,7 @@ def protocol_write(
 
 
 def _window_protocol(
-    slot: WindowSlot, *, by: User, data: dict, filled_on: date | None, token: str
+    slot: WindowSlot, *, by: User, data: dict[str, Any], filled_on: date | None, token: str
 ) -> tuple[Protocol, bool]:
     """The window's protocol, made now with this write's values or found (made by a racer)."""
     existing = _in_window(slot)
@@ -165,7 +177,7 @@ def _in_window(slot: WindowSlot) -> Protocol | None:
 
 
 def _new_protocol(
-    slot: WindowSlot, *, by: User, data: dict | None, filled_on: date | None
+    slot: WindowSlot, *, by: User, data: dict[str, Any] | None, filled_on: date | None
 ) -> Protocol:
     protocol = Protocol(
         student=slot.student,
@@ -192,7 +204,7 @@ def _check(
     seen_revision: int | None,
     by: User,
     token: str,
-    data: dict,
+    data: dict[str, Any],
     filled_on: date | None,
 ) -> None:
     """Refuse a write that would overwrite what its writer has not seen (`StaleEdit`).
@@ -211,7 +223,7 @@ def _check(
         raise ValidationError(_("This protocol is being reviewed and cannot be changed now."))
 
 
-def _submittable(protocol: Protocol, data: dict, filled_on: date | None) -> bool:
+def _submittable(protocol: Protocol, data: dict[str, Any], filled_on: date | None) -> bool:
     return validate_for_submit(protocol, data=data, filled_on=filled_on).is_valid()
 
 
@@ -220,7 +232,7 @@ def _apply(
     action: WriteAction,
     *,
     by: User,
-    data: dict,
+    data: dict[str, Any],
     filled_on: date | None,
     token: str = "",
 ) -> None:
@@ -249,7 +261,7 @@ def _freeze(protocol: Protocol, by: User) -> ProtocolVersion:
 
 
 def _write(
-    protocol: Protocol, *, by: User, data: dict, filled_on: date | None, token: str = ""
+    protocol: Protocol, *, by: User, data: dict[str, Any], filled_on: date | None, token: str = ""
 ) -> None:
     fields = ["data", "filled_on", "updated_by", "revision", "written_from", "updated_at"]
     if protocol.signed_off_at and (data, filled_on) != (protocol.data, protocol.filled_on):
@@ -291,7 +303,7 @@ def protocol_create(
     window_key: str,
     due: date | None,
     by: User,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     filled_on: date | None = None,
 ) -> Protocol:
     """The protocol of one window, made on its first autosave or save (revision 1)."""
@@ -310,7 +322,7 @@ def _store(
     *,
     protocol: Protocol,
     by: User,
-    data: dict,
+    data: dict[str, Any],
     filled_on: date | None,
     seen_revision: int | None,
 ) -> Protocol:
@@ -324,7 +336,12 @@ def _store(
 
 @transaction.atomic
 def protocol_autosave(
-    *, protocol: Protocol, by: User, data: dict, filled_on: date | None, seen_revision: int | None
+    *,
+    protocol: Protocol,
+    by: User,
+    data: dict[str, Any],
+    filled_on: date | None,
+    seen_revision: int | None,
 ) -> Protocol:
     """Keep the text as typed: no version, no validation beyond what the draft form did."""
     return _store(
@@ -339,7 +356,12 @@ def protocol_autosave(
 
 @transaction.atomic
 def protocol_save(
-    *, protocol: Protocol, by: User, data: dict, filled_on: date | None, seen_revision: int | None
+    *,
+    protocol: Protocol,
+    by: User,
+    data: dict[str, Any],
+    filled_on: date | None,
+    seen_revision: int | None,
 ) -> Protocol:
     """An explicit save: a new frozen version (editing a submitted protocol keeps its state)."""
     return _store(
@@ -352,7 +374,9 @@ def protocol_save(
     )
 
 
-def validate_for_submit(protocol: Protocol, *, data: dict, filled_on: date | None):
+def validate_for_submit(
+    protocol: Protocol, *, data: dict[str, Any], filled_on: date | None
+) -> AnnexForms:
     """The annex's forms in strict mode; returns the bound forms (with errors, if any)."""
     annex = annexes.get(protocol.annex)
     return build(
@@ -366,7 +390,12 @@ def validate_for_submit(protocol: Protocol, *, data: dict, filled_on: date | Non
 
 @transaction.atomic
 def protocol_submit(
-    *, protocol: Protocol, by: User, data: dict, filled_on: date | None, seen_revision: int | None
+    *,
+    protocol: Protocol,
+    by: User,
+    data: dict[str, Any],
+    filled_on: date | None,
+    seen_revision: int | None,
 ) -> Protocol:
     """Save and submit; incomplete data is refused and nothing is written."""
     return _store(
@@ -379,15 +408,11 @@ def protocol_submit(
     )
 
 
-# --- Д: one incident logged from the quick form (issue #13 item 2) ------------------------
+# --- Д: one incident logged from the quick form -------------------------------------
 
 
-def week_window(student: Student, day: date):
+def week_window(student: Student, day: date) -> tuple[AcademicYear, Window] | None:
     """(year, Д window) of the school week containing `day`, or None."""
-    from .calendar import calendar_of
-    from .schedule import Annex, windows_for_pupil
-    from .windows import current_year
-
     year = current_year(student, today=day)
     if year is None or not year.start <= day <= year.end:
         return None
@@ -402,7 +427,7 @@ def week_window(student: Student, day: date):
 
 
 @transaction.atomic
-def incident_log(*, student: Student, by: User, incident: dict) -> Protocol:
+def incident_log(*, student: Student, by: User, incident: dict[str, Any]) -> Protocol:
     """Add one incident to its week's Д protocol (made on the week's first incident) through
     the usual create and save, so it gets a version and the history like a typed row.
 
@@ -441,7 +466,7 @@ def incident_log(*, student: Student, by: User, incident: dict) -> Protocol:
     )  # fmt: skip
 
 
-def _parse_day(value) -> date | None:
+def _parse_day(value: object) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
@@ -449,11 +474,16 @@ def _parse_day(value) -> date | None:
 
 
 @transaction.atomic
-def pick_list_save(*, school, by: User, places: str, antecedents: str, behaviours: str,
-                   consequences: str):  # fmt: skip
+def pick_list_save(
+    *,
+    school: School,
+    by: User,
+    places: str,
+    antecedents: str,
+    behaviours: str,
+    consequences: str,
+) -> IncidentPickList:
     """The school's pick-list entries for the quick incident form (one per line)."""
-    from .models import IncidentPickList
-
     pick_list = IncidentPickList.objects.select_for_update().filter(school=school).first()
     pick_list = pick_list or IncidentPickList(school=school)
     pick_list.places, pick_list.antecedents = places, antecedents
@@ -477,7 +507,7 @@ def _check_reviewer(protocol: Protocol, by: User) -> None:
         raise ValidationError(_("Only the school's support team decides on a conclusion."))
 
 
-def _transition(protocol: Protocol, by: User, allowed: set, to: str) -> Protocol:
+def _transition(protocol: Protocol, by: User, allowed: set[str], to: str) -> Protocol:
     locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
     _check_reviewer(locked, by)
     if locked.status not in allowed:
@@ -557,7 +587,7 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def dossier_request(*, pupil: Student, by, language: str) -> DossierJob:
+def dossier_request(*, pupil: Student, by: User, language: str) -> DossierJob:
     """Record the job and queue its build once the row is committed (eager: right then)."""
     job = DossierJob(pupil=pupil, requested_by=by, language=language)
     job.full_clean()
@@ -568,7 +598,7 @@ def dossier_request(*, pupil: Student, by, language: str) -> DossierJob:
 
 def dossier_queue(job: DossierJob) -> None:
     """Publish the build (jobs.py calls it: at the request, and again from the sweeper)."""
-    from .tasks import build_dossier
+    from .tasks import build_dossier  # inside: tasks imports this module
 
     jobs.publish(build_dossier, job.pk)
 
@@ -594,7 +624,7 @@ def dossier_build(*, job_id: int, today: date | None = None) -> DossierJob:
             job_progress(job, done=1)
             authors = _authors(ordered)
             for n, protocol in enumerate(ordered, start=2):
-                protocol.author = authors.get(protocol.author_id)
+                protocol.author = authors[protocol.author_id]
                 html = printing.protocol_html(protocol, language=job.language)
                 docs.append(printing.html_to_document(html))
                 job_progress(job, done=n)
@@ -618,18 +648,22 @@ def dossier_build(*, job_id: int, today: date | None = None) -> DossierJob:
     return job
 
 
-def _authors(protocols) -> dict:
-    from django.contrib.auth import get_user_model
-
+def _authors(protocols: list[Protocol]) -> dict[int, User]:
     ids = {p.author_id for p in protocols}
-    return {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)} if ids else {}
+    return {u.pk: u for u in User.objects.filter(pk__in=ids)} if ids else {}
 
 
-def _dossier_context(py, today: date) -> dict:
+def _dossier_context(py: PupilYear, today: date) -> dict[str, Any]:
     pupil = py.pupil
+    # Inside: review_selectors imports review, which imports this module.
     from .review_selectors import meeting_decisions_for
 
-    ctx = {"pupil": pupil, "school": pupil.school, "year": py.year, "printed_on": today}
+    ctx: dict[str, Any] = {
+        "pupil": pupil,
+        "school": pupil.school,
+        "year": py.year,
+        "printed_on": today,
+    }
     # For the PMPC: its recommendation and the support team's decisions on the cover.
     ctx["meeting_items"] = meeting_decisions_for(pupil)
     if py.calendar is not None:

@@ -6,21 +6,23 @@ so a methodologist's change to one form touches one module.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django import forms
+from assistant_portal.annotations import StrOrPromise
 
 from ..schedule import LETTERS, Annex
+from .fields import AnnexForm
 
 
 @dataclass(frozen=True)
 class AnnexDef:
     code: Annex
-    title: str  # the full title (lazy translation), as in the seed (GLOSSARY §3)
-    menu_name: str  # the short name shown after the letter, e.g. «Д · Мінез-құлық журналы»
-    form: type[forms.Form]  # the annex's own fields; validates `Protocol.data`
+    title: StrOrPromise  # the full title (lazy translation), as in the seed (GLOSSARY §3)
+    menu_name: StrOrPromise  # the short name shown after the letter, e.g. «Д · Мінез-құлық журналы»
+    form: type[AnnexForm]  # the annex's own fields; validates `Protocol.data`
     # Multi-row parts: name in `data` -> the form of one row (edited as a formset that adds
     # and removes rows without a page reload), e.g. {"incidents": IncidentForm}.
-    rows: dict[str, type[forms.Form]] = field(default_factory=dict)
+    rows: dict[str, type[AnnexForm]] = field(default_factory=dict)
     # Rows a submitted protocol needs at least, e.g. {"lessons": 1}; drafts may have none.
     min_rows: dict[str, int] = field(default_factory=dict)
     needs_review: bool = False  # Г: submitted -> under review -> approved / returned
@@ -30,10 +32,10 @@ class AnnexDef:
     # What the page lists for the assistant to cover, ticked from the data typed so far:
     # (data, school) -> [(label, covered)]. Shown beside the form; an unticked item is a
     # warning on submit, never an error (e.g. В: the school's core subjects and PE).
-    checklist: Callable[[dict, object], list[tuple[str, bool]]] | None = None
+    checklist: Callable[[dict[str, Any], object], list[tuple[StrOrPromise, bool]]] | None = None
     # What an empty window opens with, from the same pupil's earlier protocols of this annex
     # in the year: (window key, {window key: data}) -> data (e.g. Ж carries its goals on).
-    initial: Callable[[str, dict[str, dict]], dict] | None = None
+    initial: Callable[[str, dict[str, dict[str, Any]]], dict[str, Any]] | None = None
 
     @property
     def letter(self) -> str:

@@ -5,6 +5,7 @@ dates inside the academic year, observed dates not in the future) live here once
 """
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -68,7 +69,14 @@ class AnnexForm(forms.Form):
     ``year`` (start, end) bounds every date; ``today`` bounds observed dates.
     """
 
-    def __init__(self, *args, strict=False, year=None, today=None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        strict: bool = False,
+        year: tuple[date, date] | None = None,
+        today: date | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.strict, self.year, self.today = strict, year, today
         for field in self.fields.values():

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from assistant_portal.annotations import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Band:
     points: str
-    grade: str
-    level: str
-    criteria: tuple[str, ...]
+    grade: StrOrPromise
+    level: StrOrPromise
+    criteria: tuple[StrOrPromise, ...]
 
 
 RUBRIC = (

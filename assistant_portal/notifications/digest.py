@@ -22,6 +22,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from assistant_portal.annotations import StrOrPromise
+
 __all__ = [
     "PROVIDERS",
     "DigestItem",
@@ -55,7 +57,7 @@ class WeekRange:
 class DigestItem:
     """One line: a text (lazy translation or a name), an optional link and due date."""
 
-    text: str
+    text: StrOrPromise
     url: str = ""  # a path on this site; made absolute for e-mail
     due: date | None = None
     kind: str = ""  # "due", "overdue", "review", "lateness": styles the line
@@ -65,8 +67,8 @@ class DigestItem:
 class DigestSection:
     """A heading (e.g. a pupil's name) with its lines, grouped in sub-lists by `title`."""
 
-    title: str
-    groups: list[tuple[str, list[DigestItem]]] = field(default_factory=list)
+    title: StrOrPromise
+    groups: list[tuple[StrOrPromise, list[DigestItem]]] = field(default_factory=list)
     kind: str = ""  # which provider made it
 
     def is_empty(self) -> bool:

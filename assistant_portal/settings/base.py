@@ -1,6 +1,7 @@
 """Settings shared by every environment; read from the environment with django-environ."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -101,7 +102,7 @@ TEMPLATES = [
 # settings/local.py and settings/test.py fall back to an embedded server; production requires
 # DATABASE_URL. Persistent connections: opening one costs more than a whole small page.
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=600)
-DATABASES = {}
+DATABASES: dict[str, dict[str, Any]] = {}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ------------------------------------------------------------------------------
@@ -152,7 +153,7 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 
 # --- Static files and uploads --------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -25,7 +25,7 @@ POLICY: dict[str, str] = {
     "accounts:password_change": LOGIN,
     "accounts:password_change_done": LOGIN,
     "home": LOGIN,
-    # security (issue #9): the notice is public; the rest is about the signed-in user only
+    # security: the notice is public; the rest is about the signed-in user only
     "privacy": PUBLIC,
     "security:keep_alive": LOGIN,
     "security:otp_setup": LOGIN,
@@ -122,10 +122,10 @@ POLICY: dict[str, str] = {
     "course:attempt_answer": ROLE,
     "course:attempt_finish": ROLE,
     "course:attempt_submit": ROLE,
-    # issue #14 item 8: the invited account's page (by token; anyone else 404) and withdraw
+    # the invited account's page (by token; anyone else 404) and withdraw
     "course:invitation": ROLE,
     "course:invitation_withdraw": ROLE,
-    # certificates (issue #7): verification by code is public (no login, rate-limited)
+    # certificates: verification by code is public (no login, rate-limited)
     "course:certificates": ROLE,
     "course:certificate_batch_start": ROLE,
     "course:certificate_batch": ROLE,
@@ -143,7 +143,7 @@ POLICY: dict[str, str] = {
     "grading:export_csv": ROLE,
     "grading:export_xlsx": ROLE,
     "grading:listener": ROLE,
-    # the support team's review (issue #4)
+    # the support team's review
     "protocols:review_queue": ROLE,
     "protocols:review": ROLE,
     "protocols:decide": ROLE,

@@ -1,4 +1,4 @@
-"""bin/dev's watchdog for the embedded PostgreSQL (issue #14 item 3): when the server in
+"""bin/dev's watchdog for the embedded PostgreSQL: when the server in
 `.pgdata/` dies (killed, out of memory), start it again within a few seconds, so the app —
 which answers 503 meanwhile — serves again by itself.
 

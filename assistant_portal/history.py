@@ -1,4 +1,4 @@
-"""History triggers that stay linear on bulk writes (issue #19 item 2).
+"""History triggers that stay linear on bulk writes.
 
 django-pghistory records every change with a row-level trigger (django-pgtrigger). Each firing
 calls two helper functions, `_pgtrigger_should_ignore()` (is this trigger switched off with

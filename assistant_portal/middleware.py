@@ -29,7 +29,7 @@ class NoStoreMiddleware:
         return response
 
 
-# --- The database is down (issue #14 item 3) ----------------------------------------------
+# --- The database is down -----------------------------------------------------------------
 
 
 def _note_database_error(sender, request=None, **kwargs):
@@ -94,7 +94,7 @@ def _without_nul(data: QueryDict) -> QueryDict:
 
 
 class NulByteMiddleware:
-    """The one place that keeps NUL characters away from PostgreSQL (issue #12 defect 12).
+    """The one place that keeps NUL characters away from PostgreSQL.
 
     PostgreSQL text cannot hold U+0000: a NUL in any search, form field or JSON value reached the
     database and answered 500 ("A string literal cannot contain NUL"). Nobody types one; it comes

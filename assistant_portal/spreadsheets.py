@@ -4,7 +4,7 @@ Windows-1251 or KZ-1048 (SPEC §7 "Spreadsheets are the usual source"), and the 
 Every import (pupils, listeners, scores, questions) reads its file here; what the rows mean is
 each app's own `importing.py`.
 
-Hostile files (issue #14 item 6): an XLSX is a ZIP of XML, and a 5 KB file can declare a sheet of
+Hostile files: an XLSX is a ZIP of XML, and a 5 KB file can declare a sheet of
 `A1:XFD1048576` or hold a member that inflates to gigabytes. So the archive's members are checked
 before openpyxl opens it, the sheet is streamed (read-only mode) with its declared dimension
 ignored, and rows are counted and cut to the column limit as they arrive: any file under the

@@ -1,4 +1,4 @@
-"""Certificates (issue #7, Performance):
+"""Certificates (Performance):
 
 1. ms per certificate through `course.certificates.certificate_issue` (eligibility, serial,
    snapshot, QR, PDF, SHA-256, file, row) vs a bare WeasyPrint render of the same HTML;

@@ -1,4 +1,4 @@
-"""Bulk writes into history-tracked tables (issue #19 item 2): 10k → 80k pupils inserted in one
+"""Bulk writes into history-tracked tables: 10k → 80k pupils inserted in one
 transaction, every row recorded by pghistory's trigger, should grow ~8×, not ~64×.
 
     .venv/bin/python bench/history.py [max_rows]

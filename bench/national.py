@@ -1,4 +1,4 @@
-"""A user with two roles in a national-scale database (issue #19 item 1): the same school's
+"""A user with two roles in a national-scale database: the same school's
 pages for its psychologist, and for a psychologist who is also an assistant elsewhere.
 
     .venv/bin/python bench/national.py [pupils] [rounds]      (default: 20000 pupils, 7 rounds)
@@ -7,7 +7,7 @@ Uses a database of its own, `bench_national`, created and dropped by the run. Th
 built with SQL (`generate_series`): schools of 50 pupils, an assistant per 5 pupils, each pupil
 assigned, 20 protocols per pupil (Д and К weeks). Inside it, one school of known shape built
 as `bench/overview.py` builds it (300 pupils, ~11,000 protocols). The full national shape is
-200,000 pupils and 12.6M protocols (issue #17 item 4); on a 2-core machine shared with other
+200,000 pupils and 12.6M protocols; on a 2-core machine shared with other
 work this bench defaults to a tenth of the pupils, which is enough for a plan that scans the
 country to show (it grows with the country; a plan through the indexes does not).
 

@@ -1,4 +1,4 @@
-"""Oversight at national scale (issue 18): 4,000 schools in 10 regions × 10 districts, with a
+"""Oversight at national scale: 4,000 schools in 10 regions × 10 districts, with a
 year of nightly summary rows (48,000 `SchoolMonth` rows written by SQL), and the district
 page (40 schools) and region page (400 schools) timed in-process with Django's test client,
 queries counted; then the same district with only its own 40 schools in the database.

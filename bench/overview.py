@@ -1,6 +1,6 @@
-"""The support team's school overview, review queue and flagged list (issue #4, issue #17 item 3,
-issue #19 item 3): one request each for a school of 1,000 SEN pupils with their protocols,
-timed in-process with Django's test client, next to a school of 300; queries counted for both.
+"""The support team's school overview, review queue and flagged list: one request each for a
+school of 1,000 SEN pupils with their protocols, timed in-process with Django's test client,
+next to a school of 300; queries counted for both.
 Each page is timed twice: right after the bulk load, before PostgreSQL has any statistics
 (autovacuum is off for the tables), and after ANALYZE.
 

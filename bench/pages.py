@@ -1,4 +1,4 @@
-"""Key pages against the framework floor, under load (issue 17).
+"""Key pages against the framework floor, under load.
 
     apt-get install wrk    # once
     .venv/bin/python bench/pages.py [seconds per run] [rounds]

@@ -1,5 +1,5 @@
 """Single-protocol PDF: ms per page through protocols.printing vs a bare WeasyPrint render of
-the same HTML, in one process, side by side (issue #3, Performance).
+the same HTML, in one process, side by side (Performance).
 
     .venv/bin/python bench/protocol_pdf.py [rounds]
 

@@ -1,4 +1,4 @@
-"""Certificate pages (issue #7): the administrator's list, bulk issue, revoke and reissue, the
+"""Certificate pages: the administrator's list, bulk issue, revoke and reissue, the
 PDF downloads, and the public verification (no login, rate-limited). Access helper → service →
 response."""
 
@@ -209,7 +209,7 @@ def rate_limited(view):
 
 
 def _noindex(response):
-    """Verify pages name people: search engines must not keep them (issue #14 item 10)."""
+    """Verify pages name people: search engines must not keep them."""
     response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
     return response
 
@@ -257,7 +257,7 @@ def verify_json(request, code):
         "pdf": request.build_absolute_uri(reverse("course:verify_pdf", args=[c.code])),
     }
     if c.status == "revoked":
-        # A date and a category; never the staff's typed reason (issue #14 item 10).
+        # A date and a category; never the staff's typed reason.
         data["revoked_on"] = timezone.localdate(c.revoked_at).isoformat()
         data["revoke_category"] = c.revoke_category or Certificate.RevokeCategory.OTHER
     if found.current is not None:

@@ -1,5 +1,5 @@
 # ruff: noqa: E501  a data table: one question or choice per line reads best
-"""The demo question bank (issue #13 item 10): real questions of the course's five modules in
+"""The demo question bank: real questions of the course's five modules in
 Kazakh and Russian, five per module; the starred choices are the key. A question with two
 keys is a multiple-choice one (scored only when the chosen set equals the key, SPEC §7)."""
 

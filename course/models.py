@@ -61,7 +61,7 @@ class TrainingOrganisation(models.Model):
         related_name="training_organisations",
         verbose_name=_("region"),
     )
-    # Its course administrators must pass a TOTP second factor before any page (issue #9).
+    # Its course administrators must pass a TOTP second factor before any page.
     require_admin_2fa = models.BooleanField(
         _("administrators must use a second factor"), default=False
     )
@@ -508,7 +508,7 @@ class AttemptQuestion(models.Model):
     """A drawn question of an attempt and the answer given (choice ids, as given).
 
     `order` is the order its answers are shown in, shuffled on the server when the attempt
-    starts (issue #14 item 7); the page names each answer by an opaque per-attempt token
+    starts; the page names each answer by an opaque per-attempt token
     (`course.services.option_token`), never by its id, so neither the order nor the values
     on the page tell the order the bank was typed in.
     """
@@ -583,7 +583,7 @@ class Post(models.Model):
         return self.text[:50]
 
 
-# --- Certificates (issue #7, SPEC §7 "Certificates") -------------------------------------
+# --- Certificates (SPEC §7 "Certificates") -----------------------------------------------
 
 
 def _private_storage():
@@ -616,7 +616,7 @@ class CertificateBatch(BackgroundJob):
         verbose_name = _("certificate batch")
         verbose_name_plural = _("certificate batches")
         constraints = [
-            # A second click on "issue to all" finds the running batch (issue #14 item 2).
+            # A second click on "issue to all" finds the running batch.
             models.UniqueConstraint(
                 fields=["cohort"],
                 condition=Q(status__in=["pending", "running"]),

@@ -104,7 +104,7 @@ def enrol(
 
     A new address gets an account (no password yet) and is enrolled. An existing account that
     is not yet this organisation's listener is never enrolled, shown by name nor given the
-    listener role behind its back (issue #14 item 8): it gets an invitation to accept, and the
+    listener role behind its back: it gets an invitation to accept, and the
     cohort shows only the typed address until then. Returns the enrolment or the invitation.
     """
     email = email.strip().lower()

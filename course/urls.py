@@ -41,7 +41,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("invitations/<int:invitation_id>/withdraw/", views.invitation_withdraw,
          name="invitation_withdraw"),
-    # certificates (issue #7)
+    # certificates
     path("cohorts/<int:cohort_id>/certificates/", cv.cohort_certificates, name="certificates"),
     path("cohorts/<int:cohort_id>/certificates/batch/", cv.batch_start,
          name="certificate_batch_start"),

@@ -63,7 +63,7 @@ from .rubric import RUBRIC
 
 
 def _admin_organisation(user) -> TrainingOrganisation:
-    # The one chosen in the navbar when the user administers several (issue #12 defect 13).
+    # The one chosen in the navbar when the user administers several.
     return admin_organisation(user)
 
 
@@ -395,7 +395,7 @@ def my_course(request, cohort_id):
     enrolment = get_own_enrolment(request.user, cohort_id)
     cohort = enrolment.cohort
     now = timezone.now()
-    # A page view writes nothing (issue #12 defect 14): an attempt past its limit is scored by
+    # A page view writes nothing: an attempt past its limit is scored by
     # the standing's read and stored by the next POST or the sweeper.
     st = listener_standing(enrolment, now=now)
     tasks = list(Task.objects.active().filter(cohort=cohort).select_related("module"))
@@ -415,9 +415,9 @@ def my_course(request, cohort_id):
             "support": support,
             "support_hours": sum((s.hours for s in support), Decimal(0)),
             "now": now,
-            # issue #7: the listener's certificate in force, to download
+            # the listener's certificate in force, to download
             "certificate": enrolment.certificates.filter(status="valid").first(),
-            # which rule blocks the certificate, in the listener's words (issue #12 defect 8)
+            # which rule blocks the certificate, in the listener's words
             "blocking_text": LISTENER_BLOCKING.get(st.blocking, ""),
         },
     )
@@ -449,7 +449,7 @@ def attempt_page(request, attempt_id):
     item = items[position - 1]
     choices = {c.pk: c for c in item.question.choices.all()}
     # The order was drawn on the server when the attempt started; each answer's value is an
-    # opaque per-attempt token, never its id (issue #14 item 7).
+    # opaque per-attempt token, never its id.
     options = [
         (services.option_token(attempt.pk, c_id), choices[c_id], c_id in item.chosen)
         for c_id in services.shown_order(item)
@@ -555,7 +555,7 @@ def attempt_submit(request, attempt_id):
     return redirect(attempt)
 
 
-# --- invitations (issue #14 item 8) --------------------------------------------------------
+# --- invitations ---------------------------------------------------------------------------
 
 
 @login_required

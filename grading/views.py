@@ -28,7 +28,7 @@ def gradebook(request, cohort_id):
         "grading/gradebook.html",
         {"cohort": cohort, "tasks": book["tasks"], "rows": selectors.display_rows(book),
          "sort": sort, "show": show, "wide": request.GET.get("cols") == "all",
-         # issue #7: certificates whose grade has changed since issue (one query)
+         # certificates whose grade has changed since they were issued (one query)
          "cert_changed": changed_since_issue(cohort, book["rows"])},
     )  # fmt: skip
 

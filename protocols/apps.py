@@ -7,7 +7,7 @@ class ProtocolsConfig(AppConfig):
     verbose_name = _("Protocols")
 
     def ready(self):
-        # The protocols' part of a pupil's retention and archive (issue #9 item 4); the review's
+        # The protocols' part of a pupil's retention and archive; the review's
         # free text about a pupil goes with the pupil's record too (SPEC §7).
         from assistant_portal import jobs
         from students import export, retention

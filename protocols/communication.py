@@ -1,4 +1,4 @@
-"""Annex К as people use it (SPEC §7, issue #15 item 1): a weekly thread between the pupil's
+"""Annex К as people use it (SPEC §7): a weekly thread between the pupil's
 parent and the specialists — writes, reads and who is told.
 
 - Writes (`sheet_entry_add`, `sheet_reply`) append to `Protocol.data["entries"]` under the

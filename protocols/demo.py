@@ -96,7 +96,7 @@ def load(ctx: dict) -> None:
             },
         )
 
-    # The rest of the year up to last week, filled in (issue #13 item 10); the first pupil's
+    # The rest of the year up to last week, filled in; the first pupil's
     # windows the browser tests fill from scratch (А, Б, В, Г, Ж and Д of 16 November) stay
     # open, and so do the drafts and conclusions above.
     first = pupils[0]

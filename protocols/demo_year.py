@@ -1,4 +1,4 @@
-"""Demo: the assistant's year filled in up to last week (issue #13 item 10), so a first login
+"""Demo: the assistant's year filled in up to last week, so a first login
 shows this week's work, not two hundred overdue windows.
 
 Rows are written in bulk (a demo of dozens of protocols per pupil must load in a second for

@@ -241,7 +241,7 @@ def review_sections(users, week: WeekRange) -> dict[int, list[DigestSection]]:
 @register("next_steps")
 def next_step_sections(users, week: WeekRange) -> dict[int, list[DigestSection]]:
     """Per person: the next steps agreed at support-team meetings that they are responsible
-    for, due this week or overdue and not done (issue #5: "the next steps due").
+    for, due this week or overdue and not done ("the next steps due").
 
     Two queries: the open steps of all recipients (with pupils and meetings), their schools'
     years with holidays. A school's holiday week holds its steps back like everything else.
@@ -366,5 +366,5 @@ def lateness_sections(users, week: WeekRange) -> dict[int, list[DigestSection]]:
     return result
 
 
-# К: a line per entry from the other side of a communication sheet (issue #15 item 1).
+# К: a line per entry from the other side of a communication sheet.
 register("communication")(communication.digest_sections)

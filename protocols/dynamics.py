@@ -1,4 +1,4 @@
-"""A pupil's dynamics over the year (issue #3 item 6): Б's three observations side by side,
+"""A pupil's dynamics over the year: Б's three observations side by side,
 Д's incidents per school week (count, mean intensity, by behaviour type) as a server-drawn
 SVG chart, and the И suggestion when Д shows repeated incidents (SPEC §3, row И).
 

@@ -154,7 +154,7 @@ def _values(form: forms.Form) -> dict:
 
 
 def row_values(form: forms.Form) -> dict:
-    """One validated row as it is stored (the quick incident form's row, issue #13)."""
+    """One validated row as it is stored (the quick incident form's row)."""
     return _values(form)
 
 
@@ -269,7 +269,7 @@ def side_by_side(annex: AnnexDef, a: dict, b: dict, *, dates=None) -> list[dict]
     return out
 
 
-# --- Д: the quick incident form (issue #13 item 2) -----------------------------------------
+# --- Д: the quick incident form ------------------------------------------------------------
 
 MINUTES = [1, 2, 5, 10, 15, 30]
 

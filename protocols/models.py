@@ -166,7 +166,7 @@ class ReviewComment(models.Model):
 
 
 class DossierJob(BackgroundJob):
-    """A pupil's whole year as one PDF, built in the background (issue #3, item 7).
+    """A pupil's whole year as one PDF, built in the background.
 
     The file lives under MEDIA_ROOT/private/ and is served only through an access-checked view.
     """
@@ -186,7 +186,7 @@ class DossierJob(BackgroundJob):
         return f"{self.pupil} #{self.pk}"
 
 
-# --- The support team's review and meetings (issue #4) ----------------------------------------
+# --- The support team's review and meetings ---------------------------------------------------
 
 
 class Outcome(models.TextChoices):
@@ -320,7 +320,7 @@ class NextStep(models.Model):
 
 @pghistory.track()
 class IncidentPickList(models.Model):
-    """A school's own entries for the quick incident form's pick-lists (issue #13 item 2), one
+    """A school's own entries for the quick incident form's pick-lists, one
     per line; the pupil's own frequent entries come first, these fill the list up."""
 
     school = models.OneToOneField(
@@ -348,7 +348,7 @@ class IncidentPickList(models.Model):
         return [line.strip() for line in getattr(self, name).splitlines() if line.strip()]
 
 
-# --- К: who has read which sheet; what the school shares with parents (issue #15) -------------
+# --- К: who has read which sheet; what the school shares with parents -------------------------
 
 
 class SheetRead(models.Model):

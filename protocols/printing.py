@@ -1,4 +1,4 @@
-"""Protocols as PDF in the set form (issue #3 item 7): WeasyPrint 70, A4, fonts shipped.
+"""Protocols as PDF in the set form: WeasyPrint 70, A4, fonts shipped.
 
 The HTML is a Django template (the annex's `print_template`, `protocols/print/generic.html` by
 default) rendered in the reader's language; field labels and row tables come from the annex's
@@ -132,7 +132,7 @@ def annex_titles(code: str) -> dict:
 
 @dataclass
 class TeamDecision:
-    """The support team's decision an approved conclusion (Г) prints (issue #15 item 6)."""
+    """The support team's decision an approved conclusion (Г) prints."""
 
     decided_by: str
     decided_on: date | None

@@ -1,5 +1,5 @@
 """Reads of protocols: each pupil's year by window with its states, the assistant's dashboard
-(issue #3 items 3 and 6; SPEC §3 "Who is responsible"), and what one protocol's pages show.
+(SPEC §3 "Who is responsible"), and what one protocol's pages show.
 
 Constant queries for any number of pupils, protocols and versions: the pupils (one query),
 their schools' current years with holidays (one), their protocols of those years (one). The
@@ -178,7 +178,7 @@ class Backlog:
 
 @dataclass
 class PupilWeek:
-    """One pupil's part of the assistant's week (issue #13 item 1): what to fix first (returned,
+    """One pupil's part of the assistant's week: what to fix first (returned,
     drafts), what is due this week, the overdue backlog per annex, and this week's Д and К."""
 
     pupil: Student
@@ -283,7 +283,7 @@ def assistant_dashboard(user: User, today: date) -> Dashboard:
 
 
 def pupil_work(pupil: Student, today: date) -> PupilWeek:
-    """The pupil page's list of what is due and overdue (issue #13 item 3): the same group as
+    """The pupil page's list of what is due and overdue: the same group as
     on the assistant's week. Two queries: the year with holidays, the protocols."""
     (py,) = pupil_years([pupil], today)
     return week_of(py, today)[0]

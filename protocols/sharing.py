@@ -1,4 +1,4 @@
-"""Sharing with parents (SPEC §7, issue #15 item 2): what the school shows a guardian beyond
+"""Sharing with parents (SPEC §7): what the school shows a guardian beyond
 their child's К sheets, recorded as `ParentShare` rows (who, what, with whom, when) and
 withdrawn, never deleted.
 

@@ -1,4 +1,4 @@
-"""Sharing with parents (issue #15 item 2): the sharer's page, withdrawing, and the parent's
+"""Sharing with parents: the sharer's page, withdrawing, and the parent's
 card of their child with what is shared. Access helper → service/selector → response."""
 
 from django.contrib import messages

@@ -1,4 +1,4 @@
-"""The К sheet pages (issue #15 item 1): a week's thread, a new entry, a reply.
+"""The К sheet pages: a week's thread, a new entry, a reply.
 Access helper → service/selector → response."""
 
 from django.contrib import messages

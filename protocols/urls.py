@@ -15,10 +15,10 @@ urlpatterns = [
     path("<int:protocol_id>/history/", views.history, name="history"),
     path("<int:protocol_id>/compare/", views.compare, name="compare"),
     path("<int:protocol_id>/sign-off/", views.sign_off, name="sign_off"),
-    # К: the week's sheet between the parent and the specialists (issue #15)
+    # К: the week's sheet between the parent and the specialists
     path("sheets/<int:pupil_id>/<str:window_key>/", sheet_views.sheet, name="sheet"),
     path("<int:protocol_id>/reply/", sheet_views.reply, name="reply"),
-    # Sharing with parents, and the parent's card of their child (issue #15)
+    # Sharing with parents, and the parent's card of their child
     path("pupils/<int:pupil_id>/sharing/", sharing_views.shares, name="shares"),
     path("sharing/<int:share_id>/withdraw/", sharing_views.share_withdraw, name="share_withdraw"),
     path("children/<int:pupil_id>/", sharing_views.child, name="child"),
@@ -29,7 +29,7 @@ urlpatterns = [
     path("pupils/<int:pupil_id>/dossier/", views.dossier_start, name="dossier"),
     path("dossier/<int:job_id>/", views.dossier_job, name="dossier_job"),
     path("dossier/<int:job_id>/file/", views.dossier_file, name="dossier_file"),
-    # The support team's review (issue #4)
+    # The support team's review
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/<int:conclusion_id>/", review_views.review_conclusion, name="review"),
     path("review/<int:conclusion_id>/decide/", review_views.decide, name="decide"),

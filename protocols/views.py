@@ -389,7 +389,7 @@ def _week_filters(params) -> dict:
 
 @login_required
 def incident(request, pupil_id):
-    """Д in a few taps (issue #13 item 2): now as the time, the pupil's frequent entries as
+    """Д in a few taps: now as the time, the pupil's frequent entries as
     pick-lists, one Save; the incident joins the week's Д protocol."""
     pupil = get_pupil_for_editor(request.user, pupil_id)
     year = current_year(pupil)

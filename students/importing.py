@@ -339,7 +339,7 @@ def import_confirm(
 
 
 # An import this large changes what PostgreSQL knows of the pupils table; plans read from
-# stale statistics until autovacuum's next ANALYZE (issue #19: a district importing its
+# stale statistics until autovacuum's next ANALYZE (a district importing its
 # pupils), so the import refreshes them once it has committed.
 ANALYZE_AFTER = 500
 

@@ -106,7 +106,7 @@ class School(models.Model):
         verbose_name=_("core subjects (annex В)"),
         help_text=_("Subject codes: kazakh, russian, literacy, maths, science, other."),
     )
-    # Admins of such a school must pass a TOTP second factor before any page (issue #9).
+    # Admins of such a school must pass a TOTP second factor before any page.
     require_admin_2fa = models.BooleanField(
         _("administrators must use a second factor"), default=False
     )
@@ -430,8 +430,8 @@ class Consent(models.Model):
 
 
 class PupilExport(BackgroundJob):
-    """Everything about one pupil as one ZIP for the parent, built in the background (issue #9
-    item 4): a full year of protocol PDFs takes too long for one request.
+    """Everything about one pupil as one ZIP for the parent, built in the background: a
+    full year of protocol PDFs takes too long for one request.
 
     The file lives under MEDIA_ROOT/private/ and is served only through an access-checked view.
     """
@@ -453,7 +453,7 @@ class PupilExport(BackgroundJob):
 
 
 class PupilImportPreview(models.Model):
-    """A checked pupil file waiting for its one confirmation (issue #12 defect 11).
+    """A checked pupil file waiting for its one confirmation.
 
     The preview's rows live here, not in the session, so that confirming is a row lock: a double
     click or two tabs confirming the same preview import it once (the second finds it

@@ -47,7 +47,7 @@ def _with_sort_keys(student: Student) -> Student:
 
 class PossibleDuplicate(ValidationError):
     """The school already has a pupil with this name and date of birth: ask before creating
-    another (issue #12 defect 11). `matches` are those pupils."""
+    another. `matches` are those pupils."""
 
     def __init__(self, matches: list[Student]):
         self.matches = matches

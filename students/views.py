@@ -296,7 +296,7 @@ def holiday_archive(request, year_id, holiday_id):
     return redirect(year)
 
 
-# --- Consent, read log, export (issue #9) -----------------------------------------------------
+# --- Consent, read log, export ----------------------------------------------------------------
 
 
 @login_required

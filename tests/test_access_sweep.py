@@ -35,7 +35,7 @@ ID_MAKERS = {
     "attempt_id": lambda cast: _course_object(cast, "attempt").pk,
     "invitation_id": lambda cast: _course_object(cast, "invitation").pk,
     "notification_id": lambda cast: _notification(cast).pk,
-    # certificates (issue #7): the listener's, and a bulk issue of the listener's cohort
+    # certificates: the listener's, and a bulk issue of the listener's cohort
     "certificate_id": lambda cast: _certificate(cast).pk,
     "batch_id": lambda cast: _certificate_batch(cast).pk,
     "conclusion_id": lambda cast: _conclusion(cast).pk,
@@ -45,12 +45,12 @@ ID_MAKERS = {
     "school_id": lambda cast: cast.school.pk,
     "district_id": lambda cast: cast.school.district_id,
     "region_id": lambda cast: cast.school.district.region_id,
-    # sharing with parents (issue #15): a share with the cast's parent, and the version it shares
+    # sharing with parents: a share with the cast's parent, and the version it shares
     "share_id": lambda cast: _share(cast).pk,
     "version_id": lambda cast: _share(cast).version_id,
 }
 # Routes whose id must name another kind of object than ID_MAKERS': a К sheet is not edited
-# through the annex form (issue #15), so the form's own URLs get a parent interview (А).
+# through the annex form, so the form's own URLs get a parent interview (А).
 ROUTE_MAKERS = {
     "protocols:autosave": {"protocol_id": lambda cast: _protocol(cast, annex="A").pk},
     "protocols:submit": {"protocol_id": lambda cast: _protocol(cast, annex="A").pk},

@@ -124,7 +124,7 @@ def test_backups_must_rotate_within_the_retention(settings):
     assert [w.id for w in retention_settings()] == ["portal.W001"]
 
 
-# --- Restores never resurrect erased data (issue #14 item 5) -------------------------------
+# --- Restores never resurrect erased data --------------------------------------------------
 
 
 def _pupil_in(dbname: str, pupil_id: int):

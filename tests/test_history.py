@@ -1,4 +1,4 @@
-"""History triggers stay linear on bulk writes and still record every change (issue #19 item 2).
+"""History triggers stay linear on bulk writes and still record every change.
 
 The growth itself is measured by `bench/history.py` (10k → 80k rows); here: the helpers every
 trigger calls take no subtransaction, and what they record is unchanged.

@@ -1,4 +1,4 @@
-"""Language slips (issue #12 defect 16): the Russian UI showed Kazakh placeholders in select
+"""Language slips: the Russian UI showed Kazakh placeholders in select
 lists, the Russian protocol PDF had the Kazakh title as its heading, and the academic-year page
 repeated `id_start` / `id_end`, so the holiday form's labels pointed at the year form's fields."""
 

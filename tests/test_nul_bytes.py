@@ -1,4 +1,4 @@
-"""A NUL character never reaches PostgreSQL (issue #12 defect 12): `/pupils/?q=%00` answered 500
+"""A NUL character never reaches PostgreSQL: `/pupils/?q=%00` answered 500
 for every role. One middleware strips NULs from query strings and form fields and refuses other
 bodies (JSON) and paths that carry one."""
 

@@ -1,4 +1,4 @@
-"""WeasyPrint may read the project's static files and nothing else (issue #9 item 6)."""
+"""WeasyPrint may read the project's static files and nothing else."""
 
 import pytest
 

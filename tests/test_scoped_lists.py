@@ -1,4 +1,4 @@
-"""The outsider sweep beyond ids (issue #9 item 1): lists, search results and CSV exports
+"""The outsider sweep beyond ids: lists, search results and CSV exports
 return exactly the pupils in the user's scope, and nothing of the other school.
 
 Beside the cast's three pupils the world holds a pupil of the school nobody is assigned to, a

@@ -1,4 +1,4 @@
-"""Hostile spreadsheets (issue #14 item 6): the crafted XLSX that declared `A1:XFD1048576` with
+"""Hostile spreadsheets: the crafted XLSX that declared `A1:XFD1048576` with
 one cell in the last row drove the server to 3 GB on every import; a ZIP bomb is refused before
 openpyxl opens it; a too-wide or too-long file stops as its rows arrive."""
 

@@ -1,5 +1,5 @@
-"""Which school or training organisation an administrator of several is working in (issue #12
-defect 13: an admin of two schools silently got the lowest id).
+"""Which school or training organisation an administrator of several is working in (an admin
+of two schools used to get the lowest id, silently).
 
 The choice is kept on the user (`User.chosen_school`, `User.chosen_organisation`), so it holds
 across sessions and devices; it counts only while the user still administers that place, else

@@ -74,7 +74,7 @@ def home(request):
     if roles.specialist_school_ids:
         ctx["review_waiting"] = waiting_for_review(request.user)
     if roles.has("parent"):
-        # К sheets of the user's children with unread counts (issue #12 defect 9)
+        # К sheets of the user's children with unread counts
         ctx["child_sheets"] = parent_sheets(
             request.user, children_of(request.user).select_related("school"),
             today=timezone.localdate(),
@@ -104,7 +104,7 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
 class _PasswordResetView(auth_views.PasswordResetView):
     """The page says the same whether or not the address exists, and whether or not an e-mail
     went out: at most PASSWORD_RESET_PER_ADDRESS e-mails an hour to one address and
-    PASSWORD_RESET_PER_CLIENT requests an hour from one client (issue #14 item 9)."""
+    PASSWORD_RESET_PER_CLIENT requests an hour from one client."""
 
     def form_valid(self, form):
         address = form.cleaned_data["email"].strip().lower()

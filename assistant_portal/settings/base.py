@@ -204,7 +204,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A web request that queues a job must never wait on the broker for long (issue #14 item 1):
+# A web request that queues a job must never wait on the broker for long:
 # a missing Redis fails in about two seconds, a Redis that accepts and never answers too.
 # The job row is kept; `assistant_portal/jobs.py` marks it and the sweeper queues it later.
 BROKER_TIMEOUT_SECONDS = env.float("BROKER_TIMEOUT_SECONDS", default=2)
@@ -254,8 +254,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
         "options": {"expires": 12 * 60 * 60},
     },
-    # Final-test attempts past their limit are stored here, not by page views (issue #12
-    # defect 14); until then every read scores them the same way.
+    # Final-test attempts past their limit are stored here, not by page views;
+    # until then every read scores them the same way.
     "final-test-sweeper": {
         "task": "course.tasks.finalise_expired_attempts",
         "schedule": crontab(minute="*/5"),
@@ -286,7 +286,7 @@ LOGGING = {
     },
 }
 
-# --- Privacy and security (issue #9) ---------------------------------------------------------
+# --- Privacy and security --------------------------------------------------------------------
 # Sessions end after this much idleness and, whatever happens, this long after sign-in.
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE

@@ -11,11 +11,11 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": env.db("DATABASE_URL")}
 # Persistent connections, checked before reuse: after a database restart the first request
-# opens a fresh connection instead of failing on the dead one (issue #14 item 3).
+# opens a fresh connection instead of failing on the dead one.
 DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-# One cache for every gunicorn worker and host (issue #14 item 11): the public verification's
+# One cache for every gunicorn worker and host: the public verification's
 # rate limit (and any other counter in the cache) must count a client once, not once per
 # process. Short socket timeouts: a hung Redis costs a request a second, never a worker.
 CACHE_URL = env("CACHE_URL", default=REDIS_URL)

@@ -1,5 +1,5 @@
 """The project's URLs and the floor: a minimal login-required view rendering a 50-row table
-from one query, through the same middleware stack (issue 17: what the key pages are compared
+from one query, through the same middleware stack (what the key pages are compared
 with)."""
 
 from django.contrib.auth.decorators import login_required

@@ -81,8 +81,8 @@ class AnnexForm(forms.Form):
         self.strict, self.year, self.today = strict, year, today
         for field in self.fields.values():
             if field.required:
-                # Needed to submit: said before submitting (a visible mark from the CSS,
-                # issue #13 item 3), also while the draft leaves it optional.
+                # Needed to submit: said before submitting (a visible mark from the CSS),
+                # also while the draft leaves it optional.
                 field.widget.attrs["aria-required"] = "true"
             if not strict:
                 field.required = False

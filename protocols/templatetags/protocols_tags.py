@@ -36,7 +36,7 @@ def annex_letter(code) -> str:
 
 @register.simple_tag
 def pupil_work(pupil, user) -> dict:
-    """What is due and overdue for this pupil (the pupil page, issue #13 item 3), and whether
+    """What is due and overdue for this pupil (the pupil page), and whether
     this user fills it in (the assigned assistant) or only reads it."""
     from django.utils import timezone
 
@@ -50,7 +50,7 @@ def pupil_work(pupil, user) -> dict:
 @register.simple_tag
 def share(counts, key) -> int | None:
     """Whole percent of a class's or an assistant's due windows that were on time / late /
-    missing (the school overview, issue #13 item 8); None with nothing due."""
+    missing (the school overview); None with nothing due."""
     due = counts.on_time + counts.late + counts.missing
     if not due:
         return None

@@ -8,7 +8,7 @@
     }
   });
 
-  // The score grid (issue #13 item 6): Enter and ↓ move down the task's column, ↑ up; Tab
+  // The score grid: Enter and ↓ move down the task's column, ↑ up; Tab
   // moves across the row as usual. Leaving a cell fires its "change", which saves it (htmx).
   document.addEventListener("keydown", (event) => {
     const input = event.target;
@@ -53,7 +53,7 @@
     tick();
   }
 
-  // The navigator follows each saved answer without a reload (issue #13 item 7).
+  // The navigator follows each saved answer without a reload.
   const markNavigator = (form, data) => {
     const position = data.get("position");
     const link = document.querySelector(`#navigator a[data-position="${position}"]`);

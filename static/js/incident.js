@@ -1,4 +1,4 @@
-// The quick incident form (issue #13 item 2): a start/stop button for the duration. Start puts
+// The quick incident form: a start/stop button for the duration. Start puts
 // the current time into "Start time", Stop into "End time" and clears a tapped minutes chip.
 // Nothing is kept in browser storage.
 (function () {

@@ -1,4 +1,4 @@
-// Warns before the idle session ends and offers to stay signed in (issue #9).
+// Warns before the idle session ends and offers to stay signed in.
 // The server says how many seconds are left (data-session-left on <body>, and the
 // X-Session-Seconds-Left header of every htmx response, e.g. autosave).
 (() => {

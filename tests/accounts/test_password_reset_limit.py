@@ -1,4 +1,4 @@
-"""Password reset has a limit (issue #14 item 9): 15 requests in 2 s sent 15 e-mails. At most
+"""Password reset has a limit: 15 requests in 2 s sent 15 e-mails. At most
 3 an hour go to one address, at most 10 requests an hour come from one client, and the answer
 is always the same."""
 

@@ -1,5 +1,5 @@
 """An administrator of two schools (or two training organisations) chooses where they work, and
-the choice is remembered (issue #12 defect 13): before, the lowest id was used silently."""
+the choice is remembered: before, the lowest id was used silently."""
 
 import pytest
 from django.test import Client

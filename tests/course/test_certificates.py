@@ -1,4 +1,4 @@
-"""Certificates (issue #7): eligibility, idempotent issue, frozen snapshots, serials, codes,
+"""Certificates: eligibility, idempotent issue, frozen snapshots, serials, codes,
 revoke and reissue, the public verification page and its JSON, downloads, the PDF's QR code
 and Kazakh text, and bulk issue (eager here; a real worker in test_certificates_worker.py)."""
 

@@ -1,5 +1,5 @@
-"""The four kinds of control (§8.5) and the module feedback questionnaire (§8.2), issue 15
-item 8: only current and periodic control count in TU; listeners answer a questionnaire per
+"""The four kinds of control (§8.5) and the module feedback questionnaire (§8.2):
+only current and periodic control count in TU; listeners answer a questionnaire per
 module and the course administrator reads the results per module, without names."""
 
 from decimal import Decimal
@@ -42,7 +42,7 @@ def test_preliminary_control_does_not_change_tu(client, cast):
     st = listener_standing(cast.enrolment)
     assert st.tu == Decimal(75)  # (80 + 70) / 2: the preliminary 10 is not an item
     assert st.scores[preliminary.pk] == Decimal(10)  # still shown
-    # task columns show when the gradebook is expanded (issue #13 item 6: it fits 1280 px)
+    # task columns show when the gradebook is expanded (it fits 1280 px)
     url = reverse("grading:gradebook", args=[cast.cohort.pk]) + "?cols=all"
     page = client.get(url).content.decode()
     assert "preliminary control · not in TU" in page

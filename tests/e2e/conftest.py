@@ -11,7 +11,7 @@ OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]},
     # axe-core ships target-size (WCAG 2.5.8, tagged wcag22aa) switched off: the tag alone
-    # does not run it, so it is named here (issue #13 item 9).
+    # does not run it, so it is named here.
     "rules": {"target-size": {"enabled": True}},
     "resultTypes": ["violations"],
 }

@@ -55,7 +55,7 @@ def test_bulk_issue_verify_and_revoke(page, login, demo, shot, axe_check, tmp_pa
 
     anon.reload()
     expect(anon.locator("#verify-status")).to_have_attribute("data-status", "revoked")
-    # the category and the date, never the staff's typed reason (issue #14 item 10)
+    # the category and the date, never the staff's typed reason
     expect(anon.locator("#revoke-category")).to_have_text("қателікпен берілген")
     expect(anon.locator("#verify-status")).not_to_contain_text("Телефонмен")
     results = Axe().run(anon, options=AXE_OPTIONS)

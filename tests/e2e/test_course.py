@@ -89,7 +89,7 @@ def test_listener_takes_the_final_test(page, login, shot, axe_check):
     page.locator("#back-to-test").click()
     expect(page.locator(".timer-value")).to_be_visible()  # the attempt is still open
     expect(page).to_have_url(re.compile(r"\?q=2$"))
-    # the navigator (issue #13 item 7): one answered, nineteen not
+    # the navigator: one answered, nineteen not
     expect(page.locator("#navigator a.answered")).to_have_count(1)
     expect(page.locator("#navigator a.unanswered")).to_have_count(19)
     for _ in range(19):

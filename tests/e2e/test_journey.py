@@ -1,4 +1,4 @@
-"""A pupil's autumn across roles, as people do it (issue #12, "tests that walk the week"):
+"""A pupil's autumn across roles, as people do it ("tests that walk the week"):
 the assistant fills А, Б twice, Д over four weeks and Г and submits; the psychologist returns
 the Г with a comment; the assistant learns it from a notification, fixes and resubmits; the
 psychologist approves. Then the Б dynamics show both observations side by side, the Д chart

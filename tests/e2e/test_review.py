@@ -1,4 +1,4 @@
-"""The support team's loop in the browser (issue #4): a specialist works the queue, returns a
+"""The support team's loop in the browser: a specialist works the queue, returns a
 conclusion with comments, the assistant resubmits, the specialist approves it and records a
 meeting with a next step; the queue, review page and overview pass axe."""
 

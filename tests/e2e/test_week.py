@@ -1,4 +1,4 @@
-"""The assistant's week in a browser (issue #13): Д in at most six interactions and К within two
+"""The assistant's week in a browser: Д in at most six interactions and К within two
 minutes, counted and timed the same way each run (figures in docs/PERFORMANCE.md), and axe
 with WCAG 2.2 target size on the assistant's and the support team's key pages."""
 

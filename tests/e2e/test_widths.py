@@ -1,4 +1,4 @@
-"""Every key page of every role fits the screen (issue #13, "Measured"): at 390, 820, 1024 and
+"""Every key page of every role fits the screen ("Measured"): at 390, 820, 1024 and
 1280 px, in Kazakh and Russian, the page does not scroll sideways and no two navbar items
 overlap or are cut (the language box shows its whole name). One browser page per role: the
 widths and languages are looped inside, so the run stays short."""

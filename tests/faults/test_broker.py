@@ -1,4 +1,4 @@
-"""Redis absent or hung (issue #14 item 1), provoked for real: the broker URL points at a port
+"""Redis absent or hung, provoked for real: the broker URL points at a port
 with nothing on it, or at a socket that accepts and never answers. Starting a dossier, a
 pupil's archive or a bulk issue answers at once with a page in the user's language; the job is
 kept and the sweeper queues it once the broker (the real Redis) is back; another user's login

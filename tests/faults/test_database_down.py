@@ -1,4 +1,4 @@
-"""The database is down (issue #14 item 3), for real.
+"""The database is down, for real.
 
 First half: the app's connection points at a port with nothing on it (DEBUG on, as under
 bin/dev): logging in, the public verification and a signed-in page answer 503 in the visitor's

@@ -1,4 +1,4 @@
-"""Rate limits count across processes in production (issue #14 item 11).
+"""Rate limits count across processes in production.
 
 Two real processes with the production settings, as two gunicorn workers would be, each make
 20 public verification requests from one client address against the real Redis: with a

@@ -1,4 +1,4 @@
-"""A bulk issue whose worker is killed with SIGKILL half-way (issue #14 item 2), on real
+"""A bulk issue whose worker is killed with SIGKILL half-way, on real
 processes against the real Redis and PostgreSQL.
 
 Before: the chunk came back only after the broker's one-hour visibility timeout, and the batch

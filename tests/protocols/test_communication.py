@@ -1,5 +1,5 @@
-"""Annex К between the parent and the specialists (issue #12 defect 9, issue #15 item 1),
-walked through the pages people use: the sheet, a new entry, a reply, the parent's home."""
+"""Annex К between the parent and the specialists, walked
+through the pages people use: the sheet, a new entry, a reply, the parent's home."""
 
 import re
 from datetime import timedelta
@@ -150,7 +150,7 @@ def test_the_sheet_is_not_edited_as_a_form(client, cast):
 
 
 def test_entries_written_before_ids_are_shown_once_and_answerable(client, cast):
-    """Sheets kept as the assistant's form before issue #15: no id, an ISO date string."""
+    """Sheets kept as the assistant's form before К became a thread: no id, an ISO date string."""
     entries = [{"entry_date": "2026-11-17", "author": "логопед", "message": "Ескі жазба."}]
     protocol_of(cast, annex="K", window_key=WEEK, data={"entries": entries})
     client.force_login(cast.parent)

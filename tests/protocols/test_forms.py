@@ -156,7 +156,7 @@ def test_html_is_stored_as_plain_text():
 
 def test_the_names_readers_use_are_the_forms_fields():
     """Readers read `data` through names the annex modules give; each must be a field the form
-    saves (issue #12: a reader's own key, never saved by the form, showed nothing)."""
+    saves (a reader's own key, never saved by the form, showed nothing)."""
     from protocols.annexes import b_free_activity as b
     from protocols.annexes import d_behaviour_log as d
     from protocols.annexes import v_class_observation as v

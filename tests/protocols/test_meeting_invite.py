@@ -1,4 +1,4 @@
-"""Meetings that invite (issue 15 item 7): scheduling a support-team meeting tells the
+"""Meetings that invite: scheduling a support-team meeting tells the
 attendees in the app and by e-mail with an .ics file; its agenda starts from the conclusions
 waiting and the flagged pupils."""
 

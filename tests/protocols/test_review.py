@@ -1,4 +1,4 @@
-"""The support team's review (issue #4): queue, decisions with comments per section, stale
+"""The support team's review: queue, decisions with comments per section, stale
 decisions, rounds with several specialists, meetings and next steps, minutes PDF, flagged
 pupils, the school overview and the team's dossier, with their query counts."""
 
@@ -291,7 +291,7 @@ def test_minutes_pdf_in_kazakh_and_russian(cast, client, tmp_path, lang, title):
 
 
 def _d_week(cast, pupil, monday: date, n: int):
-    """Д of one week filled through its form (issue #12 defect 2: the flag read a key the
+    """Д of one week filled through its form (the flag read a key the
     form never saves, so this list stayed empty on real protocols)."""
     author = Assignment.objects.get(student=pupil, end__isnull=True).assistant
     behaviour_week(
@@ -549,7 +549,7 @@ def _share(counts, key):
     return getattr(counts, key) / due if due else 0
 
 
-# --- The decision on the print (issue #15 item 6) -------------------------------------------
+# --- The decision on the print --------------------------------------------------------------
 
 
 def test_an_approved_conclusion_prints_the_team_decision_and_the_dossier_has_it(

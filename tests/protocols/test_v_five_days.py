@@ -1,5 +1,5 @@
 """Annex В over the first five school days: the school's core subjects and PE are listed, and
-a missing one is a warning on submit, never a refusal (issue 15 item 5)."""
+a missing one is a warning on submit, never a refusal."""
 
 from django.urls import reverse
 

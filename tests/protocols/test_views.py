@@ -257,7 +257,7 @@ def test_communication_sheet_page_checks_the_assignment_once(
     assistant, cast, django_assert_num_queries
 ):
     # The К page asks whether the user is the pupil's parent, else their assistant (which side
-    # they write on); the assignment is read once for the request (issue #19).
+    # they write on); the assignment is read once for the request.
     entries = [{"author": "логопед", "message": "Үйде дыбыстарды қайталаңыз."}]
     k = protocol_of(cast, annex="K", window_key="K:2026-11-16", data={"entries": entries})
     assistant.get(k.get_absolute_url())  # the first visit writes the read mark

@@ -1,4 +1,4 @@
-"""The assistant's week (issue #13 item 1) and the quick incident form (item 2)."""
+"""The assistant's week and the quick incident form."""
 
 import re
 from datetime import date

@@ -1,4 +1,4 @@
-"""Annex Ж carries its goals through the year (issue 15 item 4): the II half-year programme
+"""Annex Ж carries its goals through the year: the II half-year programme
 opens with the I half-year's goals, the report with the programme's open goals, and the report
 cannot be submitted without a result and a comment per goal. Everything goes through the
 pages, as the assistant fills them."""

@@ -1,5 +1,4 @@
-"""Who sees whom, for users with several roles, and the plan PostgreSQL takes for it
-(issue #19 item 1).
+"""Who sees whom, for users with several roles, and the plan PostgreSQL takes for it.
 
 With one OR across the role joins, a psychologist who is also an assistant made PostgreSQL read
 every pupil and every assignment of the country. Each role is now a branch read through its own

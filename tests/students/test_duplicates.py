@@ -1,4 +1,4 @@
-"""Duplicate pupils (issue #12 defect 11): an exact copy without IIN was imported silently, a pupil
+"""Duplicate pupils: an exact copy without IIN was imported silently, a pupil
 created from two tabs existed twice, the same file imported twice doubled every row, a double
 click on "confirm import" doubled it, and with IINs the same races gave a 500.
 

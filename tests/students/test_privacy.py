@@ -74,7 +74,7 @@ def test_pupil_page_queries_are_pinned(client, cast, n, django_assert_num_querie
     client.force_login(cast.school_admin)
     url = reverse("students:pupil", args=[cast.pupil.pk])
     # session, user, roles, pupil (+school), read-log INSERT, guardians, assignments,
-    # active consent, readers (+user), the pupil's due and overdue list (issue #13): the
+    # active consent, readers (+user), the pupil's due and overdue list: the
     # school's year with holidays, the pupil's protocols of that year
     with django_assert_num_queries(11) as ctx:
         client.get(url)

@@ -1,4 +1,4 @@
-"""Who has read a record (issue #12 defect 15): the pupil page showed 20 identical rows without
+"""Who has read a record: the pupil page showed 20 identical rows without
 role or page; the school's log was only a CSV. Reads are logged by opening the pages a person
 opens; the pupil page groups them (person, role, page or file, times, last); the school's log is
 a page with filters (person, pupil, period), paginated, with constant queries."""

@@ -13,6 +13,7 @@ from students.services import role_grant
 
 from . import services
 from .certificates import certificate_issue
+from .demo_questions import QUESTIONS
 from .models import Module, Question, Task, TrainingOrganisation
 from .programme import ensure_programme
 
@@ -37,8 +38,6 @@ def _questions(org, course):
     20-question test is drawn from a bank of 25."""
     if Question.objects.filter(organisation=org).exists():
         return
-    from .demo_questions import QUESTIONS
-
     modules = {m.number: m for m in Module.objects.filter(course=course)}
     for module, text_kk, text_ru, choices in QUESTIONS:
         multiple = sum(1 for c in choices if c[2]) > 1

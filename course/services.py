@@ -43,6 +43,7 @@ from .models import (
     Task,
     TrainingOrganisation,
 )
+from .selectors import count_correct
 
 COHORT_FIELDS = ("name", "start", "end", "trainers", "test_minutes", "test_open",
                  "require_test_pass", "test_rule_decision")  # fmt: skip
@@ -455,8 +456,6 @@ def attempt_answer(
 
 
 def _count_correct(attempt: Attempt) -> int:
-    from .selectors import count_correct
-
     return count_correct([attempt.pk]).get(attempt.pk, 0)
 
 

@@ -46,6 +46,7 @@ from .annexes.k_communication_sheet import (
     ROLE_LABELS,
     STAFF,
 )
+from .calendar import calendar_of
 from .models import AnnexCode, Protocol, SheetRead, Status
 from .services import _freeze
 from .windows import current_year, window_for
@@ -91,8 +92,6 @@ def current_sheet_key(pupil: Student, *, today: date) -> str | None:
     year = current_year(pupil, today=today)
     if year is None:
         return None
-    from .calendar import calendar_of
-
     windows = [
         w
         for w in schedule.windows_for_pupil(

@@ -160,7 +160,7 @@ def fill_to_last_week(pupils, assistant, psychologist, *, skip: set, parent_chil
     """Submit every window of these pupils due before this week's Monday that has no protocol
     and is not in `skip` ((pupil pk, window key)); Г are approved by the psychologist. The
     parent's child gets the parent's replies on the last two К sheets."""
-    from .demo import CONCLUSION
+    from .demo import CONCLUSION  # inside: demo imports this module
 
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())

@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from students.forms import DateInput
 
 from .annexes.base import AnnexDef
+from .annexes.d_behaviour_log import BEHAVIOUR_TYPES
+from .annexes.fields import INTENSITY_CHOICES
+from .selectors import PICK_FIELDS
 
 MAX_KEPT = 50_000  # an over-long answer is kept (with its error) up to this many characters
 MAX_ROWS = 60  # a week of incidents or a term's goals stays far below this
@@ -303,10 +306,6 @@ class QuickIncidentForm(forms.Form):
     intensity = forms.ChoiceField(label=_("Intensity"), required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args, suggestions, **kwargs):
-        from .annexes.d_behaviour_log import BEHAVIOUR_TYPES
-        from .annexes.fields import INTENSITY_CHOICES
-        from .selectors import PICK_FIELDS
-
         super().__init__(*args, **kwargs)
         self.suggestions = suggestions
         labels = {

@@ -20,7 +20,7 @@ from assistant_portal.accounts.roles import roles_of
 from students.models import Guardian, Student
 from students.selectors import current_assignments
 
-from .access import pupils_shared_by
+from .access import card_parts_shared_with, pupils_shared_by, versions_shared_with
 from .models import AnnexCode, ParentShare, ProtocolVersion, ShareKind, Status
 
 CARD_PARTS = (ShareKind.PMPC, ShareKind.SEN_CATEGORY, ShareKind.GUARDIANS)
@@ -125,8 +125,6 @@ class ParentCard:
 def parent_card(user: User, pupil: Student) -> ParentCard:
     """What a parent sees of their child: name, class, the assistant and the school's contact,
     plus exactly what is shared with them. Four queries."""
-    from .access import card_parts_shared_with, versions_shared_with
-
     parts = card_parts_shared_with(user, pupil)
     versions = list(
         versions_shared_with(user)

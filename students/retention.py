@@ -24,12 +24,15 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import (
+from .models import (  # the *Event models are pghistory's, made beside the tracked ones
     Consent,
+    ConsentEvent,
     Guardian,
+    GuardianEvent,
     PupilExport,
     ReadLogEntry,
     Student,
+    StudentEvent,
 )
 
 ANONYMISERS: list[Callable[[Student], int]] = []
@@ -68,8 +71,6 @@ def anonymise_pupil(*, pupil: Student, record: bool = True) -> Anonymised:
     backup erases the pupil again (assistant_portal/security/backup.py); False only when
     re-applying that log."""
     from assistant_portal.security.backup import record_erasure
-
-    from .models import ConsentEvent, GuardianEvent, StudentEvent
 
     if record:
         record_erasure(pupil_id=pupil.pk)

@@ -158,7 +158,7 @@ def digest_message_id(*, recipient_id: int, week_start: date) -> str:
 
 
 def _queue_send(outbox_id: int) -> None:
-    from .tasks import send_digest
+    from .tasks import send_digest  # inside: tasks imports this module
 
     send_digest.delay(outbox_id)
 
@@ -319,7 +319,7 @@ def _notice_footer(url: str) -> str:
 
 
 def _queue_notice(user_id: int, subject: str, text: str, attachment: list[str] | None) -> None:
-    from .tasks import send_notice
+    from .tasks import send_notice  # inside: tasks imports this module
 
     send_notice.delay(user_id, subject, text, attachment)
 

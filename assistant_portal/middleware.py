@@ -126,8 +126,9 @@ class NulByteMiddleware:
 
     @staticmethod
     def _refuse(request):
-        message = _("The request contains a NUL character, which cannot be saved. Remove it "
-                    "and try again.")  # fmt: skip
+        message = _(
+            "The request contains a NUL character, which cannot be saved. Remove it and try again."
+        )
         if request.content_type == "application/json":
             return JsonResponse({"error": message}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -110,9 +110,13 @@ def _xlsx_rows(raw: bytes):
     sheet = book.active
     with sheet._get_source() as source:
         parser = WorkSheetParser(
-            source, sheet._shared_strings, data_only=True, epoch=book.epoch,
-            date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
-        )  # fmt: skip
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
         for count, (_index, cells) in enumerate(parser.parse(), start=1):
             if count > MAX_XLSX_ROW_ELEMENTS:
                 raise _too_many_rows()

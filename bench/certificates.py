@@ -34,8 +34,9 @@ def _env() -> dict:
     d = embedded_postgres(ROOT / ".pgdata")
     import psycopg
 
-    with psycopg.connect(host=d["HOST"], port=d["PORT"], user=d["USER"], dbname="postgres",
-                         autocommit=True) as c:  # fmt: skip
+    with psycopg.connect(
+        host=d["HOST"], port=d["PORT"], user=d["USER"], dbname="postgres", autocommit=True
+    ) as c:
         if not c.execute("select 1 from pg_database where datname=%s", [DB]).fetchone():
             c.execute(f"create database {DB}")
     env = dict(os.environ)
@@ -57,8 +58,7 @@ def main() -> None:
     subprocess.run([py, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([py, __file__, "single"], cwd=ROOT, env=env, check=True)
     for workers in (1, 2):
-        subprocess.run([py, __file__, "bulk", str(n), str(workers)], cwd=ROOT, env=env,
-                       check=True)  # fmt: skip
+        subprocess.run([py, __file__, "bulk", str(n), str(workers)], cwd=ROOT, env=env, check=True)
 
 
 def _setup():
@@ -97,10 +97,17 @@ def _world(n: int):
     now = timezone.now()
     Score.objects.bulk_create(Score(enrolment=e, task=task, value=Decimal(85)) for e in es)
     Attempt.objects.bulk_create(
-        Attempt(enrolment=e, number=1, started_at=now, deadline=now, submitted_at=now,
-                score=Decimal(80), on_paper=True)
+        Attempt(
+            enrolment=e,
+            number=1,
+            started_at=now,
+            deadline=now,
+            submitted_at=now,
+            score=Decimal(80),
+            on_paper=True,
+        )
         for e in es
-    )  # fmt: skip
+    )
     return admin, cohort, es
 
 
@@ -128,10 +135,12 @@ def single(rounds: int = 30) -> None:
         if i < 3:  # warm-up
             ours.pop(), bare.pop(), renderer.pop()
     o, b, r = (statistics.median(x) * 1000 for x in (ours, bare, renderer))
-    print(f"one certificate, median of {len(ours)}: issue through our code {o:.1f} ms; "
-          f"bare WeasyPrint of the same HTML {b:.1f} ms (ratio {o / b:.2f}); "
-          f"the project's renderer alone {r:.1f} ms (ratio {o / r:.2f}, "
-          f"overhead {100 * (o / r - 1):.0f} %)")  # fmt: skip
+    print(
+        f"one certificate, median of {len(ours)}: issue through our code {o:.1f} ms; "
+        f"bare WeasyPrint of the same HTML {b:.1f} ms (ratio {o / b:.2f}); "
+        f"the project's renderer alone {r:.1f} ms (ratio {o / r:.2f}, "
+        f"overhead {100 * (o / r - 1):.0f} %)"
+    )
 
 
 def bulk(n: int, workers: int) -> None:
@@ -144,11 +153,25 @@ def bulk(n: int, workers: int) -> None:
     admin, cohort, _enrolments = _world(n)
     connection.close()
     worker = subprocess.Popen(
-        [str(ROOT / ".venv/bin/celery"), "-A", "assistant_portal", "worker", "-c", str(workers),
-         "--pool", "prefork", "-l", "WARNING", "--without-heartbeat", "--without-mingle",
-         "--without-gossip"],
-        cwd=ROOT, env=os.environ, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "assistant_portal",
+            "worker",
+            "-c",
+            str(workers),
+            "--pool",
+            "prefork",
+            "-l",
+            "WARNING",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=os.environ,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         time.sleep(4)  # workers up
         t = time.perf_counter()
@@ -163,8 +186,10 @@ def bulk(n: int, workers: int) -> None:
         worker.terminate()
         worker.wait(30)
     assert batch.status == CertificateBatch.State.DONE and batch.done == n, batch
-    print(f"bulk issue of {n} with {workers} worker process(es): {dt:.1f} s "
-          f"({1000 * dt / n:.0f} ms per certificate, ZIP included)")  # fmt: skip
+    print(
+        f"bulk issue of {n} with {workers} worker process(es): {dt:.1f} s "
+        f"({1000 * dt / n:.0f} ms per certificate, ZIP included)"
+    )
 
 
 if __name__ == "__main__":

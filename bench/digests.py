@@ -56,10 +56,14 @@ def fill():
         )
     languages = ["kk", "ru", "kk"]
     users = User.objects.bulk_create(
-        User(email=f"a{i}@bench.kz", full_name=f"Ассистент {i}", password=password,
-             language=languages[i % 3])
+        User(
+            email=f"a{i}@bench.kz",
+            full_name=f"Ассистент {i}",
+            password=password,
+            language=languages[i % 3],
+        )
         for i in range(N_ASSISTANTS)
-    )  # fmt: skip
+    )
     staff = User.objects.bulk_create(
         User(email=f"{kind}{s.pk}@bench.kz", full_name=f"{kind} {s.pk}", password=password)
         for s in schools
@@ -80,16 +84,22 @@ def fill():
     pupils = Student.objects.bulk_create(
         (
             Student(
-                school=schools[i // PER_SCHOOL % len(schools)], last_name=f"Оқушы{i}-{k}",
-                first_name="Айбек", sort_key=kazakh_sort_key(f"Оқушы{i}-{k} Айбек"),
-                birth_date=date(2017, 3, 14), grade=1 + (i + k) % 11, class_letter="Ә",
-                class_sort_key="03", sen_category="speech", joined=date(2026, 9, 1),
+                school=schools[i // PER_SCHOOL % len(schools)],
+                last_name=f"Оқушы{i}-{k}",
+                first_name="Айбек",
+                sort_key=kazakh_sort_key(f"Оқушы{i}-{k} Айбек"),
+                birth_date=date(2017, 3, 14),
+                grade=1 + (i + k) % 11,
+                class_letter="Ә",
+                class_sort_key="03",
+                sen_category="speech",
+                joined=date(2026, 9, 1),
             )
             for i in range(N_ASSISTANTS)
             for k in range(PUPILS_EACH)
         ),
         batch_size=5000,
-    )  # fmt: skip
+    )
     Assignment.objects.bulk_create(
         (
             Assignment(student=p, assistant=users[n // PUPILS_EACH], start=date(2026, 9, 1))
@@ -101,17 +111,31 @@ def fill():
     # per school waits for review.
     years = {y.school_id: y for y in AcademicYear.objects.all()}
     protocols = [
-        Protocol(student=p, year=years[p.school_id], annex=a, window_key=f"{a}:september",
-                 status="submitted", author=users[n // PUPILS_EACH],
-                 updated_by=users[n // PUPILS_EACH])
-        for n, p in enumerate(pupils) if n % 3 == 0 for a in ("A", "B", "V")
-    ]  # fmt: skip
+        Protocol(
+            student=p,
+            year=years[p.school_id],
+            annex=a,
+            window_key=f"{a}:september",
+            status="submitted",
+            author=users[n // PUPILS_EACH],
+            updated_by=users[n // PUPILS_EACH],
+        )
+        for n, p in enumerate(pupils)
+        if n % 3 == 0
+        for a in ("A", "B", "V")
+    ]
     protocols += [
-        Protocol(student=pupils[j * PER_SCHOOL * PUPILS_EACH], year=years[s.pk], annex="G",
-                 window_key="G:september", status="submitted", author=users[j * PER_SCHOOL],
-                 updated_by=users[j * PER_SCHOOL])
+        Protocol(
+            student=pupils[j * PER_SCHOOL * PUPILS_EACH],
+            year=years[s.pk],
+            annex="G",
+            window_key="G:september",
+            status="submitted",
+            author=users[j * PER_SCHOOL],
+            updated_by=users[j * PER_SCHOOL],
+        )
         for j, s in enumerate(schools)
-    ]  # fmt: skip
+    ]
     Protocol.objects.bulk_create(protocols, batch_size=5000)
     return len(users) + len(staff), len(pupils), len(protocols)
 
@@ -143,8 +167,10 @@ def main():
     try:
         t0 = time.perf_counter()
         users, pupils, protocols = fill()
-        print(f"data: {users} users, {pupils} pupils, {protocols} protocols "
-              f"({time.perf_counter() - t0:.1f} s to insert)")  # fmt: skip
+        print(
+            f"data: {users} users, {pupils} pupils, {protocols} protocols "
+            f"({time.perf_counter() - t0:.1f} s to insert)"
+        )
         gc.collect()
         week = WeekRange.of(WEEK_DAY)
         mail.outbox = []
@@ -158,17 +184,24 @@ def main():
                 return
             t, q = time.perf_counter(), counter.count
             planned = services.digests_plan(week)
-            phases.append(("build (recipients, providers, render)", time.perf_counter() - t,
-                           counter.count - q))  # fmt: skip
+            phases.append(
+                (
+                    "build (recipients, providers, render)",
+                    time.perf_counter() - t,
+                    counter.count - q,
+                )
+            )
             t, q = time.perf_counter(), counter.count
             with transaction.atomic():
                 services.digests_write(week=week, planned=planned)
-                phases.append(("write (outbox, in-app)", time.perf_counter() - t,
-                               counter.count - q))  # fmt: skip
+                phases.append(
+                    ("write (outbox, in-app)", time.perf_counter() - t, counter.count - q)
+                )
                 t, q = time.perf_counter(), counter.count
             # the e-mail tasks are on_commit callbacks: they ran (eagerly) at the commit above
-            phases.append(("send (one task per e-mail, eager)", time.perf_counter() - t,
-                           counter.count - q))  # fmt: skip
+            phases.append(
+                ("send (one task per e-mail, eager)", time.perf_counter() - t, counter.count - q)
+            )
         n = len(planned)
         print(f"digests: {n}; e-mails in the locmem outbox: {len(mail.outbox)}")
         print(f"{'phase':40} {'seconds':>8} {'ms/recipient':>13} {'queries':>8}")

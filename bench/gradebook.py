@@ -37,9 +37,15 @@ def pure() -> float:
     tests = [Decimal(rng.randint(0, 20) * 5) if rng.random() > 0.2 else None for _ in data]
     start = time.perf_counter()
     for i, scores in enumerate(data):
-        standing(enrolment_id=i, tasks=tasks, scores=scores, test=tests[i],
-                 attempts_used=0 if tests[i] is None else 1, now=now,
-                 require_test_pass=bool(i % 2))  # fmt: skip
+        standing(
+            enrolment_id=i,
+            tasks=tasks,
+            scores=scores,
+            test=tests[i],
+            attempts_used=0 if tests[i] is None else 1,
+            now=now,
+            require_test_pass=bool(i % 2),
+        )
     return time.perf_counter() - start
 
 
@@ -60,9 +66,13 @@ def with_database() -> tuple[float, int]:
         with transaction.atomic():
             course = Course.objects.get(code="sen-108")
             org = TrainingOrganisation.objects.create(name="bench")
-            cohort = Cohort.objects.create(organisation=org, course=course, name="bench",
-                                           start=datetime(2026, 11, 9).date(),
-                                           end=datetime(2026, 11, 20).date())  # fmt: skip
+            cohort = Cohort.objects.create(
+                organisation=org,
+                course=course,
+                name="bench",
+                start=datetime(2026, 11, 9).date(),
+                end=datetime(2026, 11, 20).date(),
+            )
             module = course.modules.get(number=1)
             past = datetime(2026, 11, 1, tzinfo=UTC)
             tasks = Task.objects.bulk_create(
@@ -77,10 +87,13 @@ def with_database() -> tuple[float, int]:
             )
             rng = random.Random(2)
             Score.objects.bulk_create(
-                (Score(enrolment=e, task=t, value=Decimal(rng.randint(0, 10000)) / 100)
-                 for e in enrolments for t in tasks),
+                (
+                    Score(enrolment=e, task=t, value=Decimal(rng.randint(0, 10000)) / 100)
+                    for e in enrolments
+                    for t in tasks
+                ),
                 batch_size=5000,
-            )  # fmt: skip
+            )
             start = time.perf_counter()
             with CaptureQueriesContext(connection) as queries:
                 standings = cohort_standings(cohort, enrolments)
@@ -113,9 +126,13 @@ def page(listeners: int = 500) -> tuple[float, int]:
             org = TrainingOrganisation.objects.create(name="bench")
             admin = User.objects.create_user("bench-admin@example.kz", "x", full_name="a")
             Role.objects.create(user=admin, kind="course_admin", organisation=org)
-            cohort = Cohort.objects.create(organisation=org, course=course, name="bench",
-                                           start=datetime(2026, 11, 9).date(),
-                                           end=datetime(2026, 11, 20).date())  # fmt: skip
+            cohort = Cohort.objects.create(
+                organisation=org,
+                course=course,
+                name="bench",
+                start=datetime(2026, 11, 9).date(),
+                end=datetime(2026, 11, 20).date(),
+            )
             module = course.modules.get(number=1)
             past = datetime(2026, 11, 1, tzinfo=UTC)
             tasks = Task.objects.bulk_create(
@@ -131,8 +148,9 @@ def page(listeners: int = 500) -> tuple[float, int]:
             rng = random.Random(3)
             Score.objects.bulk_create(
                 Score(enrolment=e, task=t, value=Decimal(rng.randint(0, 10000)) / 100)
-                for e in enrolments for t in tasks
-            )  # fmt: skip
+                for e in enrolments
+                for t in tasks
+            )
             client = Client(HTTP_HOST="localhost")
             client.force_login(admin)
             url = reverse("grading:gradebook", args=[cohort.pk])
@@ -151,10 +169,14 @@ def page(listeners: int = 500) -> tuple[float, int]:
 
 if __name__ == "__main__":
     p = min(pure() for _ in range(3))
-    print(f"pure standing(): {LISTENERS} listeners x {TASKS} tasks: {p * 1000:.0f} ms "
-          f"({p / LISTENERS * 1e6:.1f} µs per listener)")  # fmt: skip
+    print(
+        f"pure standing(): {LISTENERS} listeners x {TASKS} tasks: {p * 1000:.0f} ms "
+        f"({p / LISTENERS * 1e6:.1f} µs per listener)"
+    )
     d, q = with_database()
-    print(f"cohort_standings() with the database (no test taken yet): {d * 1000:.0f} ms, "
-          f"{q} queries ({d / LISTENERS * 1e6:.1f} µs per listener)")  # fmt: skip
+    print(
+        f"cohort_standings() with the database (no test taken yet): {d * 1000:.0f} ms, "
+        f"{q} queries ({d / LISTENERS * 1e6:.1f} µs per listener)"
+    )
     t, q = page()
     print(f"gradebook page, 500 listeners x {TASKS} tasks: {t * 1000:.0f} ms, {q} queries")

@@ -50,14 +50,18 @@ def build_school(n_pupils: int):
 
     school = School.objects.create(name_kk=f"№ {n_pupils} мектеп")
     AcademicYear.objects.create(
-        school=school, start=date(2026, 9, 1), half_year_end=date(2026, 12, 29),
+        school=school,
+        start=date(2026, 9, 1),
+        half_year_end=date(2026, 12, 29),
         end=date(2027, 5, 25),
-    )  # fmt: skip
+    )
     specialist = User.objects.create(email=f"spec{n_pupils}@bench.kz", full_name="Маман")
     Role.objects.create(
-        user=specialist, kind=RoleKind.SPECIALIST, school=school,
+        user=specialist,
+        kind=RoleKind.SPECIALIST,
+        school=school,
         speciality=Speciality.PSYCHOLOGIST,
-    )  # fmt: skip
+    )
     assistants = [
         User.objects.create(email=f"a{n_pupils}-{i}@bench.kz", full_name=f"Ассистент {i:03d}")
         for i in range(max(n_pupils // 5, 1))
@@ -68,32 +72,44 @@ def build_school(n_pupils: int):
     letters = "АӘБВГ"
     pupils = Student.objects.bulk_create(
         Student(
-            school=school, last_name=f"Оқушы{i:03d}", first_name="Айбек",
-            sort_key=kazakh_sort_key(f"Оқушы{i:03d} Айбек"), birth_date=date(2016, 1, 1),
-            grade=1 + i % 11, class_letter=letters[i % 5],
+            school=school,
+            last_name=f"Оқушы{i:03d}",
+            first_name="Айбек",
+            sort_key=kazakh_sort_key(f"Оқушы{i:03d} Айбек"),
+            birth_date=date(2016, 1, 1),
+            grade=1 + i % 11,
+            class_letter=letters[i % 5],
             class_sort_key=f"{1 + i % 11:02d}" + kazakh_sort_key(letters[i % 5]),
-            sen_category="speech", joined=date(2026, 9, 1),
+            sen_category="speech",
+            joined=date(2026, 9, 1),
         )
         for i in range(n_pupils)
-    )  # fmt: skip
+    )
     assignments = []
     for i, pupil in enumerate(pupils):
         first = assistants[i // 5 % len(assistants)]
         if i % 10 == 0:  # reassigned on 1 October
             second = assistants[(i // 5 + 1) % len(assistants)]
             assignments.append(
-                Assignment(student=pupil, assistant=first, start=date(2026, 9, 1),
-                           end=date(2026, 9, 30), created_by=specialist)
-            )  # fmt: skip
+                Assignment(
+                    student=pupil,
+                    assistant=first,
+                    start=date(2026, 9, 1),
+                    end=date(2026, 9, 30),
+                    created_by=specialist,
+                )
+            )
             assignments.append(
-                Assignment(student=pupil, assistant=second, start=date(2026, 10, 1),
-                           created_by=specialist)
-            )  # fmt: skip
+                Assignment(
+                    student=pupil, assistant=second, start=date(2026, 10, 1), created_by=specialist
+                )
+            )
         else:
             assignments.append(
-                Assignment(student=pupil, assistant=first, start=date(2026, 9, 1),
-                           created_by=specialist)
-            )  # fmt: skip
+                Assignment(
+                    student=pupil, assistant=first, start=date(2026, 9, 1), created_by=specialist
+                )
+            )
     Assignment.objects.bulk_create(assignments)
     year = current_year(school, TODAY)
     cal = calendar_of(year)
@@ -117,13 +133,19 @@ def build_school(n_pupils: int):
                 ]
             protocols.append(
                 Protocol(
-                    student=pupil, year=year, annex=window.annex,
-                    window_key=window.key, due=window.due, data=data, filled_on=window.due,
-                    author=author, updated_by=author, status=Status.SUBMITTED,
-                    submitted_at=datetime(handed.year, handed.month, handed.day, 15,
-                                          tzinfo=ALMATY),
+                    student=pupil,
+                    year=year,
+                    annex=window.annex,
+                    window_key=window.key,
+                    due=window.due,
+                    data=data,
+                    filled_on=window.due,
+                    author=author,
+                    updated_by=author,
+                    status=Status.SUBMITTED,
+                    submitted_at=datetime(handed.year, handed.month, handed.day, 15, tzinfo=ALMATY),
                 )
-            )  # fmt: skip
+            )
     Protocol.objects.bulk_create(protocols, batch_size=2000)
     return specialist, len(protocols)
 

@@ -97,10 +97,23 @@ def check(path: str, cookie: str) -> None:
 
 def wrk(path: str, cookie: str, seconds: int) -> tuple[float, float, int]:
     out = subprocess.run(
-        ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s", "-H", f"Cookie: {cookie}",
-         "-s", str(ROOT / "bench" / "floor" / "p95.lua"), HOST + path],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        [
+            "wrk",
+            "-t2",
+            "-c16",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-H",
+            f"Cookie: {cookie}",
+            "-s",
+            str(ROOT / "bench" / "floor" / "p95.lua"),
+            HOST + path,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     _tag, p95, rps, bad = out.strip().splitlines()[-1].split()
     return float(p95), float(rps), int(bad)
 
@@ -111,10 +124,19 @@ def main() -> None:
     fresh_database()
     pages, floor_cookie = pages_and_cookies()
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "assistant_portal.wsgi:application",
-         "-w", "2", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-        cwd=ROOT, env=os.environ.copy(),
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "assistant_portal.wsgi:application",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
     try:
         for _ in range(50):
             try:

@@ -72,11 +72,15 @@ def cohort_certificates(request, cohort_id):
     return render(
         request,
         "course/certificates/cohort.html",
-        {"cohort": cohort, "rows": rows, "revoke_form": RevokeForm(),
-         "revoke_categories": Certificate.RevokeCategory.choices,
-         "eligible": sum(1 for r in rows if r["st"].eligible),
-         "batch": cohort.certificate_batches.order_by("-pk").first()},
-    )  # fmt: skip
+        {
+            "cohort": cohort,
+            "rows": rows,
+            "revoke_form": RevokeForm(),
+            "revoke_categories": Certificate.RevokeCategory.choices,
+            "eligible": sum(1 for r in rows if r["st"].eligible),
+            "batch": cohort.certificate_batches.order_by("-pk").first(),
+        },
+    )
 
 
 @login_required
@@ -103,9 +107,11 @@ def certificate_revoke(request, certificate_id):
     if form.is_valid():
         try:
             svc.certificate_revoke(
-                certificate=cert, by=request.user, category=form.cleaned_data["category"],
+                certificate=cert,
+                by=request.user,
+                category=form.cleaned_data["category"],
                 reason=form.cleaned_data["reason"],
-            )  # fmt: skip
+            )
         except ValidationError as e:
             form.add_error(None, e.messages)
     if not form.is_valid():
@@ -113,11 +119,17 @@ def certificate_revoke(request, certificate_id):
         return render(
             request,
             "course/certificates/cohort.html",
-            {"cohort": cohort, "rows": _rows(cohort), "revoke_form": form, "revoke_id": cert.pk,
-         "revoke_categories": Certificate.RevokeCategory.choices,
-             "eligible": None, "batch": None},
+            {
+                "cohort": cohort,
+                "rows": _rows(cohort),
+                "revoke_form": form,
+                "revoke_id": cert.pk,
+                "revoke_categories": Certificate.RevokeCategory.choices,
+                "eligible": None,
+                "batch": None,
+            },
             status=400,
-        )  # fmt: skip
+        )
     messages.success(request, _("Certificate %(serial)s revoked.") % {"serial": cert.serial})
     return redirect("course:certificates", cohort_id=cert.enrolment.cohort_id)
 
@@ -201,8 +213,11 @@ def rate_limited(view):
             message = _("Too many checks from your address. Please wait a minute.")
             if view.__name__ == "verify_json":
                 return _noindex(JsonResponse({"error": message}, status=429))
-            return _noindex(render(request, "course/certificates/verify.html",
-                                   {"throttled": message}, status=429))  # fmt: skip
+            return _noindex(
+                render(
+                    request, "course/certificates/verify.html", {"throttled": message}, status=429
+                )
+            )
         return _noindex(view(request, *args, **kwargs))
 
     return wrapper
@@ -222,8 +237,12 @@ def verify_form(request):
         code = svc.normalise_code(raw)
         if code:
             return redirect("course:verify", code=code)
-        return render(request, "course/certificates/verify.html",
-                      {"not_found": True, "typed": raw}, status=404)  # fmt: skip
+        return render(
+            request,
+            "course/certificates/verify.html",
+            {"not_found": True, "typed": raw},
+            status=404,
+        )
     return render(request, "course/certificates/verify.html", {})
 
 
@@ -231,11 +250,25 @@ def verify_form(request):
 def verify(request, code):
     found = svc.verify(code)
     if found is None:
-        return _noindex(render(request, "course/certificates/verify.html",
-                               {"not_found": True, "typed": code}, status=404))  # fmt: skip
-    return _noindex(render(request, "course/certificates/verify.html",
-                           {"c": found.certificate, "current": found.current,
-                            "code": svc.group_code(found.certificate.code)}))  # fmt: skip
+        return _noindex(
+            render(
+                request,
+                "course/certificates/verify.html",
+                {"not_found": True, "typed": code},
+                status=404,
+            )
+        )
+    return _noindex(
+        render(
+            request,
+            "course/certificates/verify.html",
+            {
+                "c": found.certificate,
+                "current": found.current,
+                "code": svc.group_code(found.certificate.code),
+            },
+        )
+    )
 
 
 @rate_limited
@@ -273,8 +306,12 @@ def verify_pdf(request, code):
     """The stored PDF, to compare with a copy; not for a revoked or superseded certificate."""
     found = svc.verify(code)
     if found is None:
-        return render(request, "course/certificates/verify.html",
-                      {"not_found": True, "typed": code}, status=404)  # fmt: skip
+        return render(
+            request,
+            "course/certificates/verify.html",
+            {"not_found": True, "typed": code},
+            status=404,
+        )
     if found.certificate.status != Certificate.Status.VALID:
         return _noindex(redirect("course:verify", code=found.certificate.code))
     return _noindex(_pdf_response(found.certificate))

@@ -17,16 +17,35 @@ from .demo_questions import QUESTIONS
 from .models import Module, Question, Task, TrainingOrganisation
 from .programme import ensure_programme
 
-LISTENERS = ["Айгүл Сейітова", "Бауыржан Омаров", "Гүлмира Әлиева", "Дәурен Қасенов",
-             "Еркежан Нұрова", "Жанна Бекова", "Зарина Төлеуова", "Ильяс Мұқанов",
-             "Камила Ахметова", "Лаура Серікова", "Мадина Ғалиева", "Нұржан Үсенов"]  # fmt: skip
+LISTENERS = [
+    "Айгүл Сейітова",
+    "Бауыржан Омаров",
+    "Гүлмира Әлиева",
+    "Дәурен Қасенов",
+    "Еркежан Нұрова",
+    "Жанна Бекова",
+    "Зарина Төлеуова",
+    "Ильяс Мұқанов",
+    "Камила Ахметова",
+    "Лаура Серікова",
+    "Мадина Ғалиева",
+    "Нұржан Үсенов",
+]
 # Scores of the twelve over the demo's six past tasks: a spread of standings.
 SCORES = [
-    [95, 90, 88, 92, 100, 94], [80, 75, "72.5", 85, 78, 81], [60, 55, 70, 65, 58, 62],
-    [45, 40, 50, 38, 42, 47], [70, 72, 68, 75, 80, 66], [90, 85, 95, 88, 92, 91],
-    [55, 50, 52, 58, 60, 49], [30, 25, 40, 35, None, 20], [85, 80, 82, 88, 90, 84],
-    [65, 70, 60, 68, 72, 64], [75, 78, 80, 70, 74, 76], [100, 98, 96, 99, 97, 95],
-]  # fmt: skip
+    [95, 90, 88, 92, 100, 94],
+    [80, 75, "72.5", 85, 78, 81],
+    [60, 55, 70, 65, 58, 62],
+    [45, 40, 50, 38, 42, 47],
+    [70, 72, 68, 75, 80, 66],
+    [90, 85, 95, 88, 92, 91],
+    [55, 50, 52, 58, 60, 49],
+    [30, 25, 40, 35, None, 20],
+    [85, 80, 82, 88, 90, 84],
+    [65, 70, 60, 68, 72, 64],
+    [75, 78, 80, 70, 74, 76],
+    [100, 98, 96, 99, 97, 95],
+]
 # Listeners who finished (task 7 scored, final test on paper) and their test scores; the first
 # gets a certificate in the demo, the others wait for the bulk issue.
 FINISHED = {12: Decimal(95), 6: Decimal(85), 9: Decimal(75)}
@@ -68,11 +87,19 @@ def load(ctx: dict) -> None:
     if cohort is None:
         start = today - timedelta(days=10)
         cohort = services.cohort_save(
-            organisation=org, course=course, cohort=None,
-            data={"name": "2026-1", "start": start, "end": start + timedelta(days=13),
-                  "trainers": "Ахметова Г.Б.\nСейітов Қ.Н.", "test_minutes": 45,
-                  "test_open": True, "require_test_pass": True},
-        )  # fmt: skip
+            organisation=org,
+            course=course,
+            cohort=None,
+            data={
+                "name": "2026-1",
+                "start": start,
+                "end": start + timedelta(days=13),
+                "trainers": "Ахметова Г.Б.\nСейітов Қ.Н.",
+                "test_minutes": 45,
+                "test_open": True,
+                "require_test_pass": True,
+            },
+        )
         modules = list(Module.objects.filter(course=course).order_by("number"))
         tz = timezone.get_current_timezone()
 
@@ -94,7 +121,7 @@ def load(ctx: dict) -> None:
                 cohort=cohort,
                 task=None,
                 data={"kind": k, "module": modules[m], "title": title, "deadline": at(d)},
-            )  # fmt: skip
+            )
             for k, m, title, d in plan
         ]
         for i, name in enumerate(LISTENERS, start=1):
@@ -107,9 +134,12 @@ def load(ctx: dict) -> None:
             for task, value in zip(tasks[:6], SCORES[i - 1], strict=True):
                 if value is not None:
                     services.score_set(
-                        enrolment=enrolment, task=task, value=Decimal(str(value)), by=admin,
+                        enrolment=enrolment,
+                        task=task,
+                        value=Decimal(str(value)),
+                        by=admin,
                         reason="",
-                    )  # fmt: skip
+                    )
             if i == 1:  # listener1 has every score: the final test is open to them
                 services.score_set(enrolment=enrolment, task=tasks[6], value=Decimal(90), by=admin)
             if i in FINISHED:  # wrote the final test on paper: eligible for a certificate

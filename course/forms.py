@@ -33,8 +33,16 @@ class ScoreField(forms.CharField):
 class CohortForm(forms.ModelForm):
     class Meta:
         model = Cohort
-        fields = ["name", "start", "end", "trainers", "test_minutes", "test_open",
-                  "require_test_pass", "test_rule_decision"]  # fmt: skip
+        fields = [
+            "name",
+            "start",
+            "end",
+            "trainers",
+            "test_minutes",
+            "test_open",
+            "require_test_pass",
+            "test_rule_decision",
+        ]
         widgets = {
             "start": DateInput(),
             "end": DateInput(),
@@ -49,9 +57,11 @@ class CohortForm(forms.ModelForm):
             self.add_error(
                 "test_rule_decision",
                 # xgettext:no-python-format
-                _("Switching the 70 % rule off needs the training organisation's recorded "
-                  "decision."),
-            )  # fmt: skip
+                _(
+                    "Switching the 70 % rule off needs the training organisation's recorded "
+                    "decision."
+                ),
+            )
         return data
 
 
@@ -145,15 +155,20 @@ class QuestionForm(forms.Form):
         for i in range(1, self.ANSWERS + 1):
             kk, ru = data.get(f"answer{i}_kk", ""), data.get(f"answer{i}_ru", "")
             if bool(kk) != bool(ru):
-                self.add_error(f"answer{i}_ru" if kk else f"answer{i}_kk",
-                               _("Each answer is needed in Kazakh and Russian."))  # fmt: skip
+                self.add_error(
+                    f"answer{i}_ru" if kk else f"answer{i}_kk",
+                    _("Each answer is needed in Kazakh and Russian."),
+                )
             elif kk:
                 choices.append((kk, ru, data.get(f"correct{i}", False)))
         keys = sum(1 for *_t, ok in choices if ok)
         if keys == 0 or (data.get("kind") == Question.Kind.SINGLE and keys != 1):
-            self.add_error(None, _("A single-choice question has exactly one correct answer.")
-                           if data.get("kind") == Question.Kind.SINGLE
-                           else _("Mark at least one correct answer."))  # fmt: skip
+            self.add_error(
+                None,
+                _("A single-choice question has exactly one correct answer.")
+                if data.get("kind") == Question.Kind.SINGLE
+                else _("Mark at least one correct answer."),
+            )
         data["choices"] = choices
         return data
 

@@ -281,6 +281,6 @@ def import_questions(*, organisation, course, parsed: Parsed) -> list[Question]:
                 "text_ru": r["text_ru"],
             },
             choices=[tuple(c) for c in r["choices"]],
-        )  # fmt: skip
+        )
         for r in parsed.rows
     ]

@@ -249,11 +249,12 @@ class EnrolmentInvitation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort", "user"],
-                condition=Q(accepted_at__isnull=True, declined_at__isnull=True,
-                            archived_at__isnull=True),
+                condition=Q(
+                    accepted_at__isnull=True, declined_at__isnull=True, archived_at__isnull=True
+                ),
                 name="invitation_one_pending",
             )
-        ]  # fmt: skip
+        ]
 
     def __str__(self):
         return self.email

@@ -23,19 +23,34 @@ def ensure_programme() -> Course:
     data = json.loads(PROGRAMME.read_text("utf-8"))
     c = data["course"]
     course = Course.objects.create(
-        code=CODE, title_kk=c["title_kk"], title_ru=c["title_ru"], title_en=c["title_en"],
-        final_test_hours=c["final_test_hours"], support_hours=c["support_hours"],
-    )  # fmt: skip
+        code=CODE,
+        title_kk=c["title_kk"],
+        title_ru=c["title_ru"],
+        title_en=c["title_en"],
+        final_test_hours=c["final_test_hours"],
+        support_hours=c["support_hours"],
+    )
     for m in data["modules"]:
         module = Module.objects.create(
-            course=course, number=m["number"],
-            title_kk=m["title_kk"], title_ru=m["title_ru"], title_en=m["title_en"],
-        )  # fmt: skip
+            course=course,
+            number=m["number"],
+            title_kk=m["title_kk"],
+            title_ru=m["title_ru"],
+            title_en=m["title_en"],
+        )
         Topic.objects.bulk_create(
-            Topic(module=module, number=t["number"], position=i, title_kk=t["title_kk"],
-                  title_ru=t["title_ru"], title_en=t["title_en"], lecture=t["lecture"],
-                  practical=t["practical"], self_study=t["self_study"],
-                  masterclass=t["masterclass"])
+            Topic(
+                module=module,
+                number=t["number"],
+                position=i,
+                title_kk=t["title_kk"],
+                title_ru=t["title_ru"],
+                title_en=t["title_en"],
+                lecture=t["lecture"],
+                practical=t["practical"],
+                self_study=t["self_study"],
+                masterclass=t["masterclass"],
+            )
             for i, t in enumerate(m["topics"], start=1)
-        )  # fmt: skip
+        )
     return course

@@ -45,8 +45,16 @@ from .models import (
 )
 from .selectors import count_correct
 
-COHORT_FIELDS = ("name", "start", "end", "trainers", "test_minutes", "test_open",
-                 "require_test_pass", "test_rule_decision")  # fmt: skip
+COHORT_FIELDS = (
+    "name",
+    "start",
+    "end",
+    "trainers",
+    "test_minutes",
+    "test_open",
+    "require_test_pass",
+    "test_rule_decision",
+)
 
 
 class TestNotAllowed(Exception):
@@ -79,9 +87,13 @@ def cohort_save(
     elif not cohort.test_rule_decision:
         raise ValidationError(
             # xgettext:no-python-format
-            {"test_rule_decision": _("Switching the 70 % rule off needs the training "
-                                     "organisation's recorded decision.")}
-        )  # fmt: skip
+            {
+                "test_rule_decision": _(
+                    "Switching the 70 % rule off needs the training "
+                    "organisation's recorded decision."
+                )
+            }
+        )
     cohort.full_clean()
     if cohort.end - cohort.start > timedelta(days=20):
         raise ValidationError({"end": _("A cohort runs for about two weeks.")})
@@ -140,10 +152,15 @@ def _enrol_user(*, cohort: Cohort, user: User) -> Enrolment:
 def _invite(*, cohort: Cohort, user: User, email: str, by: User | None) -> EnrolmentInvitation:
     pending = (
         EnrolmentInvitation.objects.select_for_update()
-        .filter(cohort=cohort, user=user, accepted_at__isnull=True, declined_at__isnull=True,
-                archived_at__isnull=True)
+        .filter(
+            cohort=cohort,
+            user=user,
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            archived_at__isnull=True,
+        )
         .first()
-    )  # fmt: skip
+    )
     if pending:
         return pending
     invitation = EnrolmentInvitation.objects.create(
@@ -265,8 +282,9 @@ def score_set(
 
 
 @transaction.atomic
-def scores_apply(*, cohort: Cohort, rows: list[tuple[int, int, Decimal | None]], by: User,
-                 reason: str) -> int:  # fmt: skip
+def scores_apply(
+    *, cohort: Cohort, rows: list[tuple[int, int, Decimal | None]], by: User, reason: str
+) -> int:
     """Apply (enrolment id, task id, value) rows all or nothing; returns how many rows."""
     enrolments = {e.pk: e for e in Enrolment.objects.active().filter(cohort=cohort)}
     tasks = {t.pk: t for t in Task.objects.active().filter(cohort=cohort)}
@@ -475,9 +493,13 @@ def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     attempt.submitted_at = min(now, attempt.deadline)
     attempt.save(update_fields=["correct", "score", "submitted_at"])
     ScoreChange.objects.create(
-        enrolment_id=attempt.enrolment_id, task=None, old=None, new=attempt.score, by=None,
+        enrolment_id=attempt.enrolment_id,
+        task=None,
+        old=None,
+        new=attempt.score,
+        by=None,
         reason=_("final test, attempt %(n)d") % {"n": attempt.number},
-    )  # fmt: skip
+    )
     return attempt
 
 
@@ -515,21 +537,35 @@ def paper_test_score(*, enrolment: Enrolment, score: Decimal, by: User, reason: 
         raise ValidationError(_("No further attempt is allowed."))
     now = timezone.now()
     attempt = Attempt(
-        enrolment=enrolment, number=st.attempts_used + 1, started_at=now, deadline=now,
-        submitted_at=now, score=score, on_paper=True,
-    )  # fmt: skip
+        enrolment=enrolment,
+        number=st.attempts_used + 1,
+        started_at=now,
+        deadline=now,
+        submitted_at=now,
+        score=score,
+        on_paper=True,
+    )
     attempt.full_clean()
     attempt.save()
     ScoreChange.objects.create(
-        enrolment=enrolment, task=None, old=st.test, new=score, by=by,
+        enrolment=enrolment,
+        task=None,
+        old=st.test,
+        new=score,
+        by=by,
         reason=reason or _("final test on paper"),
-    )  # fmt: skip
+    )
     return attempt
 
 
 @transaction.atomic
-def question_create(*, organisation: TrainingOrganisation, course: Course, data: dict[str, Any],
-                    choices: list[tuple[str, str, bool]]) -> Question:  # fmt: skip
+def question_create(
+    *,
+    organisation: TrainingOrganisation,
+    course: Course,
+    data: dict[str, Any],
+    choices: list[tuple[str, str, bool]],
+) -> Question:
     q = Question(organisation=organisation, course=course, **data)
     q.full_clean()
     keys = sum(1 for *_t, ok in choices if ok)

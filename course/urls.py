@@ -23,8 +23,9 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/my/", views.my_course, name="my"),
     path("cohorts/<int:cohort_id>/test/start/", views.test_start, name="test_start"),
     path("cohorts/<int:cohort_id>/feedback/", fv.feedback_results, name="feedback_results"),
-    path("cohorts/<int:cohort_id>/feedback/<int:module_number>/", fv.module_feedback,
-         name="feedback"),
+    path(
+        "cohorts/<int:cohort_id>/feedback/<int:module_number>/", fv.module_feedback, name="feedback"
+    ),
     path("enrolments/<int:enrolment_id>/archive/", views.enrolment_archive, name="unenrol"),
     path("enrolments/<int:enrolment_id>/paper-test/", views.paper_score, name="paper_score"),
     path("enrolments/<int:enrolment_id>/support/", views.support, name="support"),
@@ -39,23 +40,36 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/finish/", views.attempt_finish, name="attempt_finish"),
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
-    path("invitations/<int:invitation_id>/withdraw/", views.invitation_withdraw,
-         name="invitation_withdraw"),
+    path(
+        "invitations/<int:invitation_id>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
     # certificates
     path("cohorts/<int:cohort_id>/certificates/", cv.cohort_certificates, name="certificates"),
-    path("cohorts/<int:cohort_id>/certificates/batch/", cv.batch_start,
-         name="certificate_batch_start"),
+    path(
+        "cohorts/<int:cohort_id>/certificates/batch/",
+        cv.batch_start,
+        name="certificate_batch_start",
+    ),
     path("certificate-batches/<int:batch_id>/", cv.batch_page, name="certificate_batch"),
     path("certificate-batches/<int:batch_id>/zip/", cv.batch_zip, name="certificate_batch_zip"),
-    path("enrolments/<int:enrolment_id>/certificate/", cv.certificate_issue,
-         name="certificate_issue"),
+    path(
+        "enrolments/<int:enrolment_id>/certificate/", cv.certificate_issue, name="certificate_issue"
+    ),
     path("certificates/<int:certificate_id>/pdf/", cv.certificate_pdf, name="certificate_pdf"),
-    path("certificates/<int:certificate_id>/revoke/", cv.certificate_revoke,
-         name="certificate_revoke"),
-    path("certificates/<int:certificate_id>/reissue/", cv.certificate_reissue,
-         name="certificate_reissue"),
+    path(
+        "certificates/<int:certificate_id>/revoke/",
+        cv.certificate_revoke,
+        name="certificate_revoke",
+    ),
+    path(
+        "certificates/<int:certificate_id>/reissue/",
+        cv.certificate_reissue,
+        name="certificate_reissue",
+    ),
     path("verify/", cv.verify_form, name="verify_form"),
     path("verify/<str:code>/", cv.verify, name="verify"),
     path("verify/<str:code>/json/", cv.verify_json, name="verify_json"),
     path("verify/<str:code>/pdf/", cv.verify_pdf, name="verify_pdf"),
-]  # fmt: skip
+]

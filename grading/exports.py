@@ -24,23 +24,43 @@ def _fmt(d):
 
 def table(book: dict) -> list[list[str]]:
     tasks = book["tasks"]
-    header = [_("Listener"), _("e-mail"), *[t.title for t in tasks], _("TU"), _("provisional"),
-              _("admitted"), _("final test"), _("band"), _("final grade"), _("letter grade"),
-              _("points"), _("traditional grade"), _("certificate"), _("blocked by")]  # fmt: skip
+    header = [
+        _("Listener"),
+        _("e-mail"),
+        *[t.title for t in tasks],
+        _("TU"),
+        _("provisional"),
+        _("admitted"),
+        _("final test"),
+        _("band"),
+        _("final grade"),
+        _("letter grade"),
+        _("points"),
+        _("traditional grade"),
+        _("certificate"),
+        _("blocked by"),
+    ]
     out = [header]
     for e, st in book["rows"]:
         words = labels(st)
-        out.append([
-            e.listener.full_name, e.listener.email,
-            *[_fmt(st.scores.get(t.id)) for t in tasks],
-            _fmt(st.tu), _("yes") if st.tu_provisional else "",
-            _("yes") if st.admitted else _("no"),
-            _fmt(st.test), str(words["band"]), _fmt(st.final),
-            st.letter.letter if st.letter else "", str(st.letter.points) if st.letter else "",
-            str(words["traditional"]),
-            _("yes") if st.eligible else _("no"),
-            str(words["blocking"]),
-        ])  # fmt: skip
+        out.append(
+            [
+                e.listener.full_name,
+                e.listener.email,
+                *[_fmt(st.scores.get(t.id)) for t in tasks],
+                _fmt(st.tu),
+                _("yes") if st.tu_provisional else "",
+                _("yes") if st.admitted else _("no"),
+                _fmt(st.test),
+                str(words["band"]),
+                _fmt(st.final),
+                st.letter.letter if st.letter else "",
+                str(st.letter.points) if st.letter else "",
+                str(words["traditional"]),
+                _("yes") if st.eligible else _("no"),
+                str(words["blocking"]),
+            ]
+        )
     return [[safe(c) for c in row] for row in out]
 
 

@@ -26,11 +26,17 @@ def gradebook(request, cohort_id):
     return render(
         request,
         "grading/gradebook.html",
-        {"cohort": cohort, "tasks": book["tasks"], "rows": selectors.display_rows(book),
-         "sort": sort, "show": show, "wide": request.GET.get("cols") == "all",
-         # certificates whose grade has changed since they were issued (one query)
-         "cert_changed": changed_since_issue(cohort, book["rows"])},
-    )  # fmt: skip
+        {
+            "cohort": cohort,
+            "tasks": book["tasks"],
+            "rows": selectors.display_rows(book),
+            "sort": sort,
+            "show": show,
+            "wide": request.GET.get("cols") == "all",
+            # certificates whose grade has changed since they were issued (one query)
+            "cert_changed": changed_since_issue(cohort, book["rows"]),
+        },
+    )
 
 
 @login_required
@@ -62,6 +68,11 @@ def listener_record(request, enrolment_id):
     return render(
         request,
         "grading/listener.html",
-        {"enrolment": enrolment, "cohort": enrolment.cohort, "st": st,
-         "changes": selectors.score_changes(enrolment), **selectors.labels(st)},
-    )  # fmt: skip
+        {
+            "enrolment": enrolment,
+            "cohort": enrolment.cohort,
+            "st": st,
+            "changes": selectors.score_changes(enrolment),
+            **selectors.labels(st),
+        },
+    )

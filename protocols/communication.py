@@ -115,9 +115,16 @@ def _sheet_locked(pupil: Student, window_key: str, by: User, today: date) -> Pro
     ).first()
     if sheet is None:
         sheet = Protocol(
-            student=pupil, year=year, annex=AnnexCode.K, window_key=window_key, due=window.due,
-            data={ENTRIES: []}, filled_on=today, author=by, updated_by=by,
-        )  # fmt: skip
+            student=pupil,
+            year=year,
+            annex=AnnexCode.K,
+            window_key=window_key,
+            due=window.due,
+            data={ENTRIES: []},
+            filled_on=today,
+            author=by,
+            updated_by=by,
+        )
         sheet.full_clean()
         sheet.save()
     return Protocol.objects.select_for_update().get(pk=sheet.pk)

@@ -28,9 +28,15 @@ def _open(pupil, annex, key, by, data, *, filled_on=None):
         return None
     year, window = found
     return services.protocol_create(
-        student=pupil, year=year, annex=annex, window_key=key, due=window.due, by=by,
-        data=data, filled_on=filled_on,
-    )  # fmt: skip
+        student=pupil,
+        year=year,
+        annex=annex,
+        window_key=key,
+        due=window.due,
+        by=by,
+        data=data,
+        filled_on=filled_on,
+    )
 
 
 # The school's pick-lists for the quick incident form: what assistants write most often.
@@ -68,14 +74,27 @@ def load(ctx: dict) -> None:
 
     _open(second, "A", "A:september", assistant, {"attendees": "анасы", "family": "Толық отбасы."})
     _open(
-        second, "D", "D:2026-11-16", assistant,
-        {"incidents": [{
-            "incident_date": "2026-11-17", "start": "10:05", "end": "10:12", "place": "математика",
-            "antecedent": "Жаңа тапсырма берілді.", "behaviour": "Дәптерін лақтырып, айқайлады.",
-            "behaviour_type": "refusal", "intensity": "2",
-            "consequence": "Ассистент қысқа үзіліс ұсынды.", "outcome": "Тынышталды.",
-        }]},
-    )  # fmt: skip
+        second,
+        "D",
+        "D:2026-11-16",
+        assistant,
+        {
+            "incidents": [
+                {
+                    "incident_date": "2026-11-17",
+                    "start": "10:05",
+                    "end": "10:12",
+                    "place": "математика",
+                    "antecedent": "Жаңа тапсырма берілді.",
+                    "behaviour": "Дәптерін лақтырып, айқайлады.",
+                    "behaviour_type": "refusal",
+                    "intensity": "2",
+                    "consequence": "Ассистент қысқа үзіліс ұсынды.",
+                    "outcome": "Тынышталды.",
+                }
+            ]
+        },
+    )
 
     filled = date(2026, 9, 11)
     for pupil in (third, fourth):
@@ -100,8 +119,10 @@ def load(ctx: dict) -> None:
     # windows the browser tests fill from scratch (А, Б, В, Г, Ж and Д of 16 November) stay
     # open, and so do the drafts and conclusions above.
     first = pupils[0]
-    skip = {(first.pk, k) for k in ("A:september", "B:september", "V:september",
-                                    "G:september", "D:2026-11-16")}  # fmt: skip
+    skip = {
+        (first.pk, k)
+        for k in ("A:september", "B:september", "V:september", "G:september", "D:2026-11-16")
+    }
     skip |= {(first.pk, k) for k in ("ZH:programme_1",)}
     fill_to_last_week(pupils[:5], assistant, psychologist, skip=skip, parent_child=first)
     _meeting(pupils, assistant, psychologist)
@@ -118,18 +139,27 @@ def _meeting(pupils, assistant, psychologist) -> None:
     fourth = pupils[3]
     held = timezone.localdate() - timedelta(days=7)
     meeting = review.meeting_create(
-        school_id=fourth.school_id, held_on=held, attendees=[psychologist, assistant],
+        school_id=fourth.school_id,
+        held_on=held,
+        attendees=[psychologist, assistant],
         notes="Қыркүйек тұжырымдамалары қаралды. Келесі отырыс — жарты жыл соңында.",
         by=psychologist,
-    )  # fmt: skip
+    )
     conclusion = Protocol.objects.filter(student=fourth, annex="G").first()
     item = review.meeting_item_add(
-        meeting=meeting, pupil=fourth, conclusion=conclusion, by=psychologist,
+        meeting=meeting,
+        pupil=fourth,
+        conclusion=conclusion,
+        by=psychologist,
         decision="Тұжырымдама пысықтауға қайтарылды: мақсаттарды өлшенетін етіп жазу.",
         step_text="Мақсаттарды өлшенетін етіп қайта жазып, тұжырымдаманы қайта жіберу",
-        responsible=assistant, due=timezone.localdate() + timedelta(days=7),
-    )  # fmt: skip
+        responsible=assistant,
+        due=timezone.localdate() + timedelta(days=7),
+    )
     review.next_step_add(
-        item=item, text="Ата-анамен кездесіп, үйдегі кестені келісу", responsible=assistant,
-        due=timezone.localdate() + timedelta(days=10), by=psychologist,
-    )  # fmt: skip
+        item=item,
+        text="Ата-анамен кездесіп, үйдегі кестені келісу",
+        responsible=assistant,
+        due=timezone.localdate() + timedelta(days=10),
+        by=psychologist,
+    )

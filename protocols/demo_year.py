@@ -15,13 +15,31 @@ from .schedule import Annex
 from .selectors import pupil_years
 
 INCIDENTS = [
-    ("Математика сабағы", "Жаңа тапсырма берілді", "Дәптерін лақтырып, айқайлады", "refusal",
-     "Ассистент қысқа үзіліс ұсынды", "Тынышталып, тапсырмаға оралды"),
-    ("Үзіліс", "Сыныптасы ойыншығын алды", "Сыныптасын итеріп жіберді", "aggression",
-     "Тыныш бұрышқа апарды", "Кешірім сұрады"),
-    ("Қазақ тілі сабағы", "Сабақ ауысты, шу көбейді", "Партадан тұрып, сыныптан шығып кетті",
-     "leaving", "Көрнекі кестені көрсетті", "5 минуттан кейін оралды"),
-]  # fmt: skip
+    (
+        "Математика сабағы",
+        "Жаңа тапсырма берілді",
+        "Дәптерін лақтырып, айқайлады",
+        "refusal",
+        "Ассистент қысқа үзіліс ұсынды",
+        "Тынышталып, тапсырмаға оралды",
+    ),
+    (
+        "Үзіліс",
+        "Сыныптасы ойыншығын алды",
+        "Сыныптасын итеріп жіберді",
+        "aggression",
+        "Тыныш бұрышқа апарды",
+        "Кешірім сұрады",
+    ),
+    (
+        "Қазақ тілі сабағы",
+        "Сабақ ауысты, шу көбейді",
+        "Партадан тұрып, сыныптан шығып кетті",
+        "leaving",
+        "Көрнекі кестені көрсетті",
+        "5 минуттан кейін оралды",
+    ),
+]
 GOALS = [
     "Нұсқауды екі қадаммен орындау",
     "Сұрауды сөзбен білдіру",
@@ -29,13 +47,19 @@ GOALS = [
     "Көрнекі кестемен өз бетінше жұмыс істеу",
 ]
 MESSAGES = [
-    ("Осы аптада математикада тапсырманы көрнекі тіреумен толық орындады.",
-     "Үйде кешкі кестені суретпен бірге қайталаңыз."),
-    ("Үзілісте сыныптастарымен ойынға өзі қосылды, кезек күтті.",
-     "Үйде үстел ойынын кезекпен ойнап көріңіз."),
-    ("Дүйсенбі күні шаршап келді, екінші сабақта жылады.",
-     "Ұйқы тәртібін сақтауға көмектесіңіз: 21:30-да жату."),
-]  # fmt: skip
+    (
+        "Осы аптада математикада тапсырманы көрнекі тіреумен толық орындады.",
+        "Үйде кешкі кестені суретпен бірге қайталаңыз.",
+    ),
+    (
+        "Үзілісте сыныптастарымен ойынға өзі қосылды, кезек күтті.",
+        "Үйде үстел ойынын кезекпен ойнап көріңіз.",
+    ),
+    (
+        "Дүйсенбі күні шаршап келді, екінші сабақта жылады.",
+        "Ұйқы тәртібін сақтауға көмектесіңіз: 21:30-да жату.",
+    ),
+]
 PARENT_REPLIES = [
     "Рахмет! Кешке кестені бірге қарадық, өзі суреттерді реттеп қойды.",
     "Түсіндім, осы аптадан бастап ерте жатқызамыз.",
@@ -47,13 +71,20 @@ def _d(i: int, day) -> dict:
     rows = []
     for k in range(n):
         place, before, what, kind, response, outcome = INCIDENTS[(i + k) % len(INCIDENTS)]
-        rows.append({
-            "incident_date": (day - timedelta(days=k)).isoformat(),
-            "start": f"{9 + k * 2:02d}:{(i * 7) % 50 + 5:02d}",
-            "end": f"{9 + k * 2:02d}:{(i * 7) % 50 + 12:02d}",
-            "place": place, "antecedent": before, "behaviour": what, "behaviour_type": kind,
-            "intensity": str(1 + (i + k) % 3), "consequence": response, "outcome": outcome,
-        })  # fmt: skip
+        rows.append(
+            {
+                "incident_date": (day - timedelta(days=k)).isoformat(),
+                "start": f"{9 + k * 2:02d}:{(i * 7) % 50 + 5:02d}",
+                "end": f"{9 + k * 2:02d}:{(i * 7) % 50 + 12:02d}",
+                "place": place,
+                "antecedent": before,
+                "behaviour": what,
+                "behaviour_type": kind,
+                "intensity": str(1 + (i + k) % 3),
+                "consequence": response,
+                "outcome": outcome,
+            }
+        )
     summary = (
         "Апта тыныш өтті, жағымсыз мінез-құлық байқалмады."
         if not rows
@@ -79,9 +110,11 @@ def _e(i: int, window) -> dict:
 def _k(i: int, day, author: str, reply: str = "") -> dict:
     message, advice = MESSAGES[i % len(MESSAGES)]
     entry = {
-        "entry_date": day.isoformat(), "author": author, "message": message,
+        "entry_date": day.isoformat(),
+        "author": author,
+        "message": message,
         "recommendations": advice,
-    }  # fmt: skip
+    }
     if reply:
         entry["reply"] = reply
     return {"entries": [entry]}
@@ -113,7 +146,7 @@ TERM = {
                 ("rules", 1),
             ]
         },
-    },  # fmt: skip
+    },
     Annex.V: {
         "lessons": [
             {
@@ -130,7 +163,7 @@ TERM = {
             }
         ],
         "adaptations": "Тапсырманы бөліктерге бөлу, көрнекі кесте, 15 минут сайын қысқа үзіліс.",
-    },  # fmt: skip
+    },
     Annex.ZH: {
         "goals": [
             {
@@ -152,7 +185,7 @@ TERM = {
                 "expected": "Көмек сұрағанда сөзбен айтады",
             },
         ],
-    },  # fmt: skip
+    },
 }
 
 
@@ -196,14 +229,24 @@ def fill_to_last_week(pupils, assistant, psychologist, *, skip: set, parent_chil
             else:
                 data = dict(TERM.get(w.annex, {}))
             at = timezone.make_aware(datetime.combine(day, time(15, 30)), tz)
-            made.append(Protocol(
-                student=py.pupil, year=py.year, annex=str(w.annex), window_key=w.key,
-                due=w.due, status=status, data=data, filled_on=min(day, today),
-                author=assistant, updated_by=assistant, submitted_at=at,
-                reviewed_by=psychologist if status == Status.APPROVED else None,
-                reviewed_at=at + timedelta(days=3) if status == Status.APPROVED else None,
-                decision=decision,
-            ))  # fmt: skip
+            made.append(
+                Protocol(
+                    student=py.pupil,
+                    year=py.year,
+                    annex=str(w.annex),
+                    window_key=w.key,
+                    due=w.due,
+                    status=status,
+                    data=data,
+                    filled_on=min(day, today),
+                    author=assistant,
+                    updated_by=assistant,
+                    submitted_at=at,
+                    reviewed_by=psychologist if status == Status.APPROVED else None,
+                    reviewed_at=at + timedelta(days=3) if status == Status.APPROVED else None,
+                    decision=decision,
+                )
+            )
     Protocol.objects.bulk_create(made)
     ProtocolVersion.objects.bulk_create(
         ProtocolVersion(
@@ -213,7 +256,7 @@ def fill_to_last_week(pupils, assistant, psychologist, *, skip: set, parent_chil
             data=p.data,
             filled_on=p.filled_on,
             saved_by=assistant,
-        )  # fmt: skip
+        )
         for p in made
     )
     return len(made)

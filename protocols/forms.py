@@ -252,8 +252,14 @@ def side_by_side(annex: AnnexDef, a: dict, b: dict, *, dates=None) -> list[dict]
     out = []
     if dates is not None:
         va, vb = (d.strftime("%d.%m.%Y") if d else "" for d in dates)
-        out.append({"label": MetaForm.base_fields["filled_on"].label, "a": va, "b": vb,
-                    "changed": va != vb})  # fmt: skip
+        out.append(
+            {
+                "label": MetaForm.base_fields["filled_on"].label,
+                "a": va,
+                "b": vb,
+                "changed": va != vb,
+            }
+        )
     main = annex.form()  # an instance: Б declares its rated areas in __init__
     for name, field in main.fields.items():
         va, vb = _display(field, a.get(name)), _display(field, b.get(name))

@@ -254,10 +254,12 @@ def week_of(py: PupilYear, today: date) -> tuple[PupilWeek, list[Item], list[Ite
     group.drafts.sort(key=lambda p: (p.due or today, p.annex))
     group.returned.sort(key=lambda p: p.updated_at, reverse=True)
     group.backlog = sorted(
-        (Backlog(annex, sorted(items, key=lambda i: i.cell.window.due))
-         for annex, items in late.items()),
+        (
+            Backlog(annex, sorted(items, key=lambda i: i.cell.window.due))
+            for annex, items in late.items()
+        ),
         key=lambda b: b.oldest,
-    )  # fmt: skip
+    )
     return group, due, overdue
 
 

@@ -455,15 +455,24 @@ def incident_log(*, student: Student, by: User, incident: dict[str, Any]) -> Pro
     )
     if protocol is None:
         protocol = protocol_create(
-            student=student, year=year, annex=AnnexCode.D, window_key=window.key,
-            due=window.due, by=by, data={"incidents": []}, filled_on=day,
-        )  # fmt: skip
+            student=student,
+            year=year,
+            annex=AnnexCode.D,
+            window_key=window.key,
+            due=window.due,
+            by=by,
+            data={"incidents": []},
+            filled_on=day,
+        )
     incidents = [*(protocol.data.get("incidents") or []), values]
     incidents.sort(key=lambda r: (r.get("incident_date", ""), r.get("start", "")))
     return protocol_save(
-        protocol=protocol, by=by, data={**protocol.data, "incidents": incidents},
-        filled_on=protocol.filled_on or day, seen_revision=protocol.revision,
-    )  # fmt: skip
+        protocol=protocol,
+        by=by,
+        data={**protocol.data, "incidents": incidents},
+        filled_on=protocol.filled_on or day,
+        seen_revision=protocol.revision,
+    )
 
 
 def _parse_day(value: object) -> date | None:

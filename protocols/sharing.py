@@ -91,9 +91,13 @@ def share_create(
     if existing is not None:
         return existing
     share = ParentShare(
-        guardian=guardian, kind=kind, version=version, annex=annex, shared_by=by,
+        guardian=guardian,
+        kind=kind,
+        version=version,
+        annex=annex,
+        shared_by=by,
         shared_at=timezone.now(),
-    )  # fmt: skip
+    )
     share.full_clean()
     share.save()
     return share

@@ -85,9 +85,11 @@ def reply(request, protocol_id):
     if form.is_valid():
         try:
             communication.sheet_reply(
-                sheet=protocol, by=request.user, entry=form.cleaned_data["entry"],
+                sheet=protocol,
+                by=request.user,
+                entry=form.cleaned_data["entry"],
                 text=form.cleaned_data["reply"],
-            )  # fmt: skip
+            )
         except ValidationError as e:
             add_service_errors(form, e)
         else:

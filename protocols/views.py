@@ -365,10 +365,13 @@ def dashboard(request):
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
-        "board": board, "today": today, "page": page, "filters": filters,
+        "board": board,
+        "today": today,
+        "page": page,
+        "filters": filters,
         "filtered": any(v not in (None, "") for v in filters.values()),
         "query": query.urlencode(),
-    }  # fmt: skip
+    }
     return render(request, "protocols/dashboard.html", ctx)
 
 
@@ -440,10 +443,14 @@ def pick_lists(request):
             messages.success(request, _("Saved."))
             return redirect("protocols:pick_lists")
     ctx = {
-        "form": form, "title": _("Incident pick-lists"), "narrow": True,
-        "intro": _("One entry per line. The quick incident form offers each pupil's own "
-                   "frequent entries first, then these."),
-    }  # fmt: skip
+        "form": form,
+        "title": _("Incident pick-lists"),
+        "narrow": True,
+        "intro": _(
+            "One entry per line. The quick incident form offers each pupil's own "
+            "frequent entries first, then these."
+        ),
+    }
     return render(request, "form_page.html", ctx, status=400 if form.errors else 200)
 
 

@@ -18,10 +18,21 @@ class StudentForm(forms.ModelForm):
     class Meta:
         model = Student
         fields = [
-            "last_name", "first_name", "patronymic", "birth_date", "iin", "grade", "class_letter",
-            "sen_category", "joined", "left", "pmpc_number", "pmpc_date", "pmpc_valid_until",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "birth_date",
+            "iin",
+            "grade",
+            "class_letter",
+            "sen_category",
+            "joined",
+            "left",
+            "pmpc_number",
+            "pmpc_date",
+            "pmpc_valid_until",
             "pmpc_text",
-        ]  # fmt: skip
+        ]
         widgets = {
             "birth_date": DateInput(),
             "joined": DateInput(),
@@ -153,8 +164,12 @@ class ReadLogFilterForm(DateRangeForm):
     """The school's read log: a period, optionally one person and pupils by name."""
 
     person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)
-    pupil = forms.CharField(label=_("Pupil"), required=False, max_length=100,
-                            help_text=_("A part of the surname or first name."))  # fmt: skip
+    pupil = forms.CharField(
+        label=_("Pupil"),
+        required=False,
+        max_length=100,
+        help_text=_("A part of the surname or first name."),
+    )
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)

@@ -55,7 +55,7 @@ COLUMNS = {
     "pmpc_date": Column("пмпк күні", "дата пмпк", "pmpc date", ("pmpc_date",)),
     "pmpc_valid_until": Column(
         "пмпк мерзімі", "пмпк действительна до", "pmpc valid until", ("pmpc_valid_until",)
-    ),  # fmt: skip
+    ),
 }
 # Model fields that come from another column (the class gives grade and letter).
 FIELD_COLUMN = {"grade": "class", "class_letter": "class"}

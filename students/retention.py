@@ -77,11 +77,15 @@ def anonymise_pupil(*, pupil: Student, record: bool = True) -> Anonymised:
     result = Anonymised(pupil.pk)
     name = anonymised_name(pupil.pk)
     pupil_fields = {
-        "last_name": name, "first_name": "", "patronymic": "", "iin": None,
-        "pmpc_number": "", "pmpc_text": "",
+        "last_name": name,
+        "first_name": "",
+        "patronymic": "",
+        "iin": None,
+        "pmpc_number": "",
+        "pmpc_text": "",
         # keep the year of birth for statistics, not the day
         "birth_date": pupil.birth_date.replace(month=1, day=1),
-    }  # fmt: skip
+    }
     Student.objects.filter(pk=pupil.pk).update(
         **pupil_fields, sort_key=name, anonymised_at=timezone.now(), updated_at=timezone.now()
     )

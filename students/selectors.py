@@ -35,9 +35,11 @@ def pupil_list(user: AnyUser, *, q: str = "", grade: int | None = None) -> Query
     )
     if q:
         qs = qs.filter(
-            Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(iin__startswith=q)
+            Q(last_name__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(iin__startswith=q)
             | Q(sort_key__contains=kazakh_sort_key(q))
-        )  # fmt: skip
+        )
     if grade is not None:
         qs = qs.filter(grade=grade)
     return qs.order_by("grade", "class_sort_key", "sort_key")
@@ -135,7 +137,7 @@ def pupil_readers(student: Student, *, limit: int = 20) -> list[ReaderGroup]:
             first=Min("at"),
             last=Max("at"),
             kinds=_roles_at_school(student.school_id),
-        )  # fmt: skip
+        )
         .order_by("-last")[:limit]
     )
     return [
@@ -147,7 +149,7 @@ def pupil_readers(student: Student, *, limit: int = 20) -> list[ReaderGroup]:
             times=r["times"],
             first=r["first"],
             last=r["last"],
-        )  # fmt: skip
+        )
         for r in rows
     ]
 

@@ -58,8 +58,10 @@ class PossibleDuplicate(ValidationError):
 
 
 def name_key(last_name: str, first_name: str) -> tuple[str, str]:
-    return (" ".join((last_name or "").split()).casefold(),
-            " ".join((first_name or "").split()).casefold())  # fmt: skip
+    return (
+        " ".join((last_name or "").split()).casefold(),
+        " ".join((first_name or "").split()).casefold(),
+    )
 
 
 def likely_duplicates(
@@ -105,9 +107,11 @@ def student_create(
     student.full_clean()
     if not allow_duplicate:
         matches = likely_duplicates(
-            school_id=school.pk, last_name=student.last_name, first_name=student.first_name,
+            school_id=school.pk,
+            last_name=student.last_name,
+            first_name=student.first_name,
             birth_date=student.birth_date,
-        )  # fmt: skip
+        )
         if matches:
             raise PossibleDuplicate(matches)
     try:

@@ -118,9 +118,10 @@ def pupil_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             pupil = services.student_create(
-                school=school, data=form.cleaned_data,
+                school=school,
+                data=form.cleaned_data,
                 allow_duplicate=form.cleaned_data.get("create_anyway", False),
-            )  # fmt: skip
+            )
         except services.PossibleDuplicate as e:
             matches = e.matches  # ask: the same form, the typed data, and the question
             form = StudentForm(request.POST, ask=True)
@@ -211,8 +212,13 @@ def pupil_import(request):
         else:
             if parsed.valid:
                 preview = importing.preview_save(school=school, by=request.user, parsed=parsed)
-    ctx = {"form": form, "parsed": parsed, "preview": preview, "school": school,
-           "columns": importing.column_labels()}  # fmt: skip
+    ctx = {
+        "form": form,
+        "parsed": parsed,
+        "preview": preview,
+        "school": school,
+        "columns": importing.column_labels(),
+    }
     return render(request, "students/import.html", ctx, status=400 if form.errors else 200)
 
 
@@ -224,9 +230,11 @@ def pupil_import_confirm(request):
         raise Http404
     try:
         done = importing.import_confirm(
-            token=request.POST.get("token", ""), by=request.user, school_ids=school_ids,
+            token=request.POST.get("token", ""),
+            by=request.user,
+            school_ids=school_ids,
             create_duplicates=request.POST.get("duplicates") == "create",
-        )  # fmt: skip
+        )
     except importing.AlreadyImported as e:
         messages.info(
             request,
@@ -282,8 +290,12 @@ def holiday_add(request, year_id):
             request, form, lambda: services.holiday_add(year=year, data=form.cleaned_data), to=year
         ):
             return done
-    ctx = {"form": AcademicYearForm(instance=year), "year": year,
-           "holidays": year.holidays.active(), "holiday_form": form}  # fmt: skip
+    ctx = {
+        "form": AcademicYearForm(instance=year),
+        "year": year,
+        "holidays": year.holidays.active(),
+        "holiday_form": form,
+    }
     return render(request, "students/year_form.html", ctx, status=400)
 
 
@@ -363,9 +375,12 @@ def _read_log_entries(school_ids, form):
     d = form.cleaned_data
     person = d.get("person")
     return selectors.read_log_for_schools(
-        school_ids, d["start"], d["end"], user_id=person.pk if person else None,
+        school_ids,
+        d["start"],
+        d["end"],
+        user_id=person.pk if person else None,
         pupil=d.get("pupil") or "",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -406,8 +421,16 @@ def read_log_csv(request):
         )
         for e in _read_log_entries(school_ids, form).iterator()
     )
-    header = [_("When"), _("Who"), _("E-mail"), _("Role"), _("Pupil id"), _("Pupil"), _("What"),
-              _("Page or file")]  # fmt: skip
+    header = [
+        _("When"),
+        _("Who"),
+        _("E-mail"),
+        _("Role"),
+        _("Pupil id"),
+        _("Pupil"),
+        _("What"),
+        _("Page or file"),
+    ]
     return csv_response(f"read-log-{d['start']}-{d['end']}.csv", header, rows)
 
 

@@ -219,7 +219,7 @@ def question_bank(organisation, *, per_module=4, multiple_every=5):
                         ("жоқ", "нет", False),
                         ("мүмкін", "возможно", bool(multiple)),
                     ],
-                )  # fmt: skip
+                )
             )
     return questions
 
@@ -237,9 +237,14 @@ def graded(cohort, *, tu=80, test=80, **user_kwargs):
     if test is not None:
         now = timezone.now()
         Attempt.objects.create(
-            enrolment=e, number=1, started_at=now, deadline=now, submitted_at=now,
-            score=Decimal(str(test)), on_paper=True,
-        )  # fmt: skip
+            enrolment=e,
+            number=1,
+            started_at=now,
+            deadline=now,
+            submitted_at=now,
+            score=Decimal(str(test)),
+            on_paper=True,
+        )
     return e
 
 
@@ -255,14 +260,26 @@ def certificate_row(enrolment, *, by=None, **fields):
     cohort = enrolment.cohort
     now = timezone.now()
     cert = Certificate(
-        enrolment=enrolment, serial=fields.pop("serial", f"2026-{enrolment.pk:06d}"),
-        code=fields.pop("code", None) or new_code(), listener_name=enrolment.listener.full_name,
-        course_title_kk=cohort.course.title_kk, course_title_ru=cohort.course.title_ru,
-        organisation_name=cohort.organisation.name, hours=108, cohort_start=cohort.start,
-        cohort_end=cohort.end, tu=Decimal(80), test=Decimal(80), final=Decimal(80), letter="B",
-        issued_on=timezone.localdate(now), issued_at=now, issued_by=by or enrolment.listener,
-        issuer_name="Әкімші", **fields,
-    )  # fmt: skip
+        enrolment=enrolment,
+        serial=fields.pop("serial", f"2026-{enrolment.pk:06d}"),
+        code=fields.pop("code", None) or new_code(),
+        listener_name=enrolment.listener.full_name,
+        course_title_kk=cohort.course.title_kk,
+        course_title_ru=cohort.course.title_ru,
+        organisation_name=cohort.organisation.name,
+        hours=108,
+        cohort_start=cohort.start,
+        cohort_end=cohort.end,
+        tu=Decimal(80),
+        test=Decimal(80),
+        final=Decimal(80),
+        letter="B",
+        issued_on=timezone.localdate(now),
+        issued_at=now,
+        issued_by=by or enrolment.listener,
+        issuer_name="Әкімші",
+        **fields,
+    )
     cert.pdf.save(f"test-{cert.code}.pdf", ContentFile(PDF_BYTES), save=False)
     cert.save()
     return cert

@@ -78,9 +78,16 @@ OUTSIDERS = [
     "foreign_oversight",
 ]
 INSIDERS = [
-    "school_admin", "assistant", "specialist", "psychologist", "parent", "course_admin",
-    "listener", "oversight", "region_oversight",
-]  # fmt: skip
+    "school_admin",
+    "assistant",
+    "specialist",
+    "psychologist",
+    "parent",
+    "course_admin",
+    "listener",
+    "oversight",
+    "region_oversight",
+]
 # The course's own people are insiders of its pages (and outsiders everywhere else); who of
 # them may open which course page is tested in tests/course/test_access.py.
 COURSE_NAMESPACES = ("course:", "grading:")
@@ -117,9 +124,11 @@ def _course_object(cast, kind):
         return cohort.organisation.questions.first() or question_bank(cohort.organisation)[0]
     if kind == "attempt":
         return Attempt.objects.filter(enrolment=cast.enrolment).first() or Attempt.objects.create(
-            enrolment=cast.enrolment, number=1, started_at=timezone.now(),
+            enrolment=cast.enrolment,
+            number=1,
+            started_at=timezone.now(),
             deadline=timezone.now() + timedelta(minutes=45),
-        )  # fmt: skip
+        )
     if kind == "invitation":
         from assistant_portal.accounts.models import RoleKind
         from course.services import enrol
@@ -154,9 +163,11 @@ def _holiday(cast):
 
     year = cast.school.years.get()
     return Holiday.objects.get_or_create(
-        year=year, name="Күзгі каникул", start=year.start.replace(month=10, day=26),
+        year=year,
+        name="Күзгі каникул",
+        start=year.start.replace(month=10, day=26),
         end=year.start.replace(month=11, day=1),
-    )[0]  # fmt: skip
+    )[0]
 
 
 def _consent(cast):

@@ -16,8 +16,17 @@ from tests.factories import PDF_BYTES, ConsentFactory, StudentFactory
 
 def _conninfo(name: str) -> dict:
     t = Target.from_settings(name)
-    return {k: v for k, v in {"dbname": t.name, "host": t.host, "port": t.port or None,
-            "user": t.user, "password": t.password}.items() if v}  # fmt: skip
+    return {
+        k: v
+        for k, v in {
+            "dbname": t.name,
+            "host": t.host,
+            "port": t.port or None,
+            "user": t.user,
+            "password": t.password,
+        }.items()
+        if v
+    }
 
 
 def _tables():
@@ -56,8 +65,16 @@ def test_backup_restores_into_a_fresh_database(cast, fresh_db, tmp_path, setting
     assert dump.stat().st_size > 0 and media.exists()
 
     # restore the uploads into the restored installation's own folder: byte for byte
-    call_command("restore", str(dump), "--media", str(media), "--database", fresh_db,
-                 "--media-root", str(tmp_path / "restored-media"))  # fmt: skip
+    call_command(
+        "restore",
+        str(dump),
+        "--media",
+        str(media),
+        "--database",
+        fresh_db,
+        "--media-root",
+        str(tmp_path / "restored-media"),
+    )
     restored_doc = tmp_path / "restored-media" / "private" / consent.document.name
     assert restored_doc.read_bytes() == PDF_BYTES
 
@@ -152,8 +169,17 @@ def test_restoring_an_old_backup_keeps_an_anonymised_pupil_anonymised(
 
     restored_media = tmp_path / "restored-media"
     out = io.StringIO()
-    call_command("restore", str(dump), "--media", str(media), "--database", fresh_db,
-                 "--media-root", str(restored_media), stdout=out)  # fmt: skip
+    call_command(
+        "restore",
+        str(dump),
+        "--media",
+        str(media),
+        "--database",
+        fresh_db,
+        "--media-root",
+        str(restored_media),
+        stdout=out,
+    )
     last_name, first_name, anonymised_at = _pupil_in(fresh_db, cast.pupil.pk)
     assert (last_name, first_name) == (anonymised_name(cast.pupil.pk), "")
     assert anonymised_at is not None
@@ -185,7 +211,15 @@ def test_restore_never_unpacks_over_live_files(cast, fresh_db, tmp_path, setting
         call_command("restore", str(dump), "--media", str(media), "--database", fresh_db)
     # a folder that already holds files: only with the explicit flag
     with pytest.raises(CommandError, match="--replace-media"):
-        call_command("restore", str(dump), "--media", str(media), "--database", fresh_db,
-                     "--media-root", str(tmp_path / "media"))  # fmt: skip
+        call_command(
+            "restore",
+            str(dump),
+            "--media",
+            str(media),
+            "--database",
+            fresh_db,
+            "--media-root",
+            str(tmp_path / "media"),
+        )
     assert sorted(p for p in (tmp_path / "media").rglob("*") if p.is_file()) == live
     assert Path(later.document.path).exists()

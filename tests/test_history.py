@@ -36,13 +36,19 @@ def test_trigger_helpers_take_no_subtransaction(name):
 def _pupils(school, n):
     return [
         Student(
-            school=school, last_name=f"Оқушы{i}", first_name="Айбек",
-            sort_key=kazakh_sort_key(f"Оқушы{i} Айбек"), birth_date=date(2016, 1, 1),
-            grade=2, class_letter="А", class_sort_key="02А", sen_category="speech",
+            school=school,
+            last_name=f"Оқушы{i}",
+            first_name="Айбек",
+            sort_key=kazakh_sort_key(f"Оқушы{i} Айбек"),
+            birth_date=date(2016, 1, 1),
+            grade=2,
+            class_letter="А",
+            class_sort_key="02А",
+            sen_category="speech",
             joined=date(2026, 9, 1),
         )
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def test_bulk_insert_and_update_are_each_recorded():

@@ -95,8 +95,13 @@ def _h1(html: str) -> str:
 
 
 def test_the_russian_protocol_pdf_is_headed_in_russian(cast):
-    protocol = ProtocolFactory(student=cast.pupil, author=cast.assistant, annex="D",
-                               window_key="D:2026-11-16", data={"summary": "ok"})  # fmt: skip
+    protocol = ProtocolFactory(
+        student=cast.pupil,
+        author=cast.assistant,
+        annex="D",
+        window_key="D:2026-11-16",
+        data={"summary": "ok"},
+    )
     ru = printing.protocol_html(protocol, language="ru")
     kk = printing.protocol_html(protocol, language="kk")
     assert not KAZAKH_ONLY & set(_h1(ru)), _h1(ru)  # the heading is the reader's language
@@ -119,8 +124,10 @@ def test_the_academic_year_page_has_unique_ids_and_labels_point_to_their_fields(
 def test_a_holiday_with_errors_keeps_the_ids_unique(client, cast):
     year = cast.school.years.get()
     client.force_login(cast.school_admin)
-    r = client.post(reverse("students:holiday_add", args=[year.pk]),
-                    {"holiday-name": "", "holiday-start": "2027-02-08"})  # fmt: skip
+    r = client.post(
+        reverse("students:holiday_add", args=[year.pk]),
+        {"holiday-name": "", "holiday-start": "2027-02-08"},
+    )
     assert r.status_code == 400
     ids = Counter(re.findall(r'\bid="([^"]+)"', r.content.decode()))
     assert not [i for i, n in ids.items() if n > 1]

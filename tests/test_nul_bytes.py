@@ -10,8 +10,15 @@ from django.utils import timezone
 
 from students.models import Student
 
-ROLES = ["assistant", "specialist", "psychologist", "school_admin", "course_admin", "listener",
-         "parent"]  # fmt: skip
+ROLES = [
+    "assistant",
+    "specialist",
+    "psychologist",
+    "school_admin",
+    "course_admin",
+    "listener",
+    "parent",
+]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -41,10 +48,16 @@ def test_a_form_field_with_a_nul_is_saved_without_it(client, cast):
     client.force_login(cast.school_admin)
     r = client.post(
         reverse("students:new"),
-        {"last_name": "Нұр\x00ланов", "first_name": "Ержан\x00", "birth_date": "2016-05-01",
-         "grade": 3, "class_letter": "А", "sen_category": "speech",
-         "joined": timezone.localdate().isoformat()},
-    )  # fmt: skip
+        {
+            "last_name": "Нұр\x00ланов",
+            "first_name": "Ержан\x00",
+            "birth_date": "2016-05-01",
+            "grade": 3,
+            "class_letter": "А",
+            "sen_category": "speech",
+            "joined": timezone.localdate().isoformat(),
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     pupil = Student.objects.get(last_name="Нұрланов")
     assert pupil.first_name == "Ержан"
@@ -85,8 +98,9 @@ def test_the_autosave_form_with_a_nul_saves_the_text_without_it(client, cast):
 
     protocol = protocol_of(cast)
     client.force_login(cast.assistant)
-    post = to_post(annexes.get(protocol.annex), {"family": "Отбасы\x00 толық"},
-                   revision=protocol.revision)  # fmt: skip
+    post = to_post(
+        annexes.get(protocol.annex), {"family": "Отбасы\x00 толық"}, revision=protocol.revision
+    )
     r = client.post(reverse("protocols:autosave", args=[protocol.pk]), post)
     assert r.status_code == 200, r.content[:500]
     protocol.refresh_from_db()

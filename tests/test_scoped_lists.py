@@ -61,17 +61,23 @@ def world(cast):
         ),
     }
     AssignmentFactory(
-        student=pupils["ended"], assistant=cast.assistant,
-        start=date(2025, 9, 1), end=today - timedelta(days=1),
-    )  # fmt: skip
+        student=pupils["ended"],
+        assistant=cast.assistant,
+        start=date(2025, 9, 1),
+        end=today - timedelta(days=1),
+    )
     AssignmentFactory(student=pupils["archived"], assistant=cast.assistant)
     # Something of every pupil on the assistants' work lists and in the read log.
     authors = {"foreign_pupil": cast.foreign_assistant, "other_pupil": cast.colleague}
     for key, pupil in pupils.items():
         Protocol.objects.create(
-            student=pupil, year=pupil.school.years.get(), annex="A", window_key="A:september",
-            author=authors.get(key, cast.assistant), updated_by=cast.assistant,
-        )  # fmt: skip
+            student=pupil,
+            year=pupil.school.years.get(),
+            annex="A",
+            window_key="A:september",
+            author=authors.get(key, cast.assistant),
+            updated_by=cast.assistant,
+        )
         record_read(user=cast.specialist, pupil=pupil, what=ReadWhat.PAGE, target="/x/")
     return pupils
 

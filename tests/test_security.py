@@ -244,19 +244,22 @@ def test_forged_forwarded_for_behind_a_proxy_does_not_bypass_lockout(client, db,
     login = reverse("accounts:login")
     for i in range(6):
         client.post(
-            login, {"username": "c@example.kz", "password": "wrong"},
+            login,
+            {"username": "c@example.kz", "password": "wrong"},
             HTTP_X_FORWARDED_FOR=f"203.0.113.{i}, 198.51.100.7",
-        )  # fmt: skip
+        )
     r = client.post(
-        login, {"username": "c@example.kz", "password": "pass-1234-word"},
+        login,
+        {"username": "c@example.kz", "password": "pass-1234-word"},
         HTTP_X_FORWARDED_FOR="192.0.2.1, 198.51.100.7",
-    )  # fmt: skip
+    )
     assert r.status_code == 429
     # a colleague at another real address is not locked out
     r = client.post(
-        login, {"username": "c@example.kz", "password": "pass-1234-word"},
+        login,
+        {"username": "c@example.kz", "password": "pass-1234-word"},
         HTTP_X_FORWARDED_FOR="198.51.100.8",
-    )  # fmt: skip
+    )
     assert r.status_code == 302
 
 

@@ -75,9 +75,12 @@ def the_bomb() -> bytes:
     """The file from the report: a header, then one cell in the sheet's very last row."""
     header = "".join(
         _cell(f"{col}1", title)
-        for col, title in zip("ABCDEF", ("last_name", "first_name", "birth_date", "class",
-                                        "sen_category", "joined"), strict=True)
-    )  # fmt: skip
+        for col, title in zip(
+            "ABCDEF",
+            ("last_name", "first_name", "birth_date", "class", "sen_category", "joined"),
+            strict=True,
+        )
+    )
     last = f'<row r="1048576">{_cell("XFD1048576", "x")}</row>'
     return crafted_xlsx(f'<row r="1">{header}</row>{last}')
 
@@ -114,9 +117,13 @@ def test_the_bomb_is_read_in_little_memory_in_a_fresh_process(tmp_path):
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "assistant_portal.settings.test"}
     done = subprocess.run(  # noqa: S603 (our own interpreter and script)
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     peak, cpu = done.stdout.strip().splitlines()[-1].split()
     peak, cpu = int(peak), float(cpu)
@@ -172,11 +179,14 @@ def test_a_csv_with_a_huge_row_is_refused():
         read_table(("a" + ",x" * 5000 + "\n").encode(), "wide.csv", "auto")
 
 
-@pytest.mark.parametrize("who, url_name", [
-    ("school_admin", "students:import"),
-    ("course_admin", "course:listeners_import"),
-    ("course_admin", "course:scores_import"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "who, url_name",
+    [
+        ("school_admin", "students:import"),
+        ("course_admin", "course:listeners_import"),
+        ("course_admin", "course:scores_import"),
+    ],
+)
 def test_every_import_page_answers_the_bomb_with_a_clear_error(client, cast, who, url_name):
     client.force_login(getattr(cast, who))
     args = [cast.cohort.pk] if url_name.startswith("course") else []

@@ -76,9 +76,10 @@ def home(request):
     if roles.has("parent"):
         # К sheets of the user's children with unread counts
         ctx["child_sheets"] = parent_sheets(
-            request.user, children_of(request.user).select_related("school"),
+            request.user,
+            children_of(request.user).select_related("school"),
             today=timezone.localdate(),
-        )  # fmt: skip
+        )
     ctx["next_steps"] = my_next_steps(request.user)
     return render(request, "home.html", ctx)
 

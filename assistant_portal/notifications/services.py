@@ -123,10 +123,14 @@ def digests_write(*, week: WeekRange, planned: list[PlannedDigest]) -> list[int]
             DigestOutbox.objects.filter(week_start=week.start)
             .select_related("recipient__notification_preference")
             .only(
-                "pk", "status", "subject", "body_text", "recipient__id",
+                "pk",
+                "status",
+                "subject",
+                "body_text",
+                "recipient__id",
                 "recipient__notification_preference__in_app",
             )
-        )  # fmt: skip
+        )
         Notification.objects.bulk_create(
             [
                 Notification(
@@ -185,8 +189,10 @@ def _claim(outbox_id: int) -> DigestOutbox | None:
             log.warning(
                 "digest %s (user %s, week %s): a previous sender died after claiming it; "
                 "sending again, the recipient may get this e-mail twice",
-                row.pk, row.recipient_id, row.week_start,
-            )  # fmt: skip
+                row.pk,
+                row.recipient_id,
+                row.week_start,
+            )
         row.status = OutboxStatus.SENDING
         row.claimed_at = now
         row.attempts += 1

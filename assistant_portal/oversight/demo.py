@@ -28,9 +28,11 @@ def _school(district: District, name_kk: str, name_ru: str, pupils: int, n: int)
     if not created:
         return school
     AcademicYear.objects.create(
-        school=school, start=date(2026, 9, 1), end=date(2027, 5, 25),
+        school=school,
+        start=date(2026, 9, 1),
+        end=date(2027, 5, 25),
         half_year_end=date(2026, 12, 29),
-    )  # fmt: skip
+    )
     assistant = user(f"assistant-s{n}@demo.kz", f"{LAST[n]} {FIRST[n + 1]}")
     students.role_grant(user=assistant, kind=RoleKind.ASSISTANT, school=school)
     for i in range(pupils):
@@ -38,11 +40,15 @@ def _school(district: District, name_kk: str, name_ru: str, pupils: int, n: int)
         pupil = students.student_create(
             school=school,
             data={
-                "last_name": LAST[(i + n) % 15], "first_name": FIRST[(i * 5 + n) % 15],
-                "birth_date": date(2026 - 6 - grade, 1 + i % 12, 1 + i % 28), "grade": grade,
-                "class_letter": "А", "joined": date(2026, 9, 1), "sen_category": "speech",
+                "last_name": LAST[(i + n) % 15],
+                "first_name": FIRST[(i * 5 + n) % 15],
+                "birth_date": date(2026 - 6 - grade, 1 + i % 12, 1 + i % 28),
+                "grade": grade,
+                "class_letter": "А",
+                "joined": date(2026, 9, 1),
+                "sen_category": "speech",
             },
-        )  # fmt: skip
+        )
         students.assignment_assign(
             student=pupil, assistant=assistant, start=date(2026, 9, 1), by=assistant
         )
@@ -54,12 +60,12 @@ def load(ctx: dict) -> None:
         name_kk="Алматы қаласы", defaults={"name_ru": "город Алматы"}
     )
     districts = [
-        District.objects.get_or_create(
-            region=region, name_kk=kk, defaults={"name_ru": ru}
-        )[0]
-        for kk, ru in [("Алмалы ауданы", "Алмалинский район"),
-                       ("Бостандық ауданы", "Бостандыкский район")]
-    ]  # fmt: skip
+        District.objects.get_or_create(region=region, name_kk=kk, defaults={"name_ru": ru})[0]
+        for kk, ru in [
+            ("Алмалы ауданы", "Алмалинский район"),
+            ("Бостандық ауданы", "Бостандыкский район"),
+        ]
+    ]
     School.objects.filter(pk=ctx["school"].pk, district__isnull=True).update(district=districts[0])
     schools = [ctx["school"]]
     for n, (d, kk, ru, pupils) in enumerate(SCHOOLS, start=1):

@@ -132,9 +132,16 @@ def _month_rows(
     return SchoolMonth.objects.filter(
         school_id__in=list(school_ids), year_start=year_start, month__in=months
     ).only(
-        "school_id", "month", "pupils", "assistants", "windows", "flagged", "g_waits",
-        "g_returned", "certified_assistants",
-    )  # fmt: skip
+        "school_id",
+        "month",
+        "pupils",
+        "assistants",
+        "windows",
+        "flagged",
+        "g_waits",
+        "g_returned",
+        "certified_assistants",
+    )
 
 
 # --- The table a person reads --------------------------------------------------------------------

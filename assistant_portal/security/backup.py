@@ -72,9 +72,12 @@ class Target:
     def from_settings(cls, name: str | None = None) -> "Target":
         db = connection.settings_dict  # the test database during tests
         return cls(
-            name=name or db["NAME"], host=str(db.get("HOST") or ""), port=str(db.get("PORT") or ""),
-            user=db.get("USER") or "", password=db.get("PASSWORD") or "",
-        )  # fmt: skip
+            name=name or db["NAME"],
+            host=str(db.get("HOST") or ""),
+            port=str(db.get("PORT") or ""),
+            user=db.get("USER") or "",
+            password=db.get("PASSWORD") or "",
+        )
 
     @classmethod
     def parse(cls, value: str) -> "Target":
@@ -85,9 +88,12 @@ class Target:
 
         u = urlsplit(value)
         return cls(
-            name=u.path.lstrip("/"), host=u.hostname or "", port=str(u.port or ""),
-            user=unquote(u.username or ""), password=unquote(u.password or ""),
-        )  # fmt: skip
+            name=u.path.lstrip("/"),
+            host=u.hostname or "",
+            port=str(u.port or ""),
+            user=unquote(u.username or ""),
+            password=unquote(u.password or ""),
+        )
 
     def args(self) -> list[str]:
         out = []
@@ -101,12 +107,19 @@ class Target:
 
     def same_database_as(self, other: "Target") -> bool:
         return (self.name, self.host or "", self.port or "") == (
-            other.name, other.host or "", other.port or ""
-        )  # fmt: skip
+            other.name,
+            other.host or "",
+            other.port or "",
+        )
 
     def conninfo(self) -> dict:
-        info = {"dbname": self.name, "host": self.host, "port": self.port, "user": self.user,
-                "password": self.password}  # fmt: skip
+        info = {
+            "dbname": self.name,
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+        }
         return {k: v for k, v in info.items() if v}
 
     def url(self) -> str:
@@ -137,8 +150,15 @@ def backup(*, dest: Path | None = None, target: Target | None = None) -> tuple[P
     target = target or Target.from_settings()
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     dump, media = dest / f"db-{stamp}.dump", dest / f"media-{stamp}.tar.gz"
-    cmd = [str(client_tool("pg_dump")), "-Fc", "--no-owner", "-f", str(dump), *target.args(),
-           target.name]  # fmt: skip
+    cmd = [
+        str(client_tool("pg_dump")),
+        "-Fc",
+        "--no-owner",
+        "-f",
+        str(dump),
+        *target.args(),
+        target.name,
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, env=target.env())  # noqa: S603
     if result.returncode:
         raise BackupError(result.stderr.strip())
@@ -186,8 +206,16 @@ def restore(
     media_root = Path(media_root or settings.MEDIA_ROOT)
     if media:
         _check_media_target(media_root / "private", replace=replace_media)
-    cmd = [str(client_tool("pg_restore")), "--no-owner", "--no-privileges", "--exit-on-error",
-           "-d", target.name, *target.args(), str(dump)]  # fmt: skip
+    cmd = [
+        str(client_tool("pg_restore")),
+        "--no-owner",
+        "--no-privileges",
+        "--exit-on-error",
+        "-d",
+        target.name,
+        *target.args(),
+        str(dump),
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, env=target.env())  # noqa: S603
     if result.returncode:
         raise BackupError(result.stderr.strip())
@@ -259,8 +287,15 @@ def reapply_erasures(*, target: Target, media_root: Path) -> list[int]:
     if not recorded_erasures():
         return []
     env = {**os.environ, "DATABASE_URL": target.url()}
-    cmd = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "reapply_erasures",
-           "--log", str(erasure_log()), "--media-root", str(media_root)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        str(Path(settings.BASE_DIR) / "manage.py"),
+        "reapply_erasures",
+        "--log",
+        str(erasure_log()),
+        "--media-root",
+        str(media_root),
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env)  # noqa: S603
     if result.returncode:
         raise BackupError(f"re-applying erasures failed: {result.stderr.strip()[-2000:]}")

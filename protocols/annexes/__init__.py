@@ -22,9 +22,16 @@ def _register() -> None:
     )
 
     for module in (
-        a_parent_interview, b_free_activity, v_class_observation, g_conclusion, d_behaviour_log,
-        e_session_plan, zh_support_programme, i_behaviour_correction, k_communication_sheet,
-    ):  # fmt: skip
+        a_parent_interview,
+        b_free_activity,
+        v_class_observation,
+        g_conclusion,
+        d_behaviour_log,
+        e_session_plan,
+        zh_support_programme,
+        i_behaviour_correction,
+        k_communication_sheet,
+    ):
         REGISTRY[module.ANNEX.code] = module.ANNEX
 
 

@@ -15,8 +15,10 @@ def _ask(client, email, ip="203.0.113.5"):
 
 def test_fifteen_requests_send_three_emails_with_the_same_answer(client, db):
     UserFactory(email="victim@example.kz")
-    answers = {(r.status_code, r["Location"]) for r in
-               (_ask(client, "victim@example.kz") for _ in range(15))}  # fmt: skip
+    answers = {
+        (r.status_code, r["Location"])
+        for r in (_ask(client, "victim@example.kz") for _ in range(15))
+    }
     assert answers == {(302, reverse("accounts:password_reset_done"))}
     assert len(mail.outbox) == 3
 

@@ -24,9 +24,16 @@ def two_school_admin(cast):
 def _new_pupil(client, last_name):
     return client.post(
         reverse("students:new"),
-        {"last_name": last_name, "first_name": "Әлия", "birth_date": "2016-05-01", "grade": 3,
-         "class_letter": "А", "sen_category": "speech", "joined": timezone.localdate().isoformat()},
-    )  # fmt: skip
+        {
+            "last_name": last_name,
+            "first_name": "Әлия",
+            "birth_date": "2016-05-01",
+            "grade": 3,
+            "class_letter": "А",
+            "sen_category": "speech",
+            "joined": timezone.localdate().isoformat(),
+        },
+    )
 
 
 def test_the_admin_of_two_schools_chooses_the_second_and_it_is_remembered(
@@ -98,8 +105,14 @@ def test_the_course_admin_of_two_organisations_chooses_one(client, cast):
     client.post(reverse("accounts:choose_place"), {"organisation": second.pk})
     r = client.post(
         reverse("course:cohort_new"),
-        {"name": "Екінші топ", "start": "2026-11-09", "end": "2026-11-20", "trainers": "",
-         "test_minutes": 60, "require_test_pass": "on"},
-    )  # fmt: skip
+        {
+            "name": "Екінші топ",
+            "start": "2026-11-09",
+            "end": "2026-11-20",
+            "trainers": "",
+            "test_minutes": 60,
+            "require_test_pass": "on",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:3000]
     assert Cohort.objects.get(name="Екінші топ").organisation == second

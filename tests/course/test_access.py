@@ -5,9 +5,16 @@ from django.urls import reverse
 
 from course.access import cohorts_visible_to
 
-ADMIN_ONLY = ["course:cohort_edit", "course:scores", "course:listeners_import",
-              "course:scores_import", "course:task_new", "grading:gradebook",
-              "grading:export_csv", "grading:export_xlsx"]  # fmt: skip
+ADMIN_ONLY = [
+    "course:cohort_edit",
+    "course:scores",
+    "course:listeners_import",
+    "course:scores_import",
+    "course:task_new",
+    "grading:gradebook",
+    "grading:export_csv",
+    "grading:export_xlsx",
+]
 
 
 def test_visible_cohorts(cast):

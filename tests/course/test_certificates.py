@@ -159,8 +159,10 @@ def test_revoke_keeps_the_row_and_needs_a_reason(client, cast, eligible):
     assert r.status_code == 400
     cert.refresh_from_db()
     assert cert.status == "valid"
-    r = client.post(reverse("course:certificate_revoke", args=[cert.pk]),
-                    {"reason": "Құжаттар жалған", "category": "academic_misconduct"})  # fmt: skip
+    r = client.post(
+        reverse("course:certificate_revoke", args=[cert.pk]),
+        {"reason": "Құжаттар жалған", "category": "academic_misconduct"},
+    )
     assert r.status_code == 302
     cert.refresh_from_db()
     assert cert.status == "revoked" and cert.revoke_reason == "Құжаттар жалған"
@@ -222,8 +224,12 @@ def test_unknown_or_malformed_codes_say_only_not_found(client, cast, eligible, c
 def test_revoked_page_shows_date_and_category_never_the_typed_reason(client, cast, eligible):
     """Issue #14 item 10: staff free text stays internal; the public sees a date and a category."""
     cert = _issue(eligible, cast.course_admin)
-    svc.certificate_revoke(certificate=cert, by=cast.course_admin, category="issued_in_error",
-                           reason="Иванова сказала по телефону, что диплом купила")  # fmt: skip
+    svc.certificate_revoke(
+        certificate=cert,
+        by=cast.course_admin,
+        category="issued_in_error",
+        reason="Иванова сказала по телефону, что диплом купила",
+    )
     cert.refresh_from_db()
     r = client.get(reverse("course:verify", args=[cert.code]))
     page = r.content.decode()
@@ -272,8 +278,9 @@ def test_verify_page_queries_are_constant(client, cast, django_assert_num_querie
     certs = [_issue(graded(cast.cohort), cast.course_admin) for _ in range(1 + extra)]
     old = certs[0]
     new = svc.certificate_reissue(certificate=old, by=cast.course_admin)
-    svc.certificate_revoke(certificate=certs[-1] if extra else new, by=cast.course_admin,
-                           category="other", reason="x")  # fmt: skip
+    svc.certificate_revoke(
+        certificate=certs[-1] if extra else new, by=cast.course_admin, category="other", reason="x"
+    )
     for cert in (old, new, certs[-1]):
         # the certificate with its reissue: one query, anonymous (no session row)
         with django_assert_num_queries(1):
@@ -311,10 +318,13 @@ def test_listener_downloads_own_only(client, cast):
 def test_other_organisations_admin_gets_404(client, cast, eligible):
     cert = _issue(eligible, cast.course_admin)
     client.force_login(cast.foreign_course_admin)
-    for name, arg in [("course:certificate_pdf", cert.pk), ("course:certificate_revoke", cert.pk),
-                      ("course:certificate_reissue", cert.pk),
-                      ("course:certificates", cast.cohort.pk),
-                      ("course:certificate_issue", eligible.pk)]:  # fmt: skip
+    for name, arg in [
+        ("course:certificate_pdf", cert.pk),
+        ("course:certificate_revoke", cert.pk),
+        ("course:certificate_reissue", cert.pk),
+        ("course:certificates", cast.cohort.pk),
+        ("course:certificate_issue", eligible.pk),
+    ]:
         assert client.post(reverse(name, args=[arg]), {"reason": "x"}).status_code == 404
     cert.refresh_from_db()
     assert cert.status == "valid"
@@ -336,8 +346,15 @@ def test_pdf_qr_points_at_the_verify_page_and_kazakh_renders(cast, eligible, tmp
     with cert.pdf.open("rb") as f:
         pdf.write_bytes(f.read())
     text = _run("pdftotext", "-layout", str(pdf), "-")
-    for word in ["Әлия Қуанышқызы", "біліктілікті арттыру курсынан", "Тіркеу нөмірі",
-                 "академиялық сағат", "академических часов", cert.serial, "108"]:  # fmt: skip
+    for word in [
+        "Әлия Қуанышқызы",
+        "біліктілікті арттыру курсынан",
+        "Тіркеу нөмірі",
+        "академиялық сағат",
+        "академических часов",
+        cert.serial,
+        "108",
+    ]:
         assert word in text, word
     _run("pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "p"))
     decoded = _run("zbarimg", "--raw", "-q", str(tmp_path / "p.png")).strip()
@@ -378,8 +395,9 @@ def test_bulk_issue_in_the_request_then_zip(client, cast, django_capture_on_comm
 def test_a_rerun_chunk_after_a_crash_adds_nothing(cast):
     cohort = CohortFactory(organisation=cast.cohort.organisation)
     es = [graded(cohort) for _ in range(3)]
-    batch = CertificateBatch.objects.create(cohort=cohort, requested_by=cast.course_admin,
-                                            total=3, status="running")  # fmt: skip
+    batch = CertificateBatch.objects.create(
+        cohort=cohort, requested_by=cast.course_admin, total=3, status="running"
+    )
     # the worker died after issuing the first one: the redelivered chunk runs again
     svc.certificate_issue(enrolment=es[0], by=cast.course_admin, batch=batch)
     svc.batch_issue_chunk(batch_id=batch.pk, enrolment_ids=[e.pk for e in es])
@@ -393,8 +411,9 @@ def test_a_rerun_chunk_after_a_crash_adds_nothing(cast):
 def test_a_listener_no_longer_eligible_is_skipped(cast):
     cohort = CohortFactory(organisation=cast.cohort.organisation)
     es = [graded(cohort) for _ in range(2)]
-    batch = CertificateBatch.objects.create(cohort=cohort, requested_by=cast.course_admin,
-                                            total=2, status="running")  # fmt: skip
+    batch = CertificateBatch.objects.create(
+        cohort=cohort, requested_by=cast.course_admin, total=2, status="running"
+    )
     Attempt.objects.filter(enrolment=es[1]).update(score=Decimal(0))
     svc.batch_issue_chunk(batch_id=batch.pk, enrolment_ids=[e.pk for e in es])
     batch.refresh_from_db()
@@ -419,12 +438,14 @@ def test_a_row_left_without_its_pdf_is_completed_once(cast):
     """The worker died between committing the row and attaching the PDF."""
     cohort = CohortFactory(organisation=cast.cohort.organisation)
     e = graded(cohort)
-    batch = CertificateBatch.objects.create(cohort=cohort, requested_by=cast.course_admin,
-                                            total=1, status="running")  # fmt: skip
+    batch = CertificateBatch.objects.create(
+        cohort=cohort, requested_by=cast.course_admin, total=1, status="running"
+    )
     from django.utils import timezone
 
-    row, created = svc._issue_row(enrolment=e, by=cast.course_admin, batch=batch,
-                                  now=timezone.now())  # fmt: skip
+    row, created = svc._issue_row(
+        enrolment=e, by=cast.course_admin, batch=batch, now=timezone.now()
+    )
     assert created and not row.sha256
     svc.batch_issue_chunk(batch_id=batch.pk, enrolment_ids=[e.pk])
     batch.refresh_from_db()

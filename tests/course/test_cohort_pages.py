@@ -13,8 +13,13 @@ from course.models import Attendance, Cohort, Enrolment, Post, Session, SupportA
 def test_admin_creates_a_cohort(client, cast):
     client.force_login(cast.course_admin)
     url = reverse("course:cohort_new")
-    data = {"name": "2027-1", "start": "2027-01-11", "end": "2027-01-22", "test_minutes": 45,
-            "require_test_pass": "on"}  # fmt: skip
+    data = {
+        "name": "2027-1",
+        "start": "2027-01-11",
+        "end": "2027-01-22",
+        "test_minutes": 45,
+        "require_test_pass": "on",
+    }
     # the new-cohort form offers the 70 % rule switched on (SPEC §5, revised 2026-12-02)
     assert re.search(r'name="require_test_pass"[^>]*\bchecked\b', client.get(url).content.decode())
     r = client.post(url, data)
@@ -31,8 +36,12 @@ def test_switching_the_70_rule_off_needs_a_recorded_decision(client, cast):
     """Issue #12 defect 8: a cohort may opt out of §8.3's rule, but only as a recorded decision."""
     client.force_login(cast.course_admin)
     url = reverse("course:cohort_edit", args=[cast.cohort.pk])
-    data = {"name": cast.cohort.name, "start": "2026-11-09", "end": "2026-11-20",
-            "test_minutes": 45}  # fmt: skip
+    data = {
+        "name": cast.cohort.name,
+        "start": "2026-11-09",
+        "end": "2026-11-20",
+        "test_minutes": 45,
+    }
     r = client.post(url, data)
     assert r.status_code == 400 and 'id="error_1_id_test_rule_decision"' in r.content.decode()
     cast.cohort.refresh_from_db()
@@ -46,17 +55,25 @@ def test_switching_the_70_rule_off_needs_a_recorded_decision(client, cast):
 
 def test_enrol_by_hand_and_remove(client, cast):
     client.force_login(cast.course_admin)
-    r = client.post(reverse("course:enrol", args=[cast.cohort.pk]),
-                    {"email": "Jana@Example.kz", "full_name": "Жаңа Тыңдаушы"})  # fmt: skip
+    r = client.post(
+        reverse("course:enrol", args=[cast.cohort.pk]),
+        {"email": "Jana@Example.kz", "full_name": "Жаңа Тыңдаушы"},
+    )
     assert r.status_code == 302
     e = Enrolment.objects.get(cohort=cast.cohort, listener__email="jana@example.kz")
     assert e.listener.roles.filter(kind="listener").exists()
     # enrolling twice keeps one enrolment
-    client.post(reverse("course:enrol", args=[cast.cohort.pk]),
-                {"email": "jana@example.kz", "full_name": "Жаңа Тыңдаушы"})  # fmt: skip
+    client.post(
+        reverse("course:enrol", args=[cast.cohort.pk]),
+        {"email": "jana@example.kz", "full_name": "Жаңа Тыңдаушы"},
+    )
     assert Enrolment.objects.active().filter(listener__email="jana@example.kz").count() == 1
-    assert client.post(reverse("course:enrol", args=[cast.cohort.pk]),
-                       {"email": "x", "full_name": ""}).status_code == 400  # fmt: skip
+    assert (
+        client.post(
+            reverse("course:enrol", args=[cast.cohort.pk]), {"email": "x", "full_name": ""}
+        ).status_code
+        == 400
+    )
     client.post(reverse("course:unenrol", args=[e.pk]))
     e.refresh_from_db()
     assert e.archived_at is not None
@@ -66,12 +83,21 @@ def test_timetable_and_attendance(client, cast):
     topic = cast.cohort.course.modules.get(number=2).topics.first()
     client.force_login(cast.course_admin)
     url = reverse("course:timetable", args=[cast.cohort.pk])
-    r = client.post(url, {"topic": topic.pk, "kind": "lecture", "starts_at": "2026-11-10T09:00",
-                          "hours": 2, "trainer": "Ахметова Г.Б."})  # fmt: skip
+    r = client.post(
+        url,
+        {
+            "topic": topic.pk,
+            "kind": "lecture",
+            "starts_at": "2026-11-10T09:00",
+            "hours": 2,
+            "trainer": "Ахметова Г.Б.",
+        },
+    )
     assert r.status_code == 302
     session = Session.objects.get(cohort=cast.cohort)
-    r = client.post(reverse("course:attendance", args=[session.pk]),
-                    {"present": [cast.enrolment.pk]})  # fmt: skip
+    r = client.post(
+        reverse("course:attendance", args=[session.pk]), {"present": [cast.enrolment.pk]}
+    )
     assert r.status_code == 302
     assert Attendance.objects.get(session=session, enrolment=cast.enrolment).present
     # the listener sees the timetable but cannot change it
@@ -87,10 +113,13 @@ def test_support_hours_per_listener(client, cast):
     today = timezone.localdate()
     r = client.post(url, {"kind": "webinar", "date": today.isoformat(), "hours": "1,5"})
     assert r.status_code == 302
-    client.post(url, {"kind": "peer_review", "date": (today - timedelta(days=1)).isoformat(),
-                      "hours": "2"})  # fmt: skip
-    assert client.post(url, {"kind": "webinar", "date": today.isoformat(),
-                             "hours": "9"}).status_code == 400  # fmt: skip
+    client.post(
+        url, {"kind": "peer_review", "date": (today - timedelta(days=1)).isoformat(), "hours": "2"}
+    )
+    assert (
+        client.post(url, {"kind": "webinar", "date": today.isoformat(), "hours": "9"}).status_code
+        == 400
+    )
     total = sum(a.hours for a in SupportActivity.objects.filter(enrolment=cast.enrolment))
     assert total == Decimal("3.5")
     client.force_login(cast.listener)
@@ -119,14 +148,19 @@ def test_enrolling_an_existing_account_invites_and_reveals_nothing(
     from tests.factories import CohortFactory, OrganisationFactory, enrolment, person
 
     # a listener of another training organisation (and an assistant of a school)
-    elsewhere = enrolment(CohortFactory(organisation=OrganisationFactory()),
-                          full_name="Құпия Адам", email="secret@other.kz").listener  # fmt: skip
+    elsewhere = enrolment(
+        CohortFactory(organisation=OrganisationFactory()),
+        full_name="Құпия Адам",
+        email="secret@other.kz",
+    ).listener
     teacher = person(RoleKind.ASSISTANT, school=cast.school, full_name="Мұғалім Апай")
     client.force_login(cast.course_admin)
     for who in (elsewhere, teacher):
         with django_capture_on_commit_callbacks(execute=True):
-            r = client.post(reverse("course:enrol", args=[cast.cohort.pk]),
-                            {"email": who.email.upper(), "full_name": "Typed Name"})  # fmt: skip
+            r = client.post(
+                reverse("course:enrol", args=[cast.cohort.pk]),
+                {"email": who.email.upper(), "full_name": "Typed Name"},
+            )
         assert r.status_code == 302
     page = client.get(reverse("course:cohort", args=[cast.cohort.pk])).content.decode()
     assert "Құпия Адам" not in page and "Мұғалім Апай" not in page
@@ -146,8 +180,9 @@ def test_enrolling_an_existing_account_invites_and_reveals_nothing(
     assert client.post(url, {"answer": "accept"}).status_code == 404
     # a second enrolment of the same address does not invite twice
     client.force_login(cast.course_admin)
-    client.post(reverse("course:enrol", args=[cast.cohort.pk]),
-                {"email": teacher.email, "full_name": ""})  # fmt: skip
+    client.post(
+        reverse("course:enrol", args=[cast.cohort.pk]), {"email": teacher.email, "full_name": ""}
+    )
     assert EnrolmentInvitation.objects.filter(user=teacher).count() == 1
     # the teacher accepts: now a listener of the cohort, shown by name
     client.force_login(teacher)
@@ -173,6 +208,7 @@ def test_a_listener_known_to_the_organisation_is_enrolled_directly(client, cast)
 
     second = CohortFactory(organisation=cast.cohort.organisation)
     client.force_login(cast.course_admin)
-    client.post(reverse("course:enrol", args=[second.pk]),
-                {"email": cast.listener.email, "full_name": ""})  # fmt: skip
+    client.post(
+        reverse("course:enrol", args=[second.pk]), {"email": cast.listener.email, "full_name": ""}
+    )
     assert Enrolment.objects.active().filter(cohort=second, listener=cast.listener).exists()

@@ -25,9 +25,14 @@ def _task(client, cast, control: str, title: str) -> Task:
     deadline = timezone.localtime(timezone.now() - timezone.timedelta(days=1))
     r = client.post(
         reverse("course:task_new", args=[cast.cohort.pk]),
-        {"kind": "case_task", "control": control, "module": module.pk, "title": title,
-         "deadline": deadline.strftime("%Y-%m-%dT%H:%M")},
-    )  # fmt: skip
+        {
+            "kind": "case_task",
+            "control": control,
+            "module": module.pk,
+            "title": title,
+            "deadline": deadline.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert r.status_code == 302, r.content
     return Task.objects.get(title=title)
 

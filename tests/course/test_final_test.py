@@ -23,8 +23,9 @@ def bank(cast):
 
 def _scores(cast, value):
     task = TaskFactory(cohort=cast.cohort)
-    services.score_set(enrolment=cast.enrolment, task=task, value=Decimal(value),
-                       by=cast.course_admin)  # fmt: skip
+    services.score_set(
+        enrolment=cast.enrolment, task=task, value=Decimal(value), by=cast.course_admin
+    )
     return task
 
 
@@ -34,8 +35,11 @@ def _answer_all(attempt, *, correct: int):
         choices = list(item.question.choices.order_by("position"))
         key = [c.pk for c in choices if c.correct]
         wrong = [c.pk for c in choices if not c.correct][:1]
-        services.attempt_answer(attempt=attempt, position=item.position,
-                                chosen=key if item.position <= correct else wrong)  # fmt: skip
+        services.attempt_answer(
+            attempt=attempt,
+            position=item.position,
+            chosen=key if item.position <= correct else wrong,
+        )
 
 
 def test_draw_spreads_over_modules():
@@ -94,7 +98,12 @@ def test_two_tabs_get_the_same_attempt(client, cast, bank):
     attempt = Attempt.objects.get()
     assert attempt.items.count() == 20
     assert Counter(attempt.items.values_list("question__module__number", flat=True)) == {
-        1: 4, 2: 4, 3: 4, 4: 4, 5: 4}  # fmt: skip
+        1: 4,
+        2: 4,
+        3: 4,
+        4: 4,
+        5: 4,
+    }
     assert attempt.deadline - attempt.started_at == timedelta(minutes=45)
 
 
@@ -127,8 +136,11 @@ def test_answers_survive_a_reload(client, cast, bank):
     item = attempt.items.get(position=3)
     client.force_login(cast.listener)
     token = _options(client, attempt, 3)[1]
-    r = client.post(reverse("course:attempt_answer", args=[attempt.pk]),
-                    {"position": 3, "choice": [token]}, HTTP_HX_REQUEST="true")  # fmt: skip
+    r = client.post(
+        reverse("course:attempt_answer", args=[attempt.pk]),
+        {"position": 3, "choice": [token]},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200
     r = client.get(reverse("course:attempt", args=[attempt.pk]) + "?q=3")
     assert re.search(rf'value="{token}" id="o2" checked', r.content.decode())
@@ -141,9 +153,11 @@ def test_a_choice_id_is_not_an_answer(client, cast, bank):
     attempt = services.attempt_start(enrolment=cast.enrolment)
     item = attempt.items.get(position=1)
     client.force_login(cast.listener)
-    r = client.post(reverse("course:attempt_answer", args=[attempt.pk]),
-                    {"position": 1, "choice": [str(item.order[0])]},
-                    HTTP_HX_REQUEST="true")  # fmt: skip
+    r = client.post(
+        reverse("course:attempt_answer", args=[attempt.pk]),
+        {"position": 1, "choice": [str(item.order[0])]},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 400
     assert not AttemptQuestion.objects.get(pk=item.pk).chosen
 
@@ -153,8 +167,7 @@ def test_answer_to_a_choice_of_another_question_is_refused(cast, bank):
     attempt = services.attempt_start(enrolment=cast.enrolment)
     other = Question.objects.exclude(pk=attempt.items.get(position=1).question_id).first()
     with pytest.raises(services.ValidationError):
-        services.attempt_answer(attempt=attempt, position=1,
-                                chosen=[other.choices.first().pk])  # fmt: skip
+        services.attempt_answer(attempt=attempt, position=1, chosen=[other.choices.first().pk])
 
 
 def test_after_the_time_limit_only_saved_answers_count(client, cast, bank):
@@ -175,8 +188,14 @@ def _rows():
     """Every row the final test and the gradebook could write, to compare before and after."""
     from django.db import connection
 
-    tables = ["course_attempt", "course_attemptquestion", "course_scorechange",
-              "course_attemptevent", "course_score", "course_certificate"]  # fmt: skip
+    tables = [
+        "course_attempt",
+        "course_attemptquestion",
+        "course_scorechange",
+        "course_attemptevent",
+        "course_score",
+        "course_certificate",
+    ]
     with connection.cursor() as cur:
         out = {}
         for t in tables:
@@ -289,8 +308,9 @@ def test_listener_takes_the_test_in_the_browser_flow(client, cast, bank):
     attempt.refresh_from_db()
     assert attempt.submitted_at and attempt.correct >= 1
     # a submit after the end changes nothing, and answers are refused
-    r = client.post(reverse("course:attempt_answer", args=[attempt.pk]),
-                    {"position": 2, "choice": key[:1]})  # fmt: skip
+    r = client.post(
+        reverse("course:attempt_answer", args=[attempt.pk]), {"position": 2, "choice": key[:1]}
+    )
     assert r.status_code == 302
     assert not attempt.items.get(position=2).chosen
 
@@ -303,16 +323,18 @@ def test_finish_asks_first_and_names_the_unanswered_questions(client, cast, bank
     client.post(reverse("course:test_start", args=[cast.cohort.pk]))
     attempt = Attempt.objects.get()
     for position in (1, 2, 5):
-        client.post(reverse("course:attempt_answer", args=[attempt.pk]),
-                    {"position": position,
-                     "choice": _options(client, attempt, position)[:1]})  # fmt: skip
+        client.post(
+            reverse("course:attempt_answer", args=[attempt.pk]),
+            {"position": position, "choice": _options(client, attempt, position)[:1]},
+        )
     page = client.get(attempt.get_absolute_url()).content.decode()
     # question 1's Finish saves the answer on screen and leads to the confirmation, no further
     assert 'name="go" value="finish"' in page and 'id="finish"' in page
     finish = reverse("course:attempt_finish", args=[attempt.pk])
-    r = client.post(reverse("course:attempt_answer", args=[attempt.pk]),
-                    {"position": 1, "choice": _options(client, attempt, 1)[:1],
-                     "go": "finish"})  # fmt: skip
+    r = client.post(
+        reverse("course:attempt_answer", args=[attempt.pk]),
+        {"position": 1, "choice": _options(client, attempt, 1)[:1], "go": "finish"},
+    )
     assert r["Location"] == finish
     attempt.refresh_from_db()
     assert attempt.submitted_at is None
@@ -354,8 +376,10 @@ def test_navigator_and_result_per_module(client, cast, bank):
     client.cookies["django_language"] = "en"
     client.post(reverse("course:test_start", args=[cast.cohort.pk]))
     attempt = Attempt.objects.get()
-    client.post(reverse("course:attempt_answer", args=[attempt.pk]),
-                {"position": 4, "choice": _options(client, attempt, 4)[:1]})  # fmt: skip
+    client.post(
+        reverse("course:attempt_answer", args=[attempt.pk]),
+        {"position": 4, "choice": _options(client, attempt, 4)[:1]},
+    )
     page = client.get(attempt.get_absolute_url()).content.decode()
     assert len(re.findall(r"test-nav-item btn-success answered", page)) == 1
     assert len(re.findall(r"test-nav-item btn-outline-secondary unanswered", page)) == 19
@@ -410,9 +434,11 @@ def test_always_first_or_lowest_scores_at_chance_on_a_key_first_bank(client, cas
         for position in range(1, 21):
             options = _options(client, attempt, position)
             pick = options[0] if strategy == "first" else min(options)
-            client.post(reverse("course:attempt_answer", args=[attempt.pk]),
-                        {"position": position, "choice": [pick]},
-                        HTTP_HX_REQUEST="true")  # fmt: skip
+            client.post(
+                reverse("course:attempt_answer", args=[attempt.pk]),
+                {"position": position, "choice": [pick]},
+                HTTP_HX_REQUEST="true",
+            )
         client.post(reverse("course:attempt_submit", args=[attempt.pk]), {"confirm": "yes"})
         attempt.refresh_from_db()
         correct[strategy] += attempt.correct

@@ -28,8 +28,7 @@ def test_scores_import_with_decimal_commas(client, cast, two_tasks):
     other = enrolment(cast.cohort, email="b@example.kz")
     client.force_login(cast.course_admin)
     url = reverse("course:scores_import", args=[cast.cohort.pk])
-    csv_text = (f"email;Кейс 1;Жоба 1\n{cast.listener.email};85,5;90\n"
-                "b@example.kz;70;\n")  # fmt: skip
+    csv_text = f"email;Кейс 1;Жоба 1\n{cast.listener.email};85,5;90\nb@example.kz;70;\n"
     r = _upload(client, url, csv_text)
     assert r.status_code == 200
     assert not Score.objects.exists()  # the preview saves nothing
@@ -89,8 +88,9 @@ def test_listeners_import(client, cast):
     )
     assert r.status_code == 200
     client.post(url, {"confirm": "1"})
-    emails = set(Enrolment.objects.filter(cohort=cast.cohort).values_list("listener__email",
-                                                                           flat=True))  # fmt: skip
+    emails = set(
+        Enrolment.objects.filter(cohort=cast.cohort).values_list("listener__email", flat=True)
+    )
     assert {"new1@example.kz", "new2@example.kz"} <= emails
 
 
@@ -119,8 +119,13 @@ def test_questions_import(client, cast):
     assert _upload(client, url, bad).status_code == 400
 
 
-PARSED = [("85,5", Decimal("85.5")), ("", None), (None, None), (90, Decimal(90)),
-          (85.5, Decimal("85.5"))]  # fmt: skip
+PARSED = [
+    ("85,5", Decimal("85.5")),
+    ("", None),
+    (None, None),
+    (90, Decimal(90)),
+    (85.5, Decimal("85.5")),
+]
 
 
 @pytest.mark.parametrize(("typed", "value"), PARSED)
@@ -137,10 +142,20 @@ def test_parse_score_rejects(typed):
 def test_add_a_question_by_hand(client, cast):
     client.force_login(cast.course_admin)
     module = cast.cohort.course.modules.get(number=3)
-    data = {"module": module.pk, "kind": "multiple", "text_kk": "Қайсысы?", "text_ru": "Какой?",
-            "answer1_kk": "А", "answer1_ru": "А", "correct1": "on",
-            "answer2_kk": "Б", "answer2_ru": "Б",
-            "answer3_kk": "В", "answer3_ru": "В", "correct3": "on"}  # fmt: skip
+    data = {
+        "module": module.pk,
+        "kind": "multiple",
+        "text_kk": "Қайсысы?",
+        "text_ru": "Какой?",
+        "answer1_kk": "А",
+        "answer1_ru": "А",
+        "correct1": "on",
+        "answer2_kk": "Б",
+        "answer2_ru": "Б",
+        "answer3_kk": "В",
+        "answer3_ru": "В",
+        "correct3": "on",
+    }
     assert client.post(reverse("course:question_new"), data).status_code == 302
     q = Question.objects.get(text_kk="Қайсысы?")
     assert [c.correct for c in q.choices.order_by("position")] == [True, False, True]

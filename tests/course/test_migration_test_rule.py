@@ -30,8 +30,14 @@ def test_existing_cohorts_move_to_the_rule_unless_they_issued_below_70():
         day = timezone.localdate()
 
         def cohort(name, strict=False):
-            return Cohort.objects.create(organisation=org, course=course, name=name, start=day,
-                                         end=day, require_test_pass=strict)  # fmt: skip
+            return Cohort.objects.create(
+                organisation=org,
+                course=course,
+                name=name,
+                start=day,
+                end=day,
+                require_test_pass=strict,
+            )
 
         issued_low, issued_high = cohort("low"), cohort("high")
         cohort("none")  # no certificate yet
@@ -39,18 +45,34 @@ def test_existing_cohorts_move_to_the_rule_unless_they_issued_below_70():
         for c, test in ((issued_low, 30), (issued_high, 80)):
             e = Enrolment.objects.create(cohort=c, listener=user, sort_key="m")
             Certificate.objects.create(
-                enrolment=e, serial=f"S{c.pk}", code=f"C{c.pk}", status="valid",
-                listener_name="M", course_title_kk="k", course_title_ru="r",
-                organisation_name="o", hours=108, cohort_start=day, cohort_end=day,
-                tu=Decimal(90), test=Decimal(test), final=Decimal(66), letter="C",
-                issued_on=day, issued_at=timezone.now(), issued_by=user, issuer_name="A",
-            )  # fmt: skip
+                enrolment=e,
+                serial=f"S{c.pk}",
+                code=f"C{c.pk}",
+                status="valid",
+                listener_name="M",
+                course_title_kk="k",
+                course_title_ru="r",
+                organisation_name="o",
+                hours=108,
+                cohort_start=day,
+                cohort_end=day,
+                tu=Decimal(90),
+                test=Decimal(test),
+                final=Decimal(66),
+                letter="C",
+                issued_on=day,
+                issued_at=timezone.now(),
+                issued_by=user,
+                issuer_name="A",
+            )
         executor = MigrationExecutor(connection)
         executor.migrate(AFTER)
         apps = executor.loader.project_state(AFTER).apps
         Cohort = apps.get_model("course", "Cohort")
-        got = {c.name: (c.require_test_pass, bool(c.test_rule_decision))
-               for c in Cohort.objects.filter(organisation_id=org.pk)}  # fmt: skip
+        got = {
+            c.name: (c.require_test_pass, bool(c.test_rule_decision))
+            for c in Cohort.objects.filter(organisation_id=org.pk)
+        }
         # a signed certificate for a 30 % test keeps its rule, recorded; the rest move to 70 %
         assert got == {"low": (False, True), "high": (True, False), "none": (True, False)}
     finally:

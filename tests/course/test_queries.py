@@ -54,8 +54,9 @@ def test_timetable_and_board(client, cast, django_assert_num_queries, n):
 
     topics = list(cast.cohort.course.modules.get(number=1).topics.all())
     for i in range(n):
-        Session.objects.create(cohort=cast.cohort, topic=topics[i % 5], kind="lecture",
-                               starts_at=timezone.now())  # fmt: skip
+        Session.objects.create(
+            cohort=cast.cohort, topic=topics[i % 5], kind="lecture", starts_at=timezone.now()
+        )
         Post.objects.create(cohort=cast.cohort, author=cast.listener, text=f"{i}")
     client.force_login(cast.course_admin)
     # session, user, roles, cohort, topics (form choices), sessions with topics and modules

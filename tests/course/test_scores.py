@@ -18,8 +18,10 @@ def _save(client, cast, task, value, e=None):
     )
 
 
-@pytest.mark.parametrize(("typed", "stored"), [("85,5", "85.5"), ("85.5", "85.5"), ("100", "100"),
-                                               ("0", "0"), (" 72,25 ", "72.25")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("85,5", "85.5"), ("85.5", "85.5"), ("100", "100"), ("0", "0"), (" 72,25 ", "72.25")],
+)
 def test_grid_accepts_decimal_comma(client, cast, typed, stored):
     task = TaskFactory(cohort=cast.cohort)
     client.force_login(cast.course_admin)
@@ -53,20 +55,32 @@ def test_every_change_is_audited(cast):
     task = TaskFactory(cohort=cast.cohort)
     score_set(enrolment=cast.enrolment, task=task, value=Decimal(60), by=cast.course_admin)
     score_set(enrolment=cast.enrolment, task=task, value=Decimal(60), by=cast.course_admin)
-    score_set(enrolment=cast.enrolment, task=task, value=Decimal("75.5"), by=cast.course_admin,
-              reason="қайта тексеру")  # fmt: skip
+    score_set(
+        enrolment=cast.enrolment,
+        task=task,
+        value=Decimal("75.5"),
+        by=cast.course_admin,
+        reason="қайта тексеру",
+    )
     score_set(enrolment=cast.enrolment, task=task, value=None, by=cast.course_admin)
     changes = list(ScoreChange.objects.filter(task=task).order_by("pk"))
     assert [(c.old, c.new) for c in changes] == [
-        (None, Decimal(60)), (Decimal(60), Decimal("75.5")), (Decimal("75.5"), None)
-    ]  # fmt: skip
+        (None, Decimal(60)),
+        (Decimal(60), Decimal("75.5")),
+        (Decimal("75.5"), None),
+    ]
     assert changes[1].reason == "қайта тексеру" and changes[1].by == cast.course_admin
 
 
 def test_audit_is_visible_per_listener(client, cast):
     task = TaskFactory(cohort=cast.cohort, title="Кейс А")
-    score_set(enrolment=cast.enrolment, task=task, value=Decimal(60), by=cast.course_admin,
-              reason="бірінші баға")  # fmt: skip
+    score_set(
+        enrolment=cast.enrolment,
+        task=task,
+        value=Decimal(60),
+        by=cast.course_admin,
+        reason="бірінші баға",
+    )
     client.force_login(cast.course_admin)
     html = client.get(reverse("grading:listener", args=[cast.enrolment.pk])).content.decode()
     assert "бірінші баға" in html and "Кейс А" in html

@@ -4,8 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 
-@pytest.mark.parametrize("lang,heading", [("kk", "Құпиялылық"), ("ru", "Уведомление"),
-                                          ("en", "Privacy notice")])  # fmt: skip
+@pytest.mark.parametrize(
+    "lang,heading", [("kk", "Құпиялылық"), ("ru", "Уведомление"), ("en", "Privacy notice")]
+)
 def test_privacy_notice_in_three_languages(page, live_server, shot, axe_check, lang, heading):
     page.context.set_extra_http_headers({"Accept-Language": lang})
     page.goto(f"{live_server.url}/privacy/")

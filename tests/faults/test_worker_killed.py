@@ -121,19 +121,22 @@ def test_a_killed_workers_batch_is_driven_to_its_zip_by_the_sweeper(
 def test_the_database_allows_one_running_batch_per_cohort(cast):
     from django.db import IntegrityError
 
-    CertificateBatch.objects.create(cohort=cast.cohort, requested_by=cast.course_admin,
-                                    status="running")  # fmt: skip
+    CertificateBatch.objects.create(
+        cohort=cast.cohort, requested_by=cast.course_admin, status="running"
+    )
     with pytest.raises(IntegrityError):
-        CertificateBatch.objects.create(cohort=cast.cohort, requested_by=cast.course_admin,
-                                        status="pending")  # fmt: skip
+        CertificateBatch.objects.create(
+            cohort=cast.cohort, requested_by=cast.course_admin, status="pending"
+        )
 
 
 def test_a_job_that_keeps_stalling_is_failed_not_left_running(cast):
     """No worker ever takes it (the queue is served by nobody): re-driven, then failed."""
     from protocols.models import DossierJob
 
-    job = DossierJob.objects.create(pupil=cast.pupil, requested_by=cast.assistant,
-                                    language="kk", status="running")  # fmt: skip
+    job = DossierJob.objects.create(
+        pupil=cast.pupil, requested_by=cast.assistant, language="kk", status="running"
+    )
     now = timezone.now()
     step = timedelta(seconds=settings.JOB_STALL_SECONDS + 1)
     with broker_sink():

@@ -23,8 +23,15 @@ FUTURE = NOW + timedelta(days=1)
 
 
 def _st(scores, tasks, test=None, attempts=0, strict=False):
-    return standing(enrolment_id=1, tasks=tasks, scores=scores, test=test,
-                    attempts_used=attempts, now=NOW, require_test_pass=strict)  # fmt: skip
+    return standing(
+        enrolment_id=1,
+        tasks=tasks,
+        scores=scores,
+        test=test,
+        attempts_used=attempts,
+        now=NOW,
+        require_test_pass=strict,
+    )
 
 
 def test_official_tu_counts_missing_as_zero():
@@ -64,8 +71,13 @@ def test_no_tasks_no_tu():
 )
 def test_figures_match_the_rules(scores, test, strict, final, letter, blocking):
     tasks = [TaskInfo(i, PAST) for i in range(len(scores))]
-    st = _st({i: Decimal(s) for i, s in enumerate(scores)}, tasks, test=test,
-             attempts=1 if test is not None else 0, strict=strict)  # fmt: skip
+    st = _st(
+        {i: Decimal(s) for i, s in enumerate(scores)},
+        tasks,
+        test=test,
+        attempts=1 if test is not None else 0,
+        strict=strict,
+    )
     tu = rules.current_performance(scores)
     assert st.tu == tu
     assert st.final == final
@@ -91,8 +103,14 @@ def test_retake_replaces_the_first_score(cast):
     score_set(enrolment=cast.enrolment, task=task, value=Decimal(50), by=cast.course_admin)
     now = timezone.now()
     for number, score in ((1, 40), (2, 80)):
-        Attempt.objects.create(enrolment=cast.enrolment, number=number, started_at=now,
-                               deadline=now, submitted_at=now, score=score)  # fmt: skip
+        Attempt.objects.create(
+            enrolment=cast.enrolment,
+            number=number,
+            started_at=now,
+            deadline=now,
+            submitted_at=now,
+            score=score,
+        )
     st = cohort_standings(cast.cohort)[cast.enrolment.pk]
     assert st.test == Decimal(80) and st.attempts_used == 2
     assert st.final == rules.final_grade(50, 80)
@@ -111,8 +129,9 @@ def _fill(cast, listeners, tasks=12):
     )
     Score.objects.bulk_create(
         Score(enrolment=e, task=t, value=Decimal(40 + (i * 7 + j * 3) % 61))
-        for i, e in enumerate(es) for j, t in enumerate(ts)
-    )  # fmt: skip
+        for i, e in enumerate(es)
+        for j, t in enumerate(ts)
+    )
     return es, ts
 
 
@@ -143,12 +162,19 @@ def test_a_new_cohort_refuses_a_certificate_for_a_30_percent_test(client, cast):
     client.force_login(cast.course_admin)
     client.cookies["django_language"] = "en"
     url = reverse("course:cohort_new")
-    data = {"name": "2027-1", "start": "2026-11-09", "end": "2026-11-20", "test_minutes": 45,
-            **_form_defaults(client.get(url).content.decode())}  # fmt: skip
+    data = {
+        "name": "2027-1",
+        "start": "2026-11-09",
+        "end": "2026-11-20",
+        "test_minutes": 45,
+        **_form_defaults(client.get(url).content.decode()),
+    }
     assert client.post(url, data).status_code == 302
     cohort = Cohort.objects.get(name="2027-1")
-    client.post(reverse("course:enrol", args=[cohort.pk]),
-                {"email": "new@example.kz", "full_name": "Жаңа Тыңдаушы"})  # fmt: skip
+    client.post(
+        reverse("course:enrol", args=[cohort.pk]),
+        {"email": "new@example.kz", "full_name": "Жаңа Тыңдаушы"},
+    )
     e = Enrolment.objects.get(cohort=cohort)
     task = TaskFactory(cohort=cohort)
     score_set(enrolment=e, task=task, value=Decimal(100), by=cast.course_admin)
@@ -179,8 +205,9 @@ def test_gradebook_names_the_opt_out_decision(client, cast):
     task = TaskFactory(cohort=cast.cohort)
     score_set(enrolment=cast.enrolment, task=task, value=Decimal(90), by=cast.course_admin)
     now = timezone.now()
-    Attempt.objects.create(enrolment=cast.enrolment, number=1, started_at=now, deadline=now,
-                           submitted_at=now, score=60)  # fmt: skip
+    Attempt.objects.create(
+        enrolment=cast.enrolment, number=1, started_at=now, deadline=now, submitted_at=now, score=60
+    )
     client.force_login(cast.course_admin)
     client.cookies["django_language"] = "en"
     html = client.get(reverse("grading:gradebook", args=[cast.cohort.pk])).content.decode()

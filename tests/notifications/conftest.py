@@ -22,9 +22,14 @@ def protocol(student, annex, key, *, status="submitted", year=None, by=None):
     year = year or student.school.years.get()
     author = by or student.assignments.first().assistant
     return Protocol.objects.create(
-        student=student, year=year, annex=annex, window_key=key, status=status,
-        author=author, updated_by=author,
-    )  # fmt: skip
+        student=student,
+        year=year,
+        annex=annex,
+        window_key=key,
+        status=status,
+        author=author,
+        updated_by=author,
+    )
 
 
 def many_assistants(school, n, pupils_each=1):

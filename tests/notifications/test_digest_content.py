@@ -151,9 +151,12 @@ def test_next_steps_due_go_to_the_responsible_person(cast):
 
     step = next_step_of(cast)  # due 1 October 2026, the assistant is responsible
     done = next_step_of(cast).__class__.objects.create(
-        item=step.item, text="Бітті", responsible=cast.assistant, due=date(2026, 9, 30),
+        item=step.item,
+        text="Бітті",
+        responsible=cast.assistant,
+        due=date(2026, 9, 30),
         done_at=datetime(2026, 9, 29, tzinfo=UTC),
-    )  # fmt: skip
+    )
     later = WeekRange.of(date(2026, 9, 21))  # the week before it is due: nothing yet
     assert next_step_sections([cast.assistant, cast.specialist], later) == {}
     week = WeekRange.of(date(2026, 9, 28))

@@ -10,10 +10,13 @@ def test_anonymising_a_pupil_removes_their_name_from_digests(cast):
     name = cast.pupil.full_name
     other = cast.other_pupil.full_name
     outbox = DigestOutbox.objects.create(
-        recipient=cast.assistant, week_start=date(2026, 9, 14), language="kk",
-        subject="Апталық хабарлама", body_text=f"== {name}, 3 Ә ==\n== {other} ==",
+        recipient=cast.assistant,
+        week_start=date(2026, 9, 14),
+        language="kk",
+        subject="Апталық хабарлама",
+        body_text=f"== {name}, 3 Ә ==\n== {other} ==",
         body_html=f"<h2>{name}, 3 Ә</h2><h2>{other}</h2>",
-    )  # fmt: skip
+    )
     note = Notification.objects.create(
         user=cast.assistant, title="Апталық хабарлама", body=f"{name}: Д · мерзімі өтті"
     )

@@ -53,9 +53,13 @@ def world(db):
     # Seven А protocols handed in on time at the big school (A is due on 7 September).
     for pupil in big_pupils:
         ProtocolFactory(
-            student=pupil, author=big_assistant, annex="A", window_key="A:september",
-            status=Status.SUBMITTED, submitted_at="2026-09-04T10:00:00+05:00",
-        )  # fmt: skip
+            student=pupil,
+            author=big_assistant,
+            annex="A",
+            window_key="A:september",
+            status=Status.SUBMITTED,
+            submitted_at="2026-09-04T10:00:00+05:00",
+        )
     for school in (big, small):
         services.refresh_school(school=school, today=TODAY)
     viewer = person(RoleKind.OVERSIGHT, district=district)

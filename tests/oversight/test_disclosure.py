@@ -27,10 +27,16 @@ def test_a_lone_hidden_cell_takes_the_smallest_other_cell_of_its_line():
 def test_complements_follow_across_rows_and_columns():
     # Two schools and their total; school 1's late (2) is small.
     values = {
-        (1, "late"): 2, (1, "on_time"): 10, (1, "due"): 12,
-        (2, "late"): 9, (2, "on_time"): 11, (2, "due"): 20,
-        ("t", "late"): 11, ("t", "on_time"): 21, ("t", "due"): 32,
-    }  # fmt: skip
+        (1, "late"): 2,
+        (1, "on_time"): 10,
+        (1, "due"): 12,
+        (2, "late"): 9,
+        (2, "on_time"): 11,
+        (2, "due"): 20,
+        ("t", "late"): 11,
+        ("t", "on_time"): 21,
+        ("t", "due"): 32,
+    }
     rows = [[(r, "due"), (r, "on_time"), (r, "late")] for r in (1, 2, "t")]
     cols = [[(r, c) for r in (1, 2, "t")] for c in ("due", "on_time", "late")]
     hidden = suppress(values, rows + cols)

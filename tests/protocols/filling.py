@@ -88,9 +88,15 @@ def fill_annex(
     data, filled = forms.data(), forms.filled_on()
     if protocol is None:
         protocol = services.protocol_create(
-            student=pupil, year=year, annex=annex, window_key=window_key, due=window.due,
-            by=user, data=data, filled_on=filled,
-        )  # fmt: skip
+            student=pupil,
+            year=year,
+            annex=annex,
+            window_key=window_key,
+            due=window.due,
+            by=user,
+            data=data,
+            filled_on=filled,
+        )
     write = services.protocol_submit if submit else services.protocol_save
     return write(
         protocol=protocol, by=user, data=data, filled_on=filled, seen_revision=protocol.revision
@@ -108,23 +114,35 @@ def b_observation(*, default=2, **ratings) -> dict:
     `ratings` override single areas (e.g. ``peers=1``; ``None`` leaves it blank: a draft)."""
     scores = {area: ratings.get(area, default) for area in B_AREAS}
     return {
-        "setting": "break", "duration": 20, "summary": TEXT,
+        "setting": "break",
+        "duration": 20,
+        "summary": TEXT,
         **{f"{area}_rating": v for area, v in scores.items() if v is not None},
-    }  # fmt: skip
+    }
 
 
 def incident(day: date, *, intensity=2, kind="aggression", behaviour="айқайлады") -> dict:
     """One row of annex Д as filled in."""
     return {
-        "incident_date": day.isoformat(), "start": "10:05", "end": "10:15", "place": "сабақ",
-        "antecedent": "тапсырма берілді", "behaviour": behaviour, "behaviour_type": kind,
-        "intensity": str(intensity), "consequence": "үзіліс берілді",
-    }  # fmt: skip
+        "incident_date": day.isoformat(),
+        "start": "10:05",
+        "end": "10:15",
+        "place": "сабақ",
+        "antecedent": "тапсырма берілді",
+        "behaviour": behaviour,
+        "behaviour_type": kind,
+        "intensity": str(intensity),
+        "consequence": "үзіліс берілді",
+    }
 
 
 def behaviour_week(pupil, user, monday: date, incidents: list[dict], **kwargs) -> Protocol:
     """Annex Д of the school week starting `monday`, submitted."""
     return fill_annex(
-        pupil, "D", {"summary": TEXT, "incidents": incidents}, user,
-        window_key=f"D:{monday.isoformat()}", **kwargs,
-    )  # fmt: skip
+        pupil,
+        "D",
+        {"summary": TEXT, "incidents": incidents},
+        user,
+        window_key=f"D:{monday.isoformat()}",
+        **kwargs,
+    )

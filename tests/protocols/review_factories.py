@@ -28,9 +28,13 @@ def submitted_conclusion(cast, *, pupil=None, author=None, period="september", *
     # Filled through the form and the service (tests/README.md); then the test's own dates and
     # state are staged on the row, as time would have set them.
     filled = fill_annex(
-        pupil, "G", {**CONCLUSION, **kwargs.pop("data", {})}, author or cast.assistant,
-        window_key=f"G:{period}", filled_on=kwargs.pop("filled_on", date(2026, 9, 14)),
-    )  # fmt: skip
+        pupil,
+        "G",
+        {**CONCLUSION, **kwargs.pop("data", {})},
+        author or cast.assistant,
+        window_key=f"G:{period}",
+        filled_on=kwargs.pop("filled_on", date(2026, 9, 14)),
+    )
     staged = {"due": date(2026, 9, 14), "submitted_at": timezone.now(), **kwargs}
     Protocol.objects.filter(pk=filled.pk).update(**staged)
     filled.refresh_from_db()
@@ -54,7 +58,9 @@ def next_step_of(cast):
             meeting=meeting_of(cast), pupil=cast.pupil, decision="Логопедпен сабақ."
         )
         step = NextStep.objects.create(
-            item=item, text="Көрнекі кесте жасау", responsible=cast.assistant,
+            item=item,
+            text="Көрнекі кесте жасау",
+            responsible=cast.assistant,
             due=date(2026, 10, 1),
-        )  # fmt: skip
+        )
     return step

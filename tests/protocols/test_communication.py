@@ -43,9 +43,12 @@ def test_parent_is_told_of_the_assistants_entry_and_finds_it_from_home(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         r = _write(
-            client, cast.assistant, cast, "Бүгін әріптерді жақсы оқыды.",
+            client,
+            cast.assistant,
+            cast,
+            "Бүгін әріптерді жақсы оқыды.",
             recommendations="Үйде 10 минут оқыңыз.",
-        )  # fmt: skip
+        )
     assert r.status_code == 302
     sheet = _sheet(cast)
     assert sheet.status == "submitted"  # the staff's first entry makes the week's К done

@@ -56,9 +56,13 @@ def test_the_psychologist_edits_the_draft_and_is_named_on_the_print(client, cast
 def test_only_the_schools_psychologist_co_edits_and_only_an_И(client, cast):
     p = _open_correction(client, cast)
     a = Protocol.objects.create(
-        student=cast.pupil, year=p.year, annex="A", window_key="A:september",
-        author=cast.assistant, updated_by=cast.assistant,
-    )  # fmt: skip
+        student=cast.pupil,
+        year=p.year,
+        annex="A",
+        window_key="A:september",
+        author=cast.assistant,
+        updated_by=cast.assistant,
+    )
     client.force_login(cast.psychologist)
     assert client.post(a.get_absolute_url(), {"revision": 1}).status_code == 404
     assert 'data-autosave-url="' not in client.get(a.get_absolute_url()).text

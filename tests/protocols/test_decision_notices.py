@@ -41,9 +41,12 @@ def test_return_then_approval_reach_the_assistant(
     NotificationPreference.objects.create(user=cast.assistant, email=False, in_app=True)
     p.refresh_from_db()
     p = services.protocol_submit(
-        protocol=p, by=cast.assistant, data={**CONCLUSION, "goals": "Нақты мақсат."},
-        filled_on=p.filled_on, seen_revision=p.revision,
-    )  # fmt: skip
+        protocol=p,
+        by=cast.assistant,
+        data={**CONCLUSION, "goals": "Нақты мақсат."},
+        filled_on=p.filled_on,
+        seen_revision=p.revision,
+    )
     client.force_login(cast.psychologist)
     with django_capture_on_commit_callbacks(execute=True):
         assert _decide(client, p, "approved").status_code == 302

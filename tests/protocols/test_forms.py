@@ -13,46 +13,97 @@ TEXT = "Бәрі жақсы."
 
 VALID = {
     "A": {
-        "attendees": "анасы", "family": TEXT, "strengths": TEXT, "worries": TEXT,
-        "expectations": TEXT, "contact": "WhatsApp, аптасына бір рет",
+        "attendees": "анасы",
+        "family": TEXT,
+        "strengths": TEXT,
+        "worries": TEXT,
+        "expectations": TEXT,
+        "contact": "WhatsApp, аптасына бір рет",
     },
     "B": {
-        "setting": "break", "duration": 20, "summary": TEXT,
-        **{f"{a}_rating": 2 for a in
-           ("peers", "adults", "play", "speech", "emotions", "motor", "self_care", "rules")},
+        "setting": "break",
+        "duration": 20,
+        "summary": TEXT,
+        **{
+            f"{a}_rating": 2
+            for a in (
+                "peers",
+                "adults",
+                "play",
+                "speech",
+                "emotions",
+                "motor",
+                "self_care",
+                "rules",
+            )
+        },
     },
     "V": {
         "adaptations": TEXT,
-        "lessons": [{
-            "subject": "maths", "lesson_date": "2026-09-02", "teacher": "Сапарова Ж.",
-            "attention": 1, "instructions": 2, "completion": 1, "pace": 1,
-            "help_level": "verbal", "behaviour": 2, "interaction": 2,
-        }],
+        "lessons": [
+            {
+                "subject": "maths",
+                "lesson_date": "2026-09-02",
+                "teacher": "Сапарова Ж.",
+                "attention": 1,
+                "instructions": 2,
+                "completion": 1,
+                "pace": 1,
+                "help_level": "verbal",
+                "behaviour": 2,
+                "interaction": 2,
+            }
+        ],
     },
     "G": {
-        "observations": TEXT, "strengths": TEXT, "difficulties": TEXT,
-        "adaptations": TEXT, "goals": TEXT,
+        "observations": TEXT,
+        "strengths": TEXT,
+        "difficulties": TEXT,
+        "adaptations": TEXT,
+        "goals": TEXT,
     },
     "D": {
         "summary": TEXT,
-        "incidents": [{
-            "incident_date": "2026-11-18", "start": "10:05", "end": "10:15", "place": "сабақ",
-            "antecedent": "тапсырма берілді", "behaviour": "айқайлады",
-            "behaviour_type": "refusal", "intensity": "2", "consequence": "үзіліс берілді",
-        }],
+        "incidents": [
+            {
+                "incident_date": "2026-11-18",
+                "start": "10:05",
+                "end": "10:15",
+                "place": "сабақ",
+                "antecedent": "тапсырма берілді",
+                "behaviour": "айқайлады",
+                "behaviour_type": "refusal",
+                "intensity": "2",
+                "consequence": "үзіліс берілді",
+            }
+        ],
     },
     "E": {"sessions": [{"session_date": "2026-11-25", "goal": "сөздік", "content": TEXT}]},
-    "ZH": {"goals": [{
-        "area": "communication", "goal": "сәлемдесу", "tasks": TEXT, "methods": TEXT,
-        "responsible": "ассистент", "timeline": "желтоқсан", "expected": TEXT,
-    }]},
+    "ZH": {
+        "goals": [
+            {
+                "area": "communication",
+                "goal": "сәлемдесу",
+                "tasks": TEXT,
+                "methods": TEXT,
+                "responsible": "ассистент",
+                "timeline": "желтоқсан",
+                "expected": TEXT,
+            }
+        ]
+    },
     "I": {
-        "target": TEXT, "function": "escape", "replacement": TEXT, "prevention": TEXT,
-        "response": TEXT, "reinforcement": TEXT, "responsible": "ассистент, психолог",
+        "target": TEXT,
+        "function": "escape",
+        "replacement": TEXT,
+        "prevention": TEXT,
+        "response": TEXT,
+        "reinforcement": TEXT,
+        "responsible": "ассистент, психолог",
         "review_date": "2026-12-20",
     },
     "K": {"entries": [{"entry_date": "2026-11-20", "author": "логопед", "message": TEXT}]},
-}  # fmt: skip
+}
 
 # One invalid case per annex: (change to the valid data, the field that must show the error)
 INVALID = {
@@ -61,13 +112,17 @@ INVALID = {
     "V": ({"lessons": []}, "lessons"),
     "G": ({"strengths": "x" * 4001}, "strengths"),
     "D": ({"incidents": [{**VALID["D"]["incidents"][0], "end": "09:00"}]}, "incidents-0-end"),
-    "E": ({"sessions": [{**VALID["E"]["sessions"][0], "session_date": "2027-07-01"}]},
-          "sessions-0-session_date"),
+    "E": (
+        {"sessions": [{**VALID["E"]["sessions"][0], "session_date": "2027-07-01"}]},
+        "sessions-0-session_date",
+    ),
     "ZH": ({"goals": [{**VALID["ZH"]["goals"][0], "area": "<script>"}]}, "goals-0-area"),
     "I": ({"function": "revenge"}, "function"),
-    "K": ({"entries": [{**VALID["K"]["entries"][0], "entry_date": "2026-12-01"}]},
-          "entries-0-entry_date"),
-}  # fmt: skip
+    "K": (
+        {"entries": [{**VALID["K"]["entries"][0], "entry_date": "2026-12-01"}]},
+        "entries-0-entry_date",
+    ),
+}
 
 
 def _forms(code, data, *, strict=True, filled_on=date(2026, 11, 20)):

@@ -27,9 +27,12 @@ def _schedule(client, cast):
     client.force_login(cast.specialist)
     r = client.post(
         reverse("protocols:meeting_new"),
-        {"held_on": "2026-12-02", "starts_at": "14:30",
-         "attendees": [cast.specialist.pk, cast.psychologist.pk]},
-    )  # fmt: skip
+        {
+            "held_on": "2026-12-02",
+            "starts_at": "14:30",
+            "attendees": [cast.specialist.pk, cast.psychologist.pk],
+        },
+    )
     assert r.status_code == 302
     return Meeting.objects.get()
 

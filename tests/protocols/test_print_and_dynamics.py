@@ -56,10 +56,12 @@ def pdf_pages(pdf: bytes, tmp_path) -> int:
 
 def test_protocol_pdf_text(cast, tmp_path):
     protocol = behaviour_week(
-        cast.pupil, cast.assistant, date(2026, 11, 16),
+        cast.pupil,
+        cast.assistant,
+        date(2026, 11, 16),
         [incident(date(2026, 11, 17), intensity=3, behaviour="Дәптерін лақтырды")],
         filled_on=date(2026, 11, 19),
-    )  # fmt: skip
+    )
     protocol.data["summary"] = f"{KAZAKH} <script>alert(1)</script>"  # printed, not run
     html = printing.protocol_html(protocol, language="kk")
     assert "&lt;script&gt;" in html and "<script>" not in html  # data is escaped
@@ -177,8 +179,14 @@ def test_b_side_by_side_with_changes(cast, client, today):
     fill_annex(
         cast.pupil, "B", b_observation(peers=2, adults=1), cast.assistant, window_key="B:half_year"
     )
-    fill_annex(cast.pupil, "B", b_observation(peers=2, adults=None, play=3), cast.assistant,
-               window_key="B:year_end", submit=False)  # fmt: skip
+    fill_annex(
+        cast.pupil,
+        "B",
+        b_observation(peers=2, adults=None, play=3),
+        cast.assistant,
+        window_key="B:year_end",
+        submit=False,
+    )
     (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
     rows = {r.area: r for r in dynamics.b_dynamics(py.protocols)}
     assert rows["peers"].values == [1, 2, 2] and rows["peers"].changes == ["", "up", "same"]
@@ -215,9 +223,11 @@ def test_b_and_d_submitted_on_their_pages_show_in_the_dynamics(cast, client, tod
 def _d_week(cast, monday: date, n: int, intensity=2, kind="aggression"):
     days = [monday + timedelta(days=i % 5) for i in range(n)]
     behaviour_week(
-        cast.pupil, cast.assistant, monday,
+        cast.pupil,
+        cast.assistant,
+        monday,
         [incident(min(day, date(2026, 11, 23)), intensity=intensity, kind=kind) for day in days],
-    )  # fmt: skip
+    )
 
 
 def test_d_weeks_chart_and_flag(cast, client, today):

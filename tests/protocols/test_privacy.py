@@ -32,9 +32,13 @@ from .test_forms import VALID
 def done_job(cast, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     job = DossierJob.objects.create(
-        pupil=cast.pupil, requested_by=cast.assistant, language="kk", status="done",
-        done=1, total=1,
-    )  # fmt: skip
+        pupil=cast.pupil,
+        requested_by=cast.assistant,
+        language="kk",
+        status="done",
+        done=1,
+        total=1,
+    )
     job.file.save("dossier.pdf", ContentFile(b"%PDF-1.7 test"))
     return job
 
@@ -57,7 +61,7 @@ PAGES = {
     "pdf": lambda cast, p, job: reverse("protocols:pdf", args=[p.pk]),
     "pupil_year": lambda cast, p, job: reverse("protocols:pupil_year", args=[cast.pupil.pk]),
     "dossier_file": lambda cast, p, job: reverse("protocols:dossier_file", args=[job.pk]),
-}  # fmt: skip
+}
 WHAT = {"pdf": ReadWhat.PRINT, "dossier_file": ReadWhat.EXPORT}
 
 
@@ -124,7 +128,7 @@ def departed_with_protocols(cast, settings, tmp_path):
         pupil=pupil, requested_by=cast.assistant, language="kk", status="done"
     )
     job.file.save("dossier.pdf", ContentFile(b"%PDF-1.7"))
-    return pupil, d, b, job  # fmt: skip
+    return pupil, d, b, job
 
 
 def test_retention_drops_protocol_free_text_keeps_numbers_and_deletes_pdfs(

@@ -61,9 +61,12 @@ def test_queue_oldest_first_and_filters(cast, client):
         cast, pupil=cast.other_pupil, author=cast.colleague, submitted_at=at(date(2026, 9, 15))
     )
     half = submitted_conclusion(
-        cast, pupil=third, author=cast.colleague, period="half_year",
+        cast,
+        pupil=third,
+        author=cast.colleague,
+        period="half_year",
         submitted_at=at(date(2026, 9, 10)),
-    )  # fmt: skip
+    )
     approved = submitted_conclusion(cast, period="half_year", status=Status.APPROVED)
     client.force_login(cast.specialist)
     url = reverse("protocols:review_queue")
@@ -105,9 +108,14 @@ def test_outsiders_get_404_on_the_pages_without_ids(cast, client):
 def test_review_page_shows_the_evidence_and_logs_the_read(cast, client):
     p = submitted_conclusion(cast)
     goal = {
-        "area": "self_care", "goal": "Өз бетінше киіну", "tasks": "x", "methods": "x",
-        "responsible": "ассистент", "timeline": "желтоқсан", "expected": "Күрте киеді",
-    }  # fmt: skip
+        "area": "self_care",
+        "goal": "Өз бетінше киіну",
+        "tasks": "x",
+        "methods": "x",
+        "responsible": "ассистент",
+        "timeline": "желтоқсан",
+        "expected": "Күрте киеді",
+    }
     fill_annex(cast.pupil, "ZH", {"goals": [goal]}, cast.assistant, window_key="ZH:programme_1")
     client.force_login(cast.specialist)
     r = client.get(reverse("protocols:review", args=[p.pk]))
@@ -133,9 +141,12 @@ def test_return_with_comments_then_resubmission_then_approval(cast, client):
     edit = client.get(reverse("protocols:edit", args=[p.pk])).content.decode()
     assert "Мақсаттарды нақтылаңыз." in edit
     p = services.protocol_submit(
-        protocol=p, by=cast.assistant, data={**CONCLUSION, "goals": "Нақты мақсат."},
-        filled_on=date(2026, 11, 20), seen_revision=p.revision,
-    )  # fmt: skip
+        protocol=p,
+        by=cast.assistant,
+        data={**CONCLUSION, "goals": "Нақты мақсат."},
+        filled_on=date(2026, 11, 20),
+        seen_revision=p.revision,
+    )
     client.force_login(cast.psychologist)
     r = decide(client, p, "approved")
     assert r.status_code == 302
@@ -161,9 +172,12 @@ def test_a_decision_on_a_changed_conclusion_is_refused(cast, client):
     seen = p.revision
     # The assistant changes the submitted conclusion after the reviewer opened it.
     services.protocol_save(
-        protocol=p, by=cast.assistant, data={**CONCLUSION, "goals": "Жаңа мақсат."},
-        filled_on=date(2026, 11, 20), seen_revision=seen,
-    )  # fmt: skip
+        protocol=p,
+        by=cast.assistant,
+        data={**CONCLUSION, "goals": "Жаңа мақсат."},
+        filled_on=date(2026, 11, 20),
+        seen_revision=seen,
+    )
     client.force_login(cast.specialist)
     r = decide(client, p, "approved", revision=seen)
     assert r.status_code == 409
@@ -229,10 +243,14 @@ def test_meeting_with_items_and_next_steps_on_the_responsible_home(cast, client)
     r = client.post(
         reverse("protocols:meeting", args=[meeting.pk]),
         {
-            "pupil": cast.pupil.pk, "conclusion": p.pk, "decision": "Логопедпен сабақ",
-            "step_text": "Кесте жасау", "responsible": cast.assistant.pk, "due": "2026-12-01",
+            "pupil": cast.pupil.pk,
+            "conclusion": p.pk,
+            "decision": "Логопедпен сабақ",
+            "step_text": "Кесте жасау",
+            "responsible": cast.assistant.pk,
+            "due": "2026-12-01",
         },
-    )  # fmt: skip
+    )
     assert r.status_code == 302
     step = NextStep.objects.get()
     assert step.responsible == cast.assistant and step.item.conclusion == p
@@ -272,9 +290,13 @@ def test_minutes_pdf_in_kazakh_and_russian(cast, client, tmp_path, lang, title):
     step = next_step_of(cast)
     p = submitted_conclusion(cast, pupil=cast.other_pupil, author=cast.colleague)
     review.review_decide(
-        protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
-        text="Бірауыздан.", meeting=step.item.meeting,
-    )  # fmt: skip
+        protocol=p,
+        by=cast.specialist,
+        outcome="approved",
+        seen_revision=p.revision,
+        text="Бірауыздан.",
+        meeting=step.item.meeting,
+    )
     client.force_login(cast.psychologist)
     r = client.get(reverse("protocols:meeting_pdf", args=[step.item.meeting.pk]), {"lang": lang})
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
@@ -295,9 +317,11 @@ def _d_week(cast, pupil, monday: date, n: int):
     form never saves, so this list stayed empty on real protocols)."""
     author = Assignment.objects.get(student=pupil, end__isnull=True).assistant
     behaviour_week(
-        pupil, author, monday,
+        pupil,
+        author,
+        monday,
         [incident(min(monday + timedelta(days=i % 5), EARLIEST_TODAY)) for i in range(n)],
-    )  # fmt: skip
+    )
 
 
 def test_psychologist_sees_pupils_flagged_by_repeated_incidents(cast, client):
@@ -326,9 +350,11 @@ def test_overview_counts_against_the_assistant_on_the_due_date(cast, client):
     ProtocolFactory(annex="A", window_key="A:september", submitted_at=at(date(2026, 9, 7)), **proto)
     ProtocolFactory(annex="B", window_key="B:september", submitted_at=at(date(2026, 9, 8)), **proto)
     ProtocolFactory(
-        annex="D", window_key="D:2026-10-05", submitted_at=at(date(2026, 10, 9)),
+        annex="D",
+        window_key="D:2026-10-05",
+        submitted_at=at(date(2026, 10, 9)),
         **{**proto, "author": cast.colleague},
-    )  # fmt: skip
+    )
     g = submitted_conclusion(cast, submitted_at=at(date(2026, 9, 20)))  # Г due 14 Sep: late
     mine, theirs = str(cast.assistant.pk), str(cast.colleague.pk)
 
@@ -483,13 +509,19 @@ def test_rounds_survive_a_save_of_a_returned_conclusion_and_legacy_returns(cast,
     p = services.conclusion_return(protocol=p, by=cast.psychologist, comments={"goals": "Бір."})
     # The assistant saves the returned conclusion, then resubmits.
     p = services.protocol_save(
-        protocol=p, by=cast.assistant, data=dict(CONCLUSION), filled_on=date(2026, 11, 20),
+        protocol=p,
+        by=cast.assistant,
+        data=dict(CONCLUSION),
+        filled_on=date(2026, 11, 20),
         seen_revision=p.revision,
-    )  # fmt: skip
+    )
     p = services.protocol_submit(
-        protocol=p, by=cast.assistant, data=dict(CONCLUSION), filled_on=date(2026, 11, 20),
+        protocol=p,
+        by=cast.assistant,
+        data=dict(CONCLUSION),
+        filled_on=date(2026, 11, 20),
         seen_revision=p.revision,
-    )  # fmt: skip
+    )
     assert review.open_round(p) == 2
     client.force_login(cast.specialist)
     assert decide(client, p, "comment", strengths="Екі.").status_code == 302
@@ -505,9 +537,12 @@ def test_retention_clears_the_reviews_free_text_and_its_history(cast):
 
     p = submitted_conclusion(cast)
     review.review_decide(
-        protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
+        protocol=p,
+        by=cast.specialist,
+        outcome="approved",
+        seen_revision=p.revision,
         text="Ахметов үшін шешім.",
-    )  # fmt: skip
+    )
     step = next_step_of(cast)
     result = anonymise_pupil(pupil=cast.pupil)
     assert result.changed["anonymise_review"] >= 3
@@ -562,17 +597,24 @@ def test_an_approved_conclusion_prints_the_team_decision_and_the_dossier_has_it(
     assert decide(client, p, "comment", goals="Өлшенетін етіңіз.").status_code == 302
     p.refresh_from_db()
     review.review_decide(
-        protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
-        text="Бірауыздан мақұлданды.", meeting=meeting,
-    )  # fmt: skip
+        protocol=p,
+        by=cast.specialist,
+        outcome="approved",
+        seen_revision=p.revision,
+        text="Бірауыздан мақұлданды.",
+        meeting=meeting,
+    )
     client.force_login(cast.assistant)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     r = client.get(reverse("protocols:pdf", args=[p.pk]))
     printed = " ".join(pdf_text(r.content, tmp_path).split())
     with_decision = [
-        "Решение службы ППМС", cast.specialist.full_name, "Заседание службы ППМС от 18.09.2026",
-        TODAY.strftime("%d.%m.%Y"), "Бірауыздан мақұлданды.",
-    ]  # fmt: skip
+        "Решение службы ППМС",
+        cast.specialist.full_name,
+        "Заседание службы ППМС от 18.09.2026",
+        TODAY.strftime("%d.%m.%Y"),
+        "Бірауыздан мақұлданды.",
+    ]
     assert all(part in printed for part in with_decision), printed
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("protocols:dossier", args=[cast.pupil.pk]))

@@ -38,10 +38,16 @@ from .filling import fill_annex
 YEAR = (date(2026, 9, 1), date(2027, 5, 25))  # the cast's academic year
 D_WEEK = date(2026, 11, 16)  # the Д and К week filled (a school week before TODAY)
 WINDOWS = {
-    "A": "A:september", "B": "B:september", "V": "V:september", "G": "G:september",
-    "D": f"D:{D_WEEK}", "E": "E:2026-11-23", "ZH": "ZH:programme_1", "K": f"K:{D_WEEK}",
+    "A": "A:september",
+    "B": "B:september",
+    "V": "V:september",
+    "G": "G:september",
+    "D": f"D:{D_WEEK}",
+    "E": "E:2026-11-23",
+    "ZH": "ZH:programme_1",
+    "K": f"K:{D_WEEK}",
     "I": None,  # on demand
-}  # fmt: skip
+}
 # Typed text: Kazakh letters between two markers no label or date contains, so each value is
 # found (or, after anonymisation, not found) in a PDF as one unbroken word.
 LETTERS = "аәбвгғдеждзийкқлмнңоөпрстуұүфхһцчшіыэюя"
@@ -216,9 +222,12 @@ def test_every_reader_shows_what_the_forms_saved(cast, client, media, tmp_path, 
     # The team approves it with a comment, which its print then carries.
     decision = f"{MARK}мақұлданды{MARK}"
     review.review_decide(
-        protocol=filled["G"], by=cast.specialist, outcome="approved",
-        seen_revision=filled["G"].revision, text=decision,
-    )  # fmt: skip
+        protocol=filled["G"],
+        by=cast.specialist,
+        outcome="approved",
+        seen_revision=filled["G"].revision,
+        text=decision,
+    )
 
     # И: opened and submitted through its form; it answers the flag.
     filled["I"] = fill_annex(pupil, "I", values["I"], cast.assistant)

@@ -42,9 +42,12 @@ def test_a_stale_revision_is_refused_and_nothing_is_overwritten(cast):
     )
     with pytest.raises(services.StaleEdit) as e:
         services.protocol_autosave(
-            protocol=p, by=cast.assistant, data={"family": "second"}, filled_on=None,
+            protocol=p,
+            by=cast.assistant,
+            data={"family": "second"},
+            filled_on=None,
             seen_revision=1,
-        )  # fmt: skip
+        )
     assert e.value.current.data == {"family": "first"}
     assert Protocol.objects.get(pk=p.pk).data == {"family": "first"}
 
@@ -53,9 +56,14 @@ def test_creating_a_window_twice_is_a_conflict_not_an_overwrite(cast):
     p = protocol_of(cast, data={"family": "mine"})
     with pytest.raises(services.StaleEdit):
         services.protocol_create(
-            student=cast.pupil, year=p.year, annex="A", window_key="A:september", due=p.due,
-            by=cast.assistant, data={"family": "theirs"},
-        )  # fmt: skip
+            student=cast.pupil,
+            year=p.year,
+            annex="A",
+            window_key="A:september",
+            due=p.due,
+            by=cast.assistant,
+            data={"family": "theirs"},
+        )
     assert Protocol.objects.get().data == {"family": "mine"}
 
 

@@ -26,9 +26,12 @@ def world(cast):
 def _approved_conclusion(cast) -> Protocol:
     g = submitted_conclusion(cast)
     review.review_decide(
-        protocol=g, by=cast.specialist, outcome="approved", seen_revision=g.revision,
+        protocol=g,
+        by=cast.specialist,
+        outcome="approved",
+        seen_revision=g.revision,
         text="Бекітілді.",
-    )  # fmt: skip
+    )
     g.refresh_from_db()
     return g
 
@@ -59,8 +62,10 @@ def test_admin_shares_an_approved_conclusion_then_withdraws_it(client, cast, wor
     assert r.status_code == 302
     share = ParentShare.objects.get()
     assert (share.shared_by, share.guardian, share.version) == (
-        cast.school_admin, cast.guardian, approved,
-    )  # fmt: skip
+        cast.school_admin,
+        cast.guardian,
+        approved,
+    )
     assert share.shared_at is not None
     client.post(url, {"guardian": cast.guardian.pk, "kind": "version", "version": approved.pk})
     assert ParentShare.objects.count() == 1  # a second click shares nothing twice

@@ -14,9 +14,12 @@ CORE = ["kazakh", "russian", "literacy", "maths", "science"]
 def _posted(subjects: list[str]) -> dict:
     """The В form as the page posts it: one lesson row per subject, over the first days."""
     data = {
-        "action": "submit", "filled_on": "2026-09-04", "adaptations": VALID["V"]["adaptations"],
-        "lessons-TOTAL_FORMS": str(len(subjects)), "lessons-INITIAL_FORMS": "0",
-    }  # fmt: skip
+        "action": "submit",
+        "filled_on": "2026-09-04",
+        "adaptations": VALID["V"]["adaptations"],
+        "lessons-TOTAL_FORMS": str(len(subjects)),
+        "lessons-INITIAL_FORMS": "0",
+    }
     for i, subject in enumerate(subjects):
         for key, value in {**LESSON, "subject": subject}.items():
             data[f"lessons-{i}-{key}"] = str(value)

@@ -60,9 +60,11 @@ def test_first_autosave_creates_the_protocol(assistant, cast):
 def test_autosave_keeps_bad_input_and_reports_it(assistant, cast):
     p = protocol_of(cast, annex="D", window_key="D:2026-11-16")
     post = _post(
-        ["incidents"], revision=1, summary="апта",
+        ["incidents"],
+        revision=1,
+        summary="апта",
         **{"incidents-TOTAL_FORMS": 1, "incidents-0-start": "10:00", "incidents-0-end": "09:00"},
-    )  # fmt: skip
+    )
     r = assistant.post(reverse("protocols:autosave", args=[p.pk]), post)
     assert r.status_code == 200
     assert "incidents-0-end" in r.json()["errors"]
@@ -210,9 +212,12 @@ def test_correction_opened_on_demand_and_signed_off(client, cast):
     p = Protocol.objects.get(annex="I")
     assert r["Location"] == p.get_absolute_url()
     services.protocol_submit(
-        protocol=p, by=cast.assistant, data=VALID["I"], filled_on=date(2026, 11, 20),
+        protocol=p,
+        by=cast.assistant,
+        data=VALID["I"],
+        filled_on=date(2026, 11, 20),
         seen_revision=p.revision,
-    )  # fmt: skip
+    )
     client.post(reverse("protocols:sign_off", args=[p.pk]))  # the assistant: refused
     assert Protocol.objects.get(pk=p.pk).signed_off_at is None
     client.force_login(cast.psychologist)
@@ -282,9 +287,12 @@ def test_history_shows_a_resubmission(assistant, cast):
     p = protocol_of(cast, annex="G", window_key="G:september", status=Status.SUBMITTED)
     p = services.conclusion_return(protocol=p, by=cast.specialist, comments={"goals": "x"})
     services.protocol_submit(
-        protocol=p, by=cast.assistant, data=VALID["G"], filled_on=date(2026, 9, 11),
+        protocol=p,
+        by=cast.assistant,
+        data=VALID["G"],
+        filled_on=date(2026, 9, 11),
         seen_revision=p.revision,
-    )  # fmt: skip
+    )
     r = assistant.get(reverse("protocols:history", args=[p.pk]))
     assert "resubmitted" in r.text and "returned (for revision)" in r.text
 

@@ -30,20 +30,29 @@ def country():
     schools = School.objects.bulk_create(School(name_kk=f"№ {i} мектеп") for i in range(SCHOOLS))
     years = AcademicYear.objects.bulk_create(
         AcademicYear(
-            school=s, start=date(2026, 9, 1), half_year_end=date(2026, 12, 29),
+            school=s,
+            start=date(2026, 9, 1),
+            half_year_end=date(2026, 12, 29),
             end=date(2027, 5, 25),
         )
         for s in schools
-    )  # fmt: skip
+    )
     pupils = Student.objects.bulk_create(
         Student(
-            school=s, last_name=f"Оқушы{i}", first_name="Айбек", sort_key=f"{i:05d}",
-            birth_date=date(2016, 1, 1), grade=2, class_letter="А", class_sort_key="02А",
-            sen_category="speech", joined=date(2026, 9, 1),
+            school=s,
+            last_name=f"Оқушы{i}",
+            first_name="Айбек",
+            sort_key=f"{i:05d}",
+            birth_date=date(2016, 1, 1),
+            grade=2,
+            class_letter="А",
+            class_sort_key="02А",
+            sen_category="speech",
+            joined=date(2026, 9, 1),
         )
         for s in schools
         for i in range(PER_SCHOOL)
-    )  # fmt: skip
+    )
     assistants = [person(RoleKind.ASSISTANT, school=s) for s in schools]
     Assignment.objects.bulk_create(
         Assignment(student=p, assistant=assistants[i // PER_SCHOOL], start=date(2026, 9, 1))
@@ -53,13 +62,17 @@ def country():
     year_of = {y.school_id: y for y in years}
     Protocol.objects.bulk_create(
         Protocol(
-            student=p, year=year_of[p.school_id], annex=annex, window_key=f"{annex}:x",
-            author=assistants[i // PER_SCHOOL], updated_by=assistants[i // PER_SCHOOL],
+            student=p,
+            year=year_of[p.school_id],
+            annex=annex,
+            window_key=f"{annex}:x",
+            author=assistants[i // PER_SCHOOL],
+            updated_by=assistants[i // PER_SCHOOL],
             status=Status.SUBMITTED,
         )
         for i, p in enumerate(pupils)
         for annex in (AnnexCode.A, AnnexCode.K)
-    )  # fmt: skip
+    )
     return schools, pupils
 
 
@@ -91,9 +104,11 @@ def psychologist_assistant_parent(country):
     for pupil in pupils[PER_SCHOOL + FREE : PER_SCHOOL + FREE + 2]:
         Assignment.objects.create(student=pupil, assistant=user, start=date(2026, 9, 1))
     Assignment.objects.create(  # ended: not visible any more
-        student=pupils[PER_SCHOOL + FREE + 2], assistant=user, start=date(2026, 9, 1),
+        student=pupils[PER_SCHOOL + FREE + 2],
+        assistant=user,
+        start=date(2026, 9, 1),
         end=date(2026, 9, 30),
-    )  # fmt: skip
+    )
     Guardian.objects.create(student=pupils[2 * PER_SCHOOL], user=user, full_name="Ата-ана")
     _analyze()
     return user

@@ -47,8 +47,15 @@ def _confirm(client, page, **choices):
 
 
 def _pupil_form(**over):
-    data = {"last_name": "Қасымова", "first_name": "Іңкәр", "birth_date": "2017-03-14", "grade": 3,
-            "class_letter": "Ә", "sen_category": "speech", "joined": "2026-09-01"}  # fmt: skip
+    data = {
+        "last_name": "Қасымова",
+        "first_name": "Іңкәр",
+        "birth_date": "2017-03-14",
+        "grade": 3,
+        "class_letter": "Ә",
+        "sen_category": "speech",
+        "joined": "2026-09-01",
+    }
     return {**data, **over}
 
 
@@ -62,8 +69,9 @@ def admin(client, cast):
 
 
 def test_a_copy_of_an_existing_pupil_is_asked_about_then_created_only_when_confirmed(admin, cast):
-    existing = StudentFactory(school=cast.school, last_name="Қасымова", first_name="Іңкәр",
-                              birth_date="2017-03-14")  # fmt: skip
+    existing = StudentFactory(
+        school=cast.school, last_name="Қасымова", first_name="Іңкәр", birth_date="2017-03-14"
+    )
     r = admin.post(reverse("students:new"), _pupil_form(last_name=" қасымова ", patronymic="X"))
     assert r.status_code == 400
     assert "create_anyway" in r.context["form"].fields
@@ -78,8 +86,9 @@ def test_a_copy_of_an_existing_pupil_is_asked_about_then_created_only_when_confi
 
 
 def test_another_school_or_an_archived_pupil_is_no_duplicate(admin, cast):
-    StudentFactory(school=cast.other_school, last_name="Қасымова", first_name="Іңкәр",
-                   birth_date="2017-03-14")  # fmt: skip
+    StudentFactory(
+        school=cast.other_school, last_name="Қасымова", first_name="Іңкәр", birth_date="2017-03-14"
+    )
     assert admin.post(reverse("students:new"), _pupil_form()).status_code == 302
 
 
@@ -94,8 +103,9 @@ def test_a_repeated_iin_is_a_form_error(admin, cast):
 
 
 def test_an_exact_copy_in_a_file_is_marked_and_skipped_unless_created_anyway(admin, cast):
-    StudentFactory(school=cast.school, last_name="Қасымова", first_name="Іңкәр",
-                   birth_date="2017-03-14")  # fmt: skip
+    StudentFactory(
+        school=cast.school, last_name="Қасымова", first_name="Іңкәр", birth_date="2017-03-14"
+    )
     r = _upload(admin, _file())
     rows = r.context["parsed"].rows
     assert rows[0].duplicates and not rows[1].duplicates
@@ -157,8 +167,12 @@ def test_errors_name_columns_as_the_files_header(admin, settings):
     assert any(e.startswith("Дата рождения: ") for e in errors), errors
     assert any(e.startswith("Класс: ") for e in errors), errors
     assert any(e.startswith("Категория ООП: ") for e in errors), errors
-    r = _upload(admin, content.replace(b"31.02", b"01.02").replace("сынып".encode(), "4 А".encode())
-                .replace("жоқ".encode(), b"speech"))  # fmt: skip
+    r = _upload(
+        admin,
+        content.replace(b"31.02", b"01.02")
+        .replace("сынып".encode(), "4 А".encode())
+        .replace("жоқ".encode(), b"speech"),
+    )
     errors = r.context["parsed"].rows[0].errors
     assert errors and all(e.startswith("ИИН: ") for e in errors), errors
     assert not any(key in " ".join(errors) for key in ("iin:", "birth_date", "sen_category"))
@@ -243,20 +257,24 @@ def test_a_double_click_on_confirm_imports_once(cast, slow_checks, with_iin):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("with_iin", [False, True])
-def test_the_same_file_imported_by_two_admins_at_once_adds_each_pupil_once(cast, slow_checks,
-                                                                          with_iin):  # fmt: skip
+def test_the_same_file_imported_by_two_admins_at_once_adds_each_pupil_once(
+    cast, slow_checks, with_iin
+):
     iins = (_iin("1703146000"), _iin("0202166000")) if with_iin else ("", "")
     colleague = person(RoleKind.SCHOOL_ADMIN, school=cast.school)
     admins = [_logged_in(cast.school_admin), _logged_in(colleague)]
     tokens = [_upload(c, _file(iins)).context["preview"].token for c in admins]
     url = reverse("students:import_confirm")
-    results = _together(*(lambda c=c, t=t: c.post(url, {"token": t})
-                          for c, t in zip(admins, tokens, strict=True)))  # fmt: skip
+    results = _together(
+        *(lambda c=c, t=t: c.post(url, {"token": t}) for c, t in zip(admins, tokens, strict=True))
+    )
     assert [getattr(r, "status_code", r) for r in results] == [302, 302]
     assert Student.objects.filter(last_name__in=["Қасымова", "Омаров"]).count() == 2
     if with_iin:  # the IINs are taken: the later import stops with a message, as its preview would
-        assert sorted(r["Location"] for r in results) == [reverse("students:list"),
-                                                          reverse("students:import")]  # fmt: skip
+        assert sorted(r["Location"] for r in results) == [
+            reverse("students:list"),
+            reverse("students:import"),
+        ]
     else:  # the later import finds the pupils and skips them (the default)
         done = PupilImportPreview.objects.order_by("created")
         assert [(p.created, p.skipped) for p in done] == [(0, 2), (2, 0)]
@@ -271,9 +289,15 @@ def test_iins_taken_meanwhile_stop_an_import_created_anyway_with_a_message(cast,
     admins = [_logged_in(cast.school_admin), _logged_in(colleague)]
     tokens = [_upload(c, _file(iins)).context["preview"].token for c in admins]
     url = reverse("students:import_confirm")
-    results = _together(*(lambda c=c, t=t: c.post(url, {"token": t, "duplicates": "create"})
-                          for c, t in zip(admins, tokens, strict=True)))  # fmt: skip
+    results = _together(
+        *(
+            lambda c=c, t=t: c.post(url, {"token": t, "duplicates": "create"})
+            for c, t in zip(admins, tokens, strict=True)
+        )
+    )
     assert [getattr(r, "status_code", r) for r in results] == [302, 302]
-    assert sorted(r["Location"] for r in results) == [reverse("students:list"),
-                                                      reverse("students:import")]  # fmt: skip
+    assert sorted(r["Location"] for r in results) == [
+        reverse("students:list"),
+        reverse("students:import"),
+    ]
     assert Student.objects.filter(last_name__in=["Қасымова", "Омаров"]).count() == 2

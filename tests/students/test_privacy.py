@@ -307,9 +307,13 @@ def test_admin_exports_everything_about_a_pupil(
 
 def test_export_page_polls_until_done_without_keeping_the_session(client, cast):
     job = PupilExport.objects.create(
-        pupil=cast.pupil, requested_by=cast.school_admin, language="kk", total=5, done=2,
+        pupil=cast.pupil,
+        requested_by=cast.school_admin,
+        language="kk",
+        total=5,
+        done=2,
         status=PupilExport.State.RUNNING,
-    )  # fmt: skip
+    )
     url = reverse("students:export_job", args=[job.pk])
     client.force_login(cast.school_admin)
     fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
@@ -397,9 +401,14 @@ def departed(cast, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.RETENTION_YEARS = 5
     pupil = StudentFactory(
-        school=cast.school, last_name="Кеткенов", iin=None, pmpc_text="Сөйлеу тілі бұзылған",
-        joined=date(2015, 9, 1), left=date(2019, 5, 25), birth_date=date(2008, 7, 19),
-    )  # fmt: skip
+        school=cast.school,
+        last_name="Кеткенов",
+        iin=None,
+        pmpc_text="Сөйлеу тілі бұзылған",
+        joined=date(2015, 9, 1),
+        left=date(2019, 5, 25),
+        birth_date=date(2008, 7, 19),
+    )
     Student.objects.filter(pk=pupil.pk).update(pmpc_text="Сөйлеу тілі бұзылған, екінші нұсқа")
     GuardianFactory(student=pupil, full_name="Кеткенова Әйгерім", email="a@example.kz")
     consent = ConsentFactory(student=pupil)

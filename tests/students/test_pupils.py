@@ -13,11 +13,21 @@ VALID_IIN = make_iin("17031460001") or make_iin("17031460002")
 
 def pupil_form(**over):
     data = {
-        "last_name": "Серікқызы", "first_name": "Аружан", "patronymic": "",
-        "birth_date": "2017-03-14", "iin": "", "grade": "3", "class_letter": "Ә",
-        "sen_category": "speech", "joined": "2026-09-01", "left": "",
-        "pmpc_number": "", "pmpc_date": "", "pmpc_valid_until": "", "pmpc_text": "",
-    }  # fmt: skip
+        "last_name": "Серікқызы",
+        "first_name": "Аружан",
+        "patronymic": "",
+        "birth_date": "2017-03-14",
+        "iin": "",
+        "grade": "3",
+        "class_letter": "Ә",
+        "sen_category": "speech",
+        "joined": "2026-09-01",
+        "left": "",
+        "pmpc_number": "",
+        "pmpc_date": "",
+        "pmpc_valid_until": "",
+        "pmpc_text": "",
+    }
     data.update(over)
     return data
 

@@ -33,14 +33,20 @@ class Command(BaseCommand):
             help="name of the empty database on the configured server, or its postgres:// URL",
         )
 
-    def handle(self, *args, dump, media=None, media_root=None, replace_media=False, database,
-               **options):  # fmt: skip
+    def handle(
+        self, *args, dump, media=None, media_root=None, replace_media=False, database, **options
+    ):
         if not dump.exists():
             raise CommandError(f"{dump} does not exist")
         target = Target.parse(database)
         try:
-            erased = restore(dump=dump, media=media, target=target, media_root=media_root,
-                             replace_media=replace_media)  # fmt: skip
+            erased = restore(
+                dump=dump,
+                media=media,
+                target=target,
+                media_root=media_root,
+                replace_media=replace_media,
+            )
         except BackupError as e:
             raise CommandError(str(e)) from e
         self.stdout.write(f"Restored {dump} into {target.name}.")  # never the URL's password

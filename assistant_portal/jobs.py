@@ -39,6 +39,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -322,7 +323,7 @@ def progress_response[J: BackgroundJob](
 
 def file_response[J: BackgroundJob](
     request: HttpRequest, job: J, *, page: JobPage[J]
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The job's file as an attachment, once it is ready (before that: its progress page)."""
     if not job.ready:
         return redirect(page.page_url, job.pk)

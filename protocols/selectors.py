@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from assistant_portal.accounts.models import User
@@ -22,7 +22,14 @@ from students.selectors import current_assignments
 
 from .annexes.base import AnnexDef
 from .calendar import calendar_of, current_years
-from .models import IncidentPickList, Protocol, ProtocolVersion, ReviewComment
+from .models import (
+    IncidentPickList,
+    MeetingItem,
+    NextStep,
+    Protocol,
+    ProtocolVersion,
+    ReviewComment,
+)
 from .models import Status as ProtocolStatus
 from .schedule import Annex, Calendar, Period, Status, Window, window_status, windows_for_pupil
 
@@ -40,6 +47,20 @@ def latest_comments(protocol: Protocol) -> dict[str, list[ReviewComment]]:
 
 def versions(protocol: Protocol) -> list[ProtocolVersion]:
     return list(protocol.versions.select_related("saved_by").order_by("-number"))
+
+
+def meeting_decisions_for(pupil: Student) -> list[MeetingItem]:
+    """Every meeting decision about one pupil, newest first, with next steps; two queries. The
+    team dossier shows them and the dossier PDF prints them on its cover."""
+    steps = NextStep.objects.filter(archived_at__isnull=True).select_related("responsible")
+    return list(
+        MeetingItem.objects.filter(
+            pupil=pupil, archived_at__isnull=True, meeting__archived_at__isnull=True
+        )
+        .select_related("meeting", "conclusion")
+        .prefetch_related(Prefetch("steps", queryset=steps))
+        .order_by("-meeting__held_on", "-pk")
+    )
 
 
 class State:

@@ -275,6 +275,12 @@ def record_page_view(request: HttpRequest, pupil: Student, *, what: str = ReadWh
     record_read(user=request.user, pupil=pupil, what=what, target=request.get_full_path())
 
 
+def record_download(user: User, job: Any, name: str) -> None:
+    """A background job's file about a pupil (the archive, the dossier) was downloaded: an
+    export in the pupil's read log (the `on_download` of their jobs.JobPage)."""
+    record_read(user=user, pupil=job.pupil, what=ReadWhat.EXPORT, target=name)
+
+
 @transaction.atomic
 def consent_record(*, student: Student, by: User, data: dict[str, Any]) -> Consent:
     consent = Consent(student=student, recorded_by=by, **data)

@@ -11,7 +11,7 @@ from assistant_portal.accounts.models import User
 from course.models import Certificate
 from protocols.calendar import current_year
 from protocols.models import AnnexCode, Outcome, ProtocolVersion, ReviewDecision, Status
-from protocols.review_selectors import school_overview
+from protocols.review.selectors import school_overview
 from protocols.schedule import Window
 from students.models import AcademicYear, Assignment, School, Student
 

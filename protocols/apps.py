@@ -10,7 +10,7 @@ class ProtocolsConfig(AppConfig):
         # The protocols' part of a pupil's retention and archive; the review's
         # free text about a pupil goes with the pupil's record too (SPEC §7).
         from assistant_portal import jobs
-        from students import export, retention
+        from students import archive, retention
 
         from . import privacy, services
         from .models import DossierJob
@@ -20,7 +20,7 @@ class ProtocolsConfig(AppConfig):
             (retention.ANONYMISERS, privacy.anonymise_protocols),
             (retention.ANONYMISERS, anonymise_review),
             (retention.PREVIEWS, privacy.protocols_preview),
-            (export.EXTRA_FILES, privacy.protocol_files),
+            (archive.EXTRA_FILES, privacy.protocol_files),
         ):
             if fn not in hooks:  # ready() may run twice in tests
                 hooks.append(fn)

@@ -6,7 +6,7 @@ Registered in `ProtocolsConfig.ready()`:
   (ratings, intensities, counts, durations), choice codes, dates and times stay. Review
   comments and the Г decision are emptied; stored dossier PDFs are deleted.
 - `protocols_preview` (in `students.retention.PREVIEWS`): what the dry run would change.
-- `protocol_files` (in `students.export.EXTRA_FILES`): `protocols.json` (every protocol with
+- `protocol_files` (in `students.archive.EXTRA_FILES`): `protocols.json` (every protocol with
   its versions and comments) and one PDF per protocol for the parent's archive; its `count`
   tells the export job how many files to expect.
 """
@@ -193,5 +193,5 @@ def _protocol_files_count(pupil: Student) -> int:
     return 1 + Protocol.objects.filter(student=pupil).count()
 
 
-# The export job's progress bar knows its length up front (see students.export).
+# The export job's progress bar knows its length up front (see students.archive).
 protocol_files.count = _protocol_files_count

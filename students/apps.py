@@ -15,7 +15,7 @@ class StudentsConfig(AppConfig):
 
         from assistant_portal import jobs
 
-        from .export import export_queue
+        from .archive import export_queue
         from .models import PupilExport
 
         jobs.register(PupilExport, queue=export_queue)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .export import export_build
+from .archive import export_build
 from .retention import anonymise_departed
 
 

@@ -21,7 +21,7 @@ from assistant_portal.accounts.roles import roles_of
 from assistant_portal.forms import add_service_errors
 from assistant_portal.spreadsheets import SpreadsheetUploadForm
 
-from . import export, importing, selectors, services
+from . import archive, importing, selectors, services
 from .access import (
     get_export_for_user,
     get_managed_pupil_for_user,
@@ -30,7 +30,6 @@ from .access import (
     sees_as_parent,
     years_managed_by,
 )
-from .exports import csv_response
 from .forms import (
     AcademicYearForm,
     AssignForm,
@@ -41,6 +40,7 @@ from .forms import (
     StudentForm,
 )
 from .models import PupilExport, ReadWhat, School
+from .safe_cells import csv_response
 from .uploads import content_type_for
 
 
@@ -441,7 +441,7 @@ def pupil_export(request, pupil_id):
     """Start building everything about one pupil as a ZIP for the parent (school administrators);
     the job page shows its progress."""
     pupil = get_managed_pupil_for_user(request.user, pupil_id)
-    job = export.export_request(pupil=pupil, by=request.user, language=get_language())
+    job = archive.export_request(pupil=pupil, by=request.user, language=get_language())
     return redirect("students:export_job", export_id=job.pk)
 
 

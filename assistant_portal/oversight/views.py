@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from assistant_portal.accounts.roles import roles_of
-from students.exports import safe_row
+from students.safe_cells import safe_row
 
 from . import selectors, services
 from .access import (

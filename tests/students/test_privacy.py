@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pghistory.models import Events
 
-from students.exports import safe_cell
 from students.models import Consent, Guardian, PupilExport, ReadLogEntry, ReadWhat, Student
 from students.retention import ANONYMISERS, anonymise_departed, anonymise_pupil
+from students.safe_cells import safe_cell
 from students.services import record_read
 from tests.factories import PDF_BYTES, ConsentFactory, GuardianFactory, StudentFactory, person
 
@@ -274,7 +274,7 @@ def test_admin_exports_everything_about_a_pupil(
         seen.append(PupilExport.objects.values_list("status", "done").get())
         yield f"protocols/{pupil.pk}.pdf", PDF_BYTES
 
-    from students.export import EXTRA_FILES
+    from students.archive import EXTRA_FILES
 
     EXTRA_FILES.append(extra)
     try:
@@ -330,7 +330,7 @@ def test_export_page_polls_until_done_without_keeping_the_session(client, cast):
 
 
 def test_a_failing_part_marks_the_job_failed(cast, settings, tmp_path, caplog):
-    from students.export import EXTRA_FILES, export_build
+    from students.archive import EXTRA_FILES, export_build
 
     settings.MEDIA_ROOT = tmp_path
     job = PupilExport.objects.create(
@@ -362,7 +362,7 @@ def test_only_admins_export_the_archive(client, cast):
 @pytest.mark.parametrize("who", ["assistant", "specialist", "foreign_admin", "parent", "colleague"])
 def test_outsiders_do_not_reach_an_export(client, cast, who, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    from students.export import export_build
+    from students.archive import export_build
 
     job = PupilExport.objects.create(
         pupil=cast.pupil, requested_by=cast.school_admin, language="kk"
@@ -467,7 +467,7 @@ def test_the_task_runs_the_retention(departed):
 
 
 def test_anonymise_deletes_the_pupils_export_archives(departed, cast):
-    from students.export import export_build
+    from students.archive import export_build
 
     pupil, _ = departed
     job = PupilExport.objects.create(pupil=pupil, requested_by=cast.school_admin, language="kk")

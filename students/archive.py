@@ -1,10 +1,10 @@
-"""Everything about one pupil as one ZIP, for the parent (issue #9 item 4; GDPR Art. 15/20).
+"""Everything about one pupil as one ZIP, for the parent (GDPR Art. 15/20).
 
 `pupil.json` holds the record, guardians, assignments, consents and read log. Other apps add
 files through `EXTRA_FILES`: callables `fn(pupil) -> iterable of (name_in_zip, bytes)`;
 `protocols` appends one that yields the protocol PDFs:
 
-    from students.export import EXTRA_FILES
+    from students.archive import EXTRA_FILES
     EXTRA_FILES.append(protocol_pdfs_for_pupil)   # in protocols/apps.py ready()
 
 A hook may carry `count(pupil) -> int`, how many files it will yield, so the progress bar

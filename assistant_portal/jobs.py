@@ -208,8 +208,12 @@ def queue_job(job: BackgroundJob) -> bool:
     try:
         kind.queue(job)
     except Exception as error:  # kombu's OperationalError, socket timeouts, redis errors
-        log.warning("%s %s: the broker did not take it (%s); kept for the sweeper",
-                    job._meta.label, job.pk, error)  # fmt: skip
+        log.warning(
+            "%s %s: the broker did not take it (%s); kept for the sweeper",
+            job._meta.label,
+            job.pk,
+            error,
+        )
         model.objects.filter(pk=job.pk).update(unqueued_since=Coalesce(F("unqueued_since"), now))
         job.unqueued_since = job.unqueued_since or now
         return False
@@ -262,8 +266,9 @@ def sweep_jobs(*, now: datetime | None = None) -> dict[str, int]:
                 redrives=F("redrives") + 1, moved_at=now
             )
             if claimed:
-                log.warning("%s %s: no progress since %s; queued again", job._meta.label,
-                            job.pk, last)  # fmt: skip
+                log.warning(
+                    "%s %s: no progress since %s; queued again", job._meta.label, job.pk, last
+                )
                 queue_job(job)
                 did["redriven"] += 1
     return did

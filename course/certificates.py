@@ -1,4 +1,4 @@
-"""Certificates (issue #7): issue, reissue, revoke, bulk issue, the PDF and public verification.
+"""Certificates: issue, reissue, revoke, bulk issue, the PDF and public verification.
 
 Writes go through the functions here (keyword-only, one transaction each); eligibility comes
 from grading (`Standing.eligible` / `blocking`), never from a formula of our own. An issued
@@ -256,9 +256,12 @@ def batch_start(*, cohort: Cohort, by) -> CertificateBatch:
     standings = cohort_standings(cohort)
     eligible = sorted(e_id for e_id, st in standings.items() if st.eligible)
     batch = CertificateBatch(
-        cohort=cohort, requested_by=by, total=len(eligible), enrolment_ids=eligible,
+        cohort=cohort,
+        requested_by=by,
+        total=len(eligible),
+        enrolment_ids=eligible,
         status=CertificateBatch.State.RUNNING,
-    )  # fmt: skip
+    )
     batch.done = _complete_certificates(batch).count()
     return jobs.job_request(job=batch)
 

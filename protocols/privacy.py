@@ -1,4 +1,4 @@
-"""The protocols' part of a pupil's retention and archive (issue #9 item 4; SPEC §7).
+"""The protocols' part of a pupil's retention and archive (SPEC §7).
 
 Registered in `ProtocolsConfig.ready()`:
 - `anonymise_protocols` (in `students.retention.ANONYMISERS`): every free-text string leaves

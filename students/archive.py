@@ -60,7 +60,7 @@ def pupil_data(pupil: Student) -> dict:
                 "who": e.user.full_name if e.user else "",
                 "what": e.what,
                 "target": e.target,
-            }  # fmt: skip
+            }
             for e in pupil.read_log.select_related("user").order_by("at")
         ],
     }

@@ -1,4 +1,4 @@
-"""Reads of the support team's review (issue #4): the conclusions queue, one conclusion beside
+"""Reads of the support team's review: the conclusions queue, one conclusion beside
 the pupil's evidence, the thread of comments and decisions, meetings, next steps, pupils
 flagged by Д, the school overview (on time / late / missing) and the team's pupil dossier.
 
@@ -233,7 +233,7 @@ def my_next_steps(user) -> list[NextStep]:
 
 # --- The school overview and the flagged pupils -------------------------------------------------
 #
-# Both read a whole school, so they read it lean (issue #17 item 3): pupils as models (names,
+# Both read a whole school, so they read it lean: pupils as models (names,
 # classes), protocols as tuples of the few columns counted — hand-in day computed by the
 # database — and only Д's data; windows come from the cached schedule per grade and join date.
 # Numbers are counts; the rows behind one number are built only when asked for, a page at a
@@ -287,9 +287,17 @@ def _school_pupils(school_id: int) -> list[Student]:
 
 
 PUPIL_FIELDS = (
-    "school_id", "last_name", "first_name", "patronymic", "grade", "class_letter",
-    "class_sort_key", "sort_key", "joined", "left",
-)  # fmt: skip
+    "school_id",
+    "last_name",
+    "first_name",
+    "patronymic",
+    "grade",
+    "class_letter",
+    "class_sort_key",
+    "sort_key",
+    "joined",
+    "left",
+)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Writes of the support team's review (issue #4): comments on a conclusion (Г), the decision
+"""Writes of the support team's review: comments on a conclusion (Г), the decision
 that closes a review round, meetings with the pupils discussed and their next steps.
 
 Rounds: round n is open from the n-th hand-in until a decision closes it. Any member of the
@@ -135,9 +135,15 @@ def review_decide(
         raise ValidationError(_("Write at least one comment."))
     now = timezone.now()
     decision = ReviewDecision(
-        protocol=locked, round=round_, outcome=outcome, text=text.strip(),
-        revision=locked.revision, meeting=meeting, decided_by=by, decided_at=now,
-    )  # fmt: skip
+        protocol=locked,
+        round=round_,
+        outcome=outcome,
+        text=text.strip(),
+        revision=locked.revision,
+        meeting=meeting,
+        decided_by=by,
+        decided_at=now,
+    )
     decision.full_clean()
     decision.save()
     locked.status = Status.APPROVED if outcome == Outcome.APPROVED else Status.RETURNED
@@ -151,9 +157,13 @@ def review_decide(
     )
     last = locked.versions.aggregate(n=Max("number"))["n"] or 0
     version = ProtocolVersion(
-        protocol=locked, number=last + 1, status=locked.status, data=locked.data,
-        filled_on=locked.filled_on, saved_by=by,
-    )  # fmt: skip
+        protocol=locked,
+        number=last + 1,
+        status=locked.status,
+        data=locked.data,
+        filled_on=locked.filled_on,
+        saved_by=by,
+    )
     version.full_clean(exclude=["data"])
     version.save()
     _tell_assistant(locked, decision)
@@ -161,8 +171,8 @@ def review_decide(
 
 
 def _tell_assistant(conclusion: Protocol, decision: ReviewDecision) -> None:
-    """The conclusion's author and the pupil's assistant now learn the decision (issue #12
-    defect 10): in-app and by e-mail, as each prefers."""
+    """The conclusion's author and the pupil's assistant now learn the decision: in-app
+    and by e-mail, as each prefers."""
     from assistant_portal.notifications.services import notify
     from students.selectors import current_assignments
 
@@ -215,9 +225,12 @@ def meeting_create(
     """Schedule (or record) a meeting; the attendees are invited (in-app, e-mail with .ics)."""
     _check_team(school_id, by)
     meeting = Meeting(
-        school_id=school_id, held_on=held_on, starts_at=starts_at, notes=notes.strip(),
+        school_id=school_id,
+        held_on=held_on,
+        starts_at=starts_at,
+        notes=notes.strip(),
         created_by=by,
-    )  # fmt: skip
+    )
     meeting.full_clean()
     meeting.save()
     meeting.attendees.set(attendees)

@@ -1,4 +1,4 @@
-"""Pages of the support team (issue #4): the conclusions queue, one conclusion to review and
+"""Pages of the support team: the conclusions queue, one conclusion to review and
 decide, meetings with their minutes PDF, next steps, the school overview, pupils flagged by Д
 and the team's pupil dossier. Access helper → service/selector → response."""
 
@@ -128,16 +128,22 @@ def decide(request, conclusion_id):
     try:
         if data["action"] == "comment":
             services.review_comment(
-                protocol=protocol, by=request.user, comments=form.comments(),
+                protocol=protocol,
+                by=request.user,
+                comments=form.comments(),
                 seen_revision=data["revision"],
-            )  # fmt: skip
+            )
             messages.success(request, _("Your comments are saved."))
             return redirect("protocols:review", conclusion_id=protocol.pk)
         services.review_decide(
-            protocol=protocol, by=request.user, outcome=data["action"],
-            seen_revision=data["revision"], comments=form.comments(), text=data["text"],
+            protocol=protocol,
+            by=request.user,
+            outcome=data["action"],
+            seen_revision=data["revision"],
+            comments=form.comments(),
+            text=data["text"],
             meeting=data["meeting"],
-        )  # fmt: skip
+        )
     except StaleEdit as e:
         # Never a decision on a version the reviewer did not see: show the current one.
         fresh = get_conclusion_for_reviewer(request.user, e.current.pk)
@@ -176,9 +182,13 @@ def meeting_new(request):
         if form.is_valid():
             d = form.cleaned_data
             meeting = services.meeting_create(
-                school_id=school_id, held_on=d["held_on"], starts_at=d["starts_at"],
-                attendees=list(d["attendees"]), notes=d["notes"], by=request.user,
-            )  # fmt: skip
+                school_id=school_id,
+                held_on=d["held_on"],
+                starts_at=d["starts_at"],
+                attendees=list(d["attendees"]),
+                notes=d["notes"],
+                by=request.user,
+            )
             messages.success(request, _("The meeting is recorded; the attendees are invited."))
             return redirect(meeting)
         return render(request, "protocols/review/meeting_form.html", {"form": form}, status=400)
@@ -208,10 +218,15 @@ def meeting(request, meeting_id):
         if form.is_valid():
             d = form.cleaned_data
             services.meeting_item_add(
-                meeting=meeting, pupil=d["pupil"], decision=d["decision"], by=request.user,
-                conclusion=d["conclusion"], step_text=d["step_text"],
-                responsible=d["responsible"], due=d["due"],
-            )  # fmt: skip
+                meeting=meeting,
+                pupil=d["pupil"],
+                decision=d["decision"],
+                by=request.user,
+                conclusion=d["conclusion"],
+                step_text=d["step_text"],
+                responsible=d["responsible"],
+                due=d["due"],
+            )
             messages.success(request, _("Saved."))
             return redirect(meeting)
         status = 400
@@ -287,14 +302,18 @@ def overview(request):
     g = request.GET
     # Each number links to the list behind it: the same page with ?show=…&class=… / assistant=…
     data = selectors.school_overview(
-        school_id, today, show=g.get("show", ""), klass=g.get("class"),
-        assistant=g.get("assistant"), page=g.get("page"),
-    )  # fmt: skip
+        school_id,
+        today,
+        show=g.get("show", ""),
+        klass=g.get("class"),
+        assistant=g.get("assistant"),
+        page=g.get("page"),
+    )
     classes = [(name, c, urlencode({"class": name})) for name, c in data.by_class]
     people = [
         (pk, name, c, urlencode({"assistant": pk or "none"})) for pk, name, c in data.by_assistant
     ]
-    # Sortable columns (issue #13 item 8): by a share or a count, worst first; names as given.
+    # Sortable columns: by a share or a count, worst first; names as given.
     sort = g.get("sort", "")
     if sort in OVERVIEW_SORTS:
         classes.sort(key=lambda row: _sort_value(row[1], sort), reverse=True)
@@ -303,14 +322,23 @@ def overview(request):
     sort_query.pop("sort", None)
     sort_query.pop("page", None)
     ctx = {
-        "overview": data, "classes": classes, "people": people, "today": today,
-        "show": g.get("show", ""), "listing": data.listing, "query": _without_page(g),
-        "sort": sort, "sort_query": sort_query.urlencode(),
+        "overview": data,
+        "classes": classes,
+        "people": people,
+        "today": today,
+        "show": g.get("show", ""),
+        "listing": data.listing,
+        "query": _without_page(g),
+        "sort": sort,
+        "sort_query": sort_query.urlencode(),
         "sort_columns": [
-            ("on_time", _("on time")), ("late", _("late")), ("missing", _("missing")),
-            ("pending", _("waiting for review")), ("flagged", _("flagged")),
+            ("on_time", _("on time")),
+            ("late", _("late")),
+            ("missing", _("missing")),
+            ("pending", _("waiting for review")),
+            ("flagged", _("flagged")),
         ],
-    }  # fmt: skip
+    }
     return render(request, "protocols/review/overview.html", ctx)
 
 

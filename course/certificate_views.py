@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assistant_portal.security.client_ip import client_ip
-from grading.gradebook import cohort_standings
-from grading.selectors import BLOCKING_LABELS
+from grading.display import BLOCKING_LABELS
 
 from . import certificates as svc
 from .access import (
@@ -29,6 +28,7 @@ from .access import (
     get_enrolment_for_admin,
 )
 from .forms import RevokeForm
+from .gradebook import cohort_standings
 from .models import Certificate, Enrolment
 
 # --- The administrator's pages ------------------------------------------------------------

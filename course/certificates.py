@@ -27,8 +27,9 @@ from django.utils.translation import gettext as _
 from assistant_portal import jobs
 from assistant_portal.jobs import UNFINISHED
 from assistant_portal.security.pdf import render_pdf
-from grading.gradebook import Standing, cohort_standings, listener_standing
+from grading.gradebook import Standing
 
+from .gradebook import cohort_standings, listener_standing
 from .models import Certificate, CertificateBatch, CertificateCounter, Cohort, Enrolment
 
 logger = logging.getLogger(__name__)

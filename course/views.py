@@ -18,8 +18,7 @@ from assistant_portal.accounts.places import admin_organisation
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.forms import add_service_errors
 from assistant_portal.spreadsheets import SpreadsheetUploadForm
-from grading.gradebook import listener_standing
-from grading.selectors import LISTENER_BLOCKING
+from grading.display import LISTENER_BLOCKING
 
 from . import importing, selectors, services
 from .access import (
@@ -49,6 +48,7 @@ from .forms import (
     SupportForm,
     TaskForm,
 )
+from .gradebook import listener_standing
 from .models import (
     AttemptQuestion,
     Choice,

@@ -1,15 +1,18 @@
-"""The gradebook's reads: what grading's pure rules need, fetched from the course's rows with
-a fixed number of queries whatever the cohort's size (grading imports nothing from here)."""
+"""The reads that need standings: what grading's pure rules need, fetched from the course's
+rows with a fixed number of queries whatever the cohort's size (grading imports nothing from
+here), and the pages built on them (the gradebook, the certificates list). The other reads
+are in course/selectors.py, which this module uses and which never imports it."""
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from grading.display import arrange
+from grading.display import BLOCKING_LABELS, arrange
 from grading.gradebook import Standing, TaskInfo, cohort_standings_of
 
-from .models import Attempt, Cohort, Enrolment, Score, ScoreChange, Task
+from .models import Attempt, Certificate, Cohort, Enrolment, Score, ScoreChange, Task
 from .selectors import expired_scores
 
 
@@ -76,3 +79,66 @@ def gradebook(cohort: Cohort, *, sort: str = "name", show: str = "all") -> dict:
 
 def score_changes(enrolment: Enrolment) -> QuerySet[ScoreChange]:
     return ScoreChange.objects.filter(enrolment=enrolment).select_related("task", "by")
+
+
+# --- certificates against today's standing ---------------------------------------------------
+
+
+def two_places(x: Decimal) -> Decimal:
+    """Two decimals as the gradebook shows them (floatformat rounds half up too)."""
+    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def grade_changed(cert: Certificate, st: Standing) -> bool:
+    """The gradebook's flag: today's final grade or letter differs from the printed one."""
+    if st.final is None or st.letter is None:
+        return True
+    return two_places(st.final) != cert.final or st.letter.letter != cert.letter
+
+
+def changed_since_issue(cohort: Cohort, rows: list[tuple[Enrolment, Standing]]) -> set[int]:
+    """Enrolment ids whose valid certificate no longer matches today's grade (one query).
+
+    `rows` are (enrolment, standing) pairs, as the gradebook has them.
+    """
+    st_by = {e.pk: st for e, st in rows}
+    return {
+        c.enrolment_id
+        for c in Certificate.objects.filter(
+            enrolment__cohort=cohort, status=Certificate.Status.VALID
+        ).only("enrolment_id", "final", "letter")
+        if c.enrolment_id in st_by and grade_changed(c, st_by[c.enrolment_id])
+    }
+
+
+def certificate_rows(cohort: Cohort) -> list[dict]:
+    """Each listener with standing, why not eligible, and the certificate in force (if any)."""
+    enrolments = list(
+        Enrolment.objects.active()
+        .filter(cohort=cohort)
+        .select_related("listener")
+        .order_by("sort_key", "pk")
+    )
+    standings = cohort_standings(cohort, enrolments)
+    certs: dict[int, Certificate] = {}
+    history: dict[int, list[Certificate]] = {}
+    for c in Certificate.objects.filter(enrolment__cohort=cohort).order_by("issued_at", "pk"):
+        if c.status == Certificate.Status.SUPERSEDED:
+            history.setdefault(c.enrolment_id, []).append(c)  # earlier issues of a reissue
+        elif c.enrolment_id not in certs or c.status == Certificate.Status.VALID:
+            certs[c.enrolment_id] = c  # the valid one wins over an older revoked one
+    rows = []
+    for e in enrolments:
+        st, cert = standings[e.pk], certs.get(e.pk)
+        valid = cert is not None and cert.status == Certificate.Status.VALID
+        rows.append(
+            {
+                "enrolment": e,
+                "st": st,
+                "blocking": BLOCKING_LABELS.get(st.blocking, ""),
+                "cert": cert,
+                "history": history.get(e.pk, []),
+                "changed": bool(valid and grade_changed(cert, st)),
+            }
+        )
+    return rows

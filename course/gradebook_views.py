@@ -10,9 +10,8 @@ from django.shortcuts import render
 from grading import display, exports
 
 from .access import get_cohort_for_admin, get_enrolment_for_admin
-from .certificates import changed_since_issue
+from .gradebook import changed_since_issue, listener_standing, score_changes
 from .gradebook import gradebook as gradebook_rows
-from .gradebook import listener_standing, score_changes
 
 
 def _book(request, cohort):

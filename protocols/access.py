@@ -60,10 +60,7 @@ def annex_visible(user, student: Student, annex: str) -> bool:
 
 
 def _assigned_now(user):
-    today = timezone.localdate()
-    return Assignment.objects.filter(assistant=user, start__lte=today).filter(
-        Q(end__isnull=True) | Q(end__gte=today)
-    )
+    return Assignment.objects.on(timezone.localdate()).filter(assistant=user)
 
 
 def is_editor(user, student: Student) -> bool:

@@ -151,7 +151,7 @@ def job_failed[J: BackgroundJob](
     """Mark the job failed, unless it finished meanwhile (a slow original beating the sweeper),
     and log why; its page offers "Try again"."""
     now = now or timezone.now()
-    type(job).objects.filter(pk=job.pk, status__in=UNFINISHED).update(
+    type(job)._default_manager.filter(pk=job.pk, status__in=UNFINISHED).update(
         status=JobState.FAILED, finished_at=now
     )
     job.refresh_from_db(fields=["status", "finished_at"])
@@ -214,10 +214,12 @@ def queue_job(job: BackgroundJob) -> bool:
             job.pk,
             error,
         )
-        model.objects.filter(pk=job.pk).update(unqueued_since=Coalesce(F("unqueued_since"), now))
+        model._default_manager.filter(pk=job.pk).update(
+            unqueued_since=Coalesce(F("unqueued_since"), now)
+        )
         job.unqueued_since = job.unqueued_since or now
         return False
-    model.objects.filter(pk=job.pk).update(unqueued_since=None, moved_at=now)
+    model._default_manager.filter(pk=job.pk).update(unqueued_since=None, moved_at=now)
     job.unqueued_since, job.moved_at = None, now
     return True
 
@@ -237,7 +239,7 @@ def sweep_jobs(*, now: datetime | None = None) -> dict[str, int]:
     give_up = timedelta(seconds=settings.JOB_GIVE_UP_SECONDS)
     did = {"queued": 0, "finished": 0, "redriven": 0, "failed": 0}
     for kind in KINDS.values():
-        for job in kind.model.objects.filter(status__in=UNFINISHED).order_by("pk"):
+        for job in kind.model._default_manager.filter(status__in=UNFINISHED).order_by("pk"):
             if kind.refresh is not None:
                 job = kind.refresh(job)
                 if job.finished:
@@ -262,7 +264,7 @@ def sweep_jobs(*, now: datetime | None = None) -> dict[str, int]:
                 did["failed"] += 1
                 continue
             # Claimed by a compare-and-set, so two sweepers never re-drive the same job twice.
-            claimed = kind.model.objects.filter(pk=job.pk, redrives=job.redrives).update(
+            claimed = kind.model._default_manager.filter(pk=job.pk, redrives=job.redrives).update(
                 redrives=F("redrives") + 1, moved_at=now
             )
             if claimed:

@@ -31,6 +31,7 @@ from .models import (
     ParentShare,
     Protocol,
     ProtocolVersion,
+    Status,
 )
 
 
@@ -69,10 +70,7 @@ def annex_visible(user: User, student: Student, annex: str) -> bool:
 
 
 def _assigned_now(user: User) -> QuerySet[Assignment]:
-    today = timezone.localdate()
-    return Assignment.objects.filter(assistant=user, start__lte=today).filter(
-        Q(end__isnull=True) | Q(end__gte=today)
-    )
+    return Assignment.objects.on(timezone.localdate()).filter(assistant=user)
 
 
 def is_editor(user: User, student: Student) -> bool:
@@ -91,7 +89,7 @@ def may_sign_off(user: User, protocol: Protocol) -> bool:
     psychologist (SPEC §2: drawn up with the school psychologist)."""
     return (
         protocol.annex == AnnexCode.I
-        and protocol.status == "submitted"
+        and protocol.status == Status.SUBMITTED
         and protocol.signed_off_at is None
         and protocol.student.school_id in roles_of(user).psychologist_school_ids
     )
@@ -255,7 +253,7 @@ def conclusions_for_reviewer(user: User, *, school_id: int | None = None) -> Que
             archived_at__isnull=True,
         )
         .exclude(author=user)
-        .exclude(status="draft")
+        .exclude(status=Status.DRAFT)
     )
 
 
@@ -332,7 +330,8 @@ def final_versions() -> Q:
     """The versions an annex-type share covers: approved ones (Г), or for annexes nobody
     approves the submitted ones."""
     reviewed = [a.code.value for a in annexes.all_annexes() if a.needs_review]
-    return Q(status="approved") | (Q(status="submitted") & ~Q(protocol__annex__in=reviewed))
+    final_unreviewed = Q(status=Status.SUBMITTED) & ~Q(protocol__annex__in=reviewed)
+    return Q(status=Status.APPROVED) | final_unreviewed
 
 
 def versions_shared_with(user: User) -> QuerySet[ProtocolVersion]:

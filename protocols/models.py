@@ -46,6 +46,8 @@ class Status(models.TextChoices):
 
 @pghistory.track()
 class Protocol(models.Model):
+    Status = Status  # for templates: protocol.Status.RETURNED
+
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="protocols")
     year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="protocols")
     annex = models.CharField(_("annex"), max_length=2, choices=AnnexCode.choices)
@@ -106,7 +108,7 @@ class Protocol(models.Model):
     def __str__(self):
         return f"{self.letter} · {self.student}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         if self.annex == AnnexCode.K:  # a thread of entries, not a form (protocols/communication)
             return reverse("protocols:sheet", args=[self.student_id, self.window_key])
         return reverse("protocols:edit", args=[self.pk])
@@ -257,7 +259,7 @@ class Meeting(models.Model):
     def __str__(self):
         return f"{self.school} · {self.held_on}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("protocols:meeting", args=[self.pk])
 
 

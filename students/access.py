@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models import F, Lookup, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -54,12 +54,7 @@ def _school_branch(school_ids: Iterable[int]) -> PupilIds:
 
 def _assistant_branch(user: User, today: date) -> PupilIds:
     """An assistant: the pupils assigned to them today."""
-    return (
-        Assignment.objects.filter(assistant=user, start__lte=today)
-        .filter(Q(end__isnull=True) | Q(end__gte=today))
-        .order_by()
-        .values("student_id")
-    )
+    return Assignment.objects.on(today).filter(assistant=user).order_by().values("student_id")
 
 
 def _parent_branch(user: User) -> PupilIds:

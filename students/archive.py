@@ -74,7 +74,8 @@ def archive_parts(pupil: Student) -> Iterable[tuple[str, bytes]]:
     )
     for consent in pupil.consents.exclude(document=""):
         with consent.document.open("rb") as f:
-            yield f"consents/{consent.document.name.rsplit('/', 1)[-1]}", f.read()
+            name = (consent.document.name or "").rsplit("/", 1)[-1]
+            yield f"consents/{name}", f.read()
     for extra in EXTRA_FILES:
         yield from extra(pupil)
 

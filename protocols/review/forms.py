@@ -5,10 +5,12 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from assistant_portal.accounts.models import User
 from students.forms import DateInput
+from students.models import Student
 
 from .. import annexes
-from ..models import AnnexCode, Outcome
+from ..models import AnnexCode, Meeting, Outcome, Protocol
 from .selectors import PERIODS
 
 ACTIONS = [
@@ -34,7 +36,9 @@ class DecisionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    meeting = forms.ModelChoiceField(label=_("meeting"), queryset=None, required=False)
+    meeting: "forms.ModelChoiceField[Meeting]" = forms.ModelChoiceField(
+        label=_("meeting"), queryset=None, required=False
+    )
 
     def __init__(self, *args, meetings, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,7 +73,7 @@ class MeetingForm(forms.Form):
     starts_at = forms.TimeField(
         label=_("time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees: "forms.ModelMultipleChoiceField[User]" = forms.ModelMultipleChoiceField(
         label=_("attendees"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     notes = forms.CharField(
@@ -83,8 +87,12 @@ class MeetingForm(forms.Form):
 
 
 class MeetingItemForm(forms.Form):
-    pupil = forms.ModelChoiceField(label=_("pupil"), queryset=None)
-    conclusion = forms.ModelChoiceField(label=_("conclusion"), queryset=None, required=False)
+    pupil: "forms.ModelChoiceField[Student]" = forms.ModelChoiceField(
+        label=_("pupil"), queryset=None
+    )
+    conclusion: "forms.ModelChoiceField[Protocol]" = forms.ModelChoiceField(
+        label=_("conclusion"), queryset=None, required=False
+    )
     decision = forms.CharField(
         label=_("decision"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -94,7 +102,9 @@ class MeetingItemForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    responsible = forms.ModelChoiceField(label=_("responsible"), queryset=None, required=False)
+    responsible: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        label=_("responsible"), queryset=None, required=False
+    )
     due = forms.DateField(label=_("due"), required=False, widget=DateInput())
 
     def __init__(self, *args, pupils, conclusions, team, **kwargs):

@@ -9,6 +9,7 @@ reviewer saw (`StaleEdit` otherwise), and never by the conclusion's author (SPEC
 
 from datetime import date, time
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -20,6 +21,7 @@ from assistant_portal.accounts.models import User
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.notifications.services import notify
 from students.models import Student
+from students.selectors import current_assignments
 
 from .. import annexes
 from ..models import (
@@ -173,9 +175,6 @@ def review_decide(
 def _tell_assistant(conclusion: Protocol, decision: ReviewDecision) -> None:
     """The conclusion's author and the pupil's assistant now learn the decision: in-app
     and by e-mail, as each prefers."""
-    from assistant_portal.notifications.services import notify
-    from students.selectors import current_assignments
-
     ids = {conclusion.author_id} | set(
         current_assignments()
         .filter(student_id=conclusion.student_id)
@@ -274,13 +273,15 @@ def meeting_item_add(
     item.full_clean()
     item.save()
     if step_text.strip():
+        if due is None:  # the form asks for it too; NextStep.due is required
+            raise ValidationError({"due": _("Give the next step a due date.")})
         next_step_add(item=item, text=step_text, responsible=responsible, due=due, by=by)
     return item
 
 
 @transaction.atomic
 def next_step_add(
-    *, item: MeetingItem, text: str, responsible: User | None, due: date | None, by: User
+    *, item: MeetingItem, text: str, responsible: User | None, due: date, by: User
 ) -> NextStep:
     _check_team(item.meeting.school_id, by)
     step = NextStep(item=item, text=text.strip(), responsible=responsible, due=due)
@@ -306,14 +307,12 @@ def anonymise_review(pupil: Student) -> int:
     decision notes (also the copy on the approved conclusion) — and the same text in their
     change history; rows stay for statistics. Runs inside the retention transaction
     (registered in `ProtocolsConfig.ready`)."""
-    from django.apps import apps
-
     items = MeetingItem.objects.filter(pupil=pupil)
     item_ids = list(items.values_list("pk", flat=True))
     conclusion_ids = list(
         Protocol.objects.filter(student=pupil, annex=AnnexCode.G).values_list("pk", flat=True)
     )
-    changed = items.update(decision="")
+    changed: int = items.update(decision="")
     changed += NextStep.objects.filter(item_id__in=item_ids).update(text="")
     changed += ReviewDecision.objects.filter(protocol_id__in=conclusion_ids).update(text="")
     changed += Protocol.objects.filter(pk__in=conclusion_ids).update(decision="")

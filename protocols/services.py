@@ -1,5 +1,5 @@
-"""Writes to protocols: autosave, save, submit, the Г review and the И sign-off (К entries and
-replies: `protocols/communication.py`).
+"""Writes to protocols: autosave, save, submit and the И sign-off (the support team's review
+of Г: `protocols/review/`; К entries and replies: `protocols/communication.py`).
 
 Every write bumps `Protocol.revision`; a write based on an older revision raises `StaleEdit`
 (the view shows both versions), never overwrites. Explicit saves and submissions freeze a
@@ -29,8 +29,8 @@ from students.models import AcademicYear, Student
 
 from . import annexes, dynamics, printing
 from .forms import AnnexForms, build, row_values, to_post
-from .models import AnnexCode, DossierJob, Protocol, ProtocolVersion, ReviewComment, Status
-from .selectors import pupil_years
+from .models import AnnexCode, DossierJob, Protocol, ProtocolVersion, Status
+from .selectors import meeting_decisions_for, pupil_years
 
 EDITABLE = {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}  # Г under review or approved: locked
 
@@ -464,68 +464,6 @@ def pick_list_save(*, school, by: User, places: str, antecedents: str, behaviour
     return pick_list
 
 
-# --- Г: the support team's review ----------------------------------------------------------
-
-
-def _check_reviewer(protocol: Protocol, by: User) -> None:
-    if protocol.annex != AnnexCode.G:
-        raise ValidationError(_("Only a conclusion is reviewed."))
-    # An assistant never decides on their own conclusion (SPEC §7): the school's support team.
-    if by.pk == protocol.author_id or protocol.student.school_id not in (
-        roles_of(by).specialist_school_ids
-    ):
-        raise ValidationError(_("Only the school's support team decides on a conclusion."))
-
-
-def _transition(protocol: Protocol, by: User, allowed: set, to: str) -> Protocol:
-    locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
-    _check_reviewer(locked, by)
-    if locked.status not in allowed:
-        raise ValidationError(_("This step is not possible in the protocol's current state."))
-    locked.status = to
-    locked.revision += 1
-    locked.save(update_fields=["status", "revision", "updated_at"])
-    return locked
-
-
-@transaction.atomic
-def conclusion_start_review(*, protocol: Protocol, by: User) -> Protocol:
-    return _transition(protocol, by, {Status.SUBMITTED}, Status.UNDER_REVIEW)
-
-
-@transaction.atomic
-def conclusion_approve(*, protocol: Protocol, by: User, decision: str = "") -> Protocol:
-    locked = _transition(protocol, by, {Status.SUBMITTED, Status.UNDER_REVIEW}, Status.APPROVED)
-    locked.reviewed_by, locked.reviewed_at, locked.decision = by, timezone.now(), decision
-    locked.full_clean()
-    locked.save(update_fields=["reviewed_by", "reviewed_at", "decision"])
-    _freeze(locked, by)
-    return locked
-
-
-@transaction.atomic
-def conclusion_return(*, protocol: Protocol, by: User, comments: dict[str, str]) -> Protocol:
-    """Return with comments per section (a form field name; "" for the whole conclusion)."""
-    comments = {k: v.strip() for k, v in comments.items() if v and v.strip()}
-    if not comments:
-        raise ValidationError(_("Write at least one comment."))
-    sections = set(annexes.get(AnnexCode.G).form.base_fields) | {""}
-    if unknown := set(comments) - sections:
-        raise ValidationError(_("Unknown section: %s") % ", ".join(sorted(unknown)))
-    locked = _transition(protocol, by, {Status.SUBMITTED, Status.UNDER_REVIEW}, Status.RETURNED)
-    round_ = (locked.comments.aggregate(n=Max("round"))["n"] or 0) + 1
-    for section, text in comments.items():
-        comment = ReviewComment(
-            protocol=locked, round=round_, section=section, text=text, author=by
-        )
-        comment.full_clean()
-        comment.save()
-    locked.reviewed_by, locked.reviewed_at = by, timezone.now()
-    locked.save(update_fields=["reviewed_by", "reviewed_at"])
-    _freeze(locked, by)
-    return locked
-
-
 # --- И: opened on demand, signed off by the school psychologist ------------------------------
 
 
@@ -627,8 +565,6 @@ def _authors(protocols) -> dict:
 
 def _dossier_context(py, today: date) -> dict:
     pupil = py.pupil
-    from .review_selectors import meeting_decisions_for
-
     ctx = {"pupil": pupil, "school": pupil.school, "year": py.year, "printed_on": today}
     # For the PMPC: its recommendation and the support team's decisions on the cover.
     ctx["meeting_items"] = meeting_decisions_for(pupil)

@@ -1,12 +1,13 @@
 """Weekly digest at scale: 100,000 assistants × 3 pupils, built in chunks as the workers do.
 
-Run by hand: `.venv/bin/python bench/digests.py [assistants] [chunk size]` (defaults 100,000
-and the DIGEST_CHUNK_SIZE setting). It creates a throw-away database (`bench_digests`, on the
-same server as the tests), fills it with SQL (`generate_series`: the ORM takes minutes at this
-size): schools of 100 assistants with an administrator and a specialist each, three pupils per
-assistant, a third of the pupils with their September diagnostics submitted, one conclusion
-(Г) per school waiting for review, languages kk/ru mixed. Then, for the week of 14 September
-2026, it runs what beat's task and the chunk tasks run, in this process, one after another:
+Run by hand: `.venv/bin/python bench/digests.py [assistants] [chunk size] [workers]`
+(defaults 100,000, the DIGEST_CHUNK_SIZE setting, and 2 worker processes, one per core).
+It creates a throw-away database (`bench_digests`, on the same server as the tests), fills it
+with SQL (`generate_series`: the ORM takes minutes at this size): schools of 100 assistants
+with an administrator and a specialist each, three pupils per assistant, a third of the pupils
+with their September diagnostics submitted, one conclusion (Г) per school waiting for review,
+languages kk/ru mixed. Then, for the week of 14 September 2026, it runs what beat's task and
+the chunk tasks run, the chunks in worker processes:
 
 - start: the week's unsent rows to queue again, the recipients' ids in chunks;
 - each chunk (`digests_create_chunk`): its recipients, every provider, rendering text and HTML
@@ -18,6 +19,7 @@ assistant, a third of the pupils with their September diagnostics submitted, one
 It prints the time and number of queries of each chunk and in total.
 """
 
+import multiprocessing
 import os
 import statistics
 import sys
@@ -39,6 +41,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 N_ASSISTANTS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 CHUNK = int(sys.argv[2]) if len(sys.argv) > 2 else settings.DIGEST_CHUNK_SIZE
+WORKERS = int(sys.argv[3]) if len(sys.argv) > 3 else 2  # processes, as Celery's workers
 PUPILS_EACH = 3
 PER_SCHOOL = 100  # assistants per school; each school also has an administrator and a specialist
 WEEK_DAY = date(2026, 9, 14)
@@ -154,6 +157,21 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
+def _chunk(job):
+    """One chunk task in a worker process: (seconds, queries, digests, CPU seconds) and the
+    outbox ids whose e-mails it queued (counted, not sent)."""
+    from assistant_portal.notifications import services
+
+    week, ids = job
+    counter, queued = QueryCounter(), []
+    services._queue_send = queued.append
+    t, cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(counter):
+        services.digests_create_chunk(week=week, ids=ids)
+    run = (time.perf_counter() - t, counter.count, len(queued), time.process_time() - cpu)
+    return run, queued
+
+
 def main():
     import logging
 
@@ -198,15 +216,18 @@ def main():
             print(f"start: {sum(map(len, chunks))} recipients in {len(chunks)} chunks, "
                   f"{start[0]:.2f} s, {start[1]} queries")  # fmt: skip
             runs = []
-            for n, ids in enumerate(chunks, 1):
-                t, cpu = time.perf_counter(), time.process_time()
-                q, before = counter.count, len(queued)
-                services.digests_create_chunk(week=week, ids=ids)
-                took, queries = time.perf_counter() - t, counter.count - q
-                runs.append((took, queries, len(queued) - before, time.process_time() - cpu))
-                print(f"chunk {n:4}/{len(chunks)}: {len(ids):5} recipients, {runs[-1][2]:5} "
-                      f"digests, {took:6.2f} s ({runs[-1][3]:5.2f} s CPU here), "
-                      f"{queries} queries", flush=True)  # fmt: skip
+            t_all = time.perf_counter()
+            connection.close()  # each worker process opens its own
+            with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+                jobs = pool.imap(_chunk, [(week, ids) for ids in chunks])
+                for n, (ids, (run, pks)) in enumerate(zip(chunks, jobs, strict=True), 1):
+                    runs.append(run)
+                    queued.extend(pks)
+                    took, queries, made, cpu = run
+                    print(f"chunk {n:4}/{len(chunks)}: {len(ids):5} recipients, {made:5} "
+                          f"digests, {took:6.2f} s ({cpu:5.2f} s CPU), {queries} queries",
+                          flush=True)  # fmt: skip
+            wall = time.perf_counter() - t_all
             t, q, before = time.perf_counter(), counter.count, len(queued)
             services.digests_create_chunk(week=week, ids=chunks[0])
             print(f"chunk 1 again (a restarted task): {len(queued) - before} e-mails queued "
@@ -219,16 +240,15 @@ def main():
                 services.digest_send(outbox_id=pk)
             send = (time.perf_counter() - t, counter.count - q)
         digests = DigestOutbox.objects.count()
-        built = sum(r[0] for r in runs)
         times = [r[0] for r in runs]
         print(f"digests written: {digests} ({len(set(queued))} e-mails queued); "
               f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
         print(f"chunk seconds: median {statistics.median(times):.2f}, max {max(times):.2f}; "
               f"queries per chunk: {sorted({r[1] for r in runs})}")  # fmt: skip
         cpu = sum(r[3] for r in runs)
-        print(f"build + write, all chunks one after another: {built + start[0]:.1f} s "
-              f"({1000 * built / digests:.2f} ms per digest; this process's CPU {cpu:.1f} s, "
-              f"{1000 * cpu / digests:.2f} ms per digest), "
+        print(f"build + write, {len(chunks)} chunks on {WORKERS} worker process(es): "
+              f"{wall + start[0]:.1f} s ({1000 * wall / digests:.2f} ms per digest; the "
+              f"workers' own CPU {cpu:.1f} s, {1000 * cpu / digests:.2f} ms per digest), "
               f"{start[1] + sum(r[1] for r in runs)} queries")  # fmt: skip
         print(f"send: {len(sample)} e-mails in {send[0]:.1f} s "
               f"({1000 * send[0] / len(sample):.2f} ms each, {send[1] / len(sample):.0f} "

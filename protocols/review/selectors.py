@@ -310,10 +310,10 @@ class _DayOf(TruncDate):
 
 
 def _hand_ins(year_id: int):
-    """The hand-in day of each handed-in protocol of the school's year by (pupil, annex,
-    window key), and the conclusions waiting for review by pupil (id, status); one query of
+    """The hand-in day of each handed-in protocol of the school's year by pupil, then by
+    (annex, window key), and the conclusions waiting for review by pupil (id, status); one query of
     a few columns (no data), the day computed by the database."""
-    handed: dict[tuple[int, str, str], date | None] = {}
+    handed: dict[int, dict[tuple[str, str], date | None]] = defaultdict(dict)
     pending: dict[int, list[tuple[int, str]]] = defaultdict(list)
     rows = (
         Protocol.objects.filter(
@@ -327,7 +327,7 @@ def _hand_ins(year_id: int):
         .order_by()
     )
     for pk, student_id, annex, key, status, handed_on in rows:
-        handed[(student_id, annex, key)] = handed_on
+        handed[student_id][annex, key] = handed_on
         if annex == AnnexCode.G and status in QUEUE_STATES["pending"][0]:
             pending[student_id].append((pk, status))
     return handed, pending
@@ -401,12 +401,13 @@ def _flagged(pupil: Student, cal, per_monday: Counter, on_demand: list, today: d
     return dynamics.i_flag(weeks, on_demand, per_week=per_week, weeks_needed=weeks_needed)
 
 
-def _due_windows(cal, pupil: Student, today: date, cache: dict) -> list[Window]:
-    """The pupil's windows due before today that count (required, or handed in anyway)."""
+def _due_windows(cal, pupil: Student, today: date, cache: dict) -> list[tuple[Window, tuple]]:
+    """The pupil's windows due before today that count (required, or handed in anyway), each
+    with its (annex, key), the hand-ins' key, made once per kind of pupil."""
     key = (pupil.grade, pupil.joined, pupil.left)
     if key not in cache:
         cache[key] = [
-            w
+            (w, (w.annex, w.key))
             for w in windows_for_pupil(cal, grade=pupil.grade, joined=pupil.joined, left=pupil.left)
             if w.due < today  # the due day itself is still open
         ]
@@ -463,8 +464,9 @@ def school_overview(
             # The pupil's windows tallied by (bucket, assistant) first, then added to the three
             # tables once per pair rather than once per window (37,800 windows at 1,000 pupils).
             tally: Counter = Counter()
-            for window in _due_windows(cal, pupil, today, cache):
-                handed_on = handed.get((pupil.pk, window.annex, window.key))
+            handed_by_pupil = handed.get(pupil.pk, {})
+            for window, window_key in _due_windows(cal, pupil, today, cache):
+                handed_on = handed_by_pupil.get(window_key)
                 if handed_on is None:
                     if not window.required:
                         continue  # due after the pupil left: not required

@@ -7,13 +7,11 @@ grade do not touch it; the gradebook flags it and the administrator may reissue.
 """
 
 import hashlib
-import io
-import logging
 import re
 import secrets
 import zipfile
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from typing import IO
 
 import segno
 from django.core.exceptions import ValidationError
@@ -27,11 +25,12 @@ from django.utils.translation import gettext as _
 from assistant_portal import jobs
 from assistant_portal.jobs import UNFINISHED
 from assistant_portal.security.pdf import render_pdf
-from grading.gradebook import Standing, cohort_standings, listener_standing
+from grading.gradebook import Standing
 
+from .gradebook import cohort_standings, listener_standing, two_places
 from .models import Certificate, CertificateBatch, CertificateCounter, Cohort, Enrolment
 
-logger = logging.getLogger(__name__)
+VALID = Certificate.Status.VALID
 
 # No 0/O, 1/I/L: a code typed from paper cannot be misread. 12 of 31 symbols ≈ 59 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -104,20 +103,15 @@ def _snapshot(*, enrolment: Enrolment, st: Standing, by, serial: str, now) -> Ce
         hours=108,  # SPEC §4: the course is 108 academic hours
         cohort_start=cohort.start,
         cohort_end=cohort.end,
-        tu=_two(st.tu),
-        test=_two(st.test),
-        final=_two(st.final),
+        tu=two_places(st.tu),
+        test=two_places(st.test),
+        final=two_places(st.final),
         letter=st.letter.letter,
         issued_on=timezone.localdate(now),
         issued_at=now,
         issued_by=by,
         issuer_name=getattr(by, "full_name", "") or str(by),
     )
-
-
-def _two(x: Decimal) -> Decimal:
-    """Two decimals as the gradebook shows them (floatformat rounds half up too)."""
-    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _fresh_code(cert: Certificate) -> None:
@@ -165,7 +159,7 @@ def certificate_issue(
 @transaction.atomic
 def _issue_row(*, enrolment, by, batch, now) -> tuple[Certificate, bool]:
     enrolment = _locked(enrolment)  # two issues of the same listener wait for each other
-    existing = Certificate.objects.filter(enrolment=enrolment, status="valid").first()
+    existing = Certificate.objects.filter(enrolment=enrolment, status=VALID).first()
     if existing is not None:
         return existing, False
     st = listener_standing(enrolment, now=now)
@@ -263,10 +257,7 @@ def batch_start(*, cohort: Cohort, by) -> CertificateBatch:
         status=CertificateBatch.State.RUNNING,
     )  # fmt: skip
     batch.done = _complete_certificates(batch).count()
-    batch.full_clean()
-    batch.save()
-    jobs.queue_on_commit(batch)
-    return batch
+    return jobs.job_request(job=batch)
 
 
 def _complete_certificates(batch: CertificateBatch):
@@ -326,25 +317,19 @@ def batch_finish(*, batch_id: int) -> CertificateBatch:
             batch.save(update_fields=["done"])
         if batch.done + batch.skipped < batch.total:
             return batch
-        try:
-            batch.file.save(f"certificates-{batch.cohort_id}-{batch.pk}.zip",
-                            ContentFile(cohort_zip(batch.cohort)), save=False)  # fmt: skip
-            batch.status = CertificateBatch.State.DONE
-        except Exception:
-            logger.exception("certificate batch %s: the ZIP failed", batch.pk)
-            batch.status = CertificateBatch.State.FAILED
-        batch.finished_at = timezone.now()
-        batch.save(update_fields=["file", "status", "finished_at"])
-        return batch
+        name = f"certificates-{batch.cohort_id}-{batch.pk}.zip"
+        return jobs.job_finish(job=batch, name=name, build=_write_zip)
 
 
-def cohort_zip(cohort: Cohort) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
-        for cert in Certificate.objects.filter(enrolment__cohort=cohort, status="valid"):
+def _write_zip(batch: CertificateBatch, out: IO[bytes]) -> None:
+    """Every valid certificate of the cohort, one PDF each."""
+    certificates = Certificate.objects.filter(
+        enrolment__cohort_id=batch.cohort_id, status=Certificate.Status.VALID
+    )
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
+        for cert in certificates:
             with cert.pdf.open("rb") as f:
                 zf.writestr(f"{cert.serial}.pdf", f.read())
-    return buf.getvalue()
 
 
 # --- Verification -------------------------------------------------------------------------
@@ -371,25 +356,3 @@ def verify(raw_code: str) -> Verification | None:
         except Certificate.DoesNotExist:  # pragma: no cover - a superseded row always has one
             current = None
     return Verification(certificate=cert, current=current)
-
-
-def grade_changed(cert: Certificate, st: Standing) -> bool:
-    """The gradebook's flag: today's final grade or letter differs from the printed one."""
-    if st.final is None or st.letter is None:
-        return True
-    return _two(st.final) != cert.final or st.letter.letter != cert.letter
-
-
-def changed_since_issue(cohort: Cohort, rows) -> set[int]:
-    """Enrolment ids whose valid certificate no longer matches today's grade (one query).
-
-    `rows` are (enrolment, standing) pairs, as the gradebook has them.
-    """
-    st_by = {e.pk: st for e, st in rows}
-    return {
-        c.enrolment_id
-        for c in Certificate.objects.filter(enrolment__cohort=cohort, status="valid").only(
-            "enrolment_id", "final", "letter"
-        )
-        if c.enrolment_id in st_by and grade_changed(c, st_by[c.enrolment_id])
-    }

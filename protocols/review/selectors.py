@@ -20,7 +20,7 @@ from django.db.models.functions import Concat, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from assistant_portal.accounts.models import Role, RoleKind, User
-from students.models import Assignment, Student
+from students.models import Assignment, Student, assignee_on
 
 from .. import annexes, dynamics
 from ..access import conclusions_for_reviewer
@@ -39,7 +39,7 @@ from ..models import (
     ReviewDecision,
     Status,
 )
-from ..schedule import Annex, Period, Window, windows_for_pupil
+from ..schedule import Annex, Period, Window, past_due, punctuality, windows_for_pupil
 from ..selectors import DONE, PupilYear, meeting_decisions_for, pupil_years
 from . import services
 
@@ -269,13 +269,6 @@ class Flagged:
     pupil: Student
 
 
-def _assistant_on(assignments: list[tuple], day: date) -> int | None:
-    for assistant_id, start, end in assignments:
-        if start <= day and (end is None or end >= day):
-            return assistant_id
-    return None
-
-
 def _school_pupils(school_id: int) -> list[Student]:
     """The school's pupils with the few fields these pages show, in class order, with their
     school's flag thresholds."""
@@ -422,7 +415,7 @@ def _due_windows(cal, pupil: Student, today: date, cache: dict) -> list[Window]:
         cache[key] = [
             w
             for w in windows_for_pupil(cal, grade=pupil.grade, joined=pupil.joined, left=pupil.left)
-            if w.due < today  # the due day itself is still open
+            if past_due(w, today)
         ]
     return cache[key]
 
@@ -472,7 +465,7 @@ def school_overview(
             mine = assignments.get(pupil.pk, [])
             klass_key = (pupil.grade, pupil.class_sort_key, pupil.class_name)
             counts_of_class = classes[klass_key]
-            now = _assistant_on(mine, today)
+            now = assignee_on(mine, today)
             listed_class = show and (klass is None or klass == pupil.class_name)
             # The pupil's windows tallied by (bucket, assistant) first, then added to the three
             # tables once per pair rather than once per window (37,800 windows at 1,000 pupils).
@@ -480,15 +473,10 @@ def school_overview(
             handed_by_pupil = handed.get(pupil.pk, {})
             for window in _due_windows(cal, pupil, today, cache):
                 handed_on = handed_by_pupil.get(window.key)
-                if handed_on is None:
-                    if not window.required:
-                        continue  # due after the pupil left: not required
-                    bucket = "missing"
-                elif handed_on <= window.due:
-                    bucket = "on_time"
-                else:
-                    bucket = "late"
-                who = _assistant_on(mine, window.due)
+                bucket = punctuality(window, handed_in=handed_on, today=today)
+                if bucket is None:
+                    continue  # due after the pupil left and not handed in: not required
+                who = assignee_on(mine, window.due)
                 tally[bucket, who] += 1
                 if each_window is not None:
                     each_window(bucket, pupil, window)

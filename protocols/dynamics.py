@@ -195,10 +195,40 @@ def d_types(weeks: list[Week]) -> list[TypeRow]:
     ]
 
 
-def i_flag(weeks: list[Week], on_demand: list[Protocol], *, per_week: int, weeks_needed: int):
+@dataclass(frozen=True)
+class WeekCount:
+    """A school week as the И flag reads it: its Monday and Д's incident count."""
+
+    monday: date
+    count: int
+
+
+def incident_day(value) -> date | None:
+    """The day of an incident row's date value, as `d_weeks` reads it (the database's count,
+    `review.selectors`, hands it every value it does not read itself)."""
+    return _day(value)
+
+
+def school_mondays(cal: Calendar, *, grade, today: date) -> list[date]:
+    """The Monday of every school week up to `today`, the weeks `d_weeks` lists."""
+    mondays = []
+    for days in school_weeks(cal, grade=grade):
+        if days[0] > today:
+            break
+        mondays.append(days[0] - timedelta(days=days[0].weekday()))
+    return mondays
+
+
+def week_counts(per_monday: dict[date, int], mondays: list[date]) -> list[WeekCount]:
+    """Д's incidents per school week from counts per Monday already made (by the database for
+    a whole school): the counts of `d_weeks` without reading each incident in Python."""
+    return [WeekCount(monday, per_monday.get(monday, 0)) for monday in mondays]
+
+
+def i_flag(weeks: list, on_demand: list[Protocol], *, per_week: int, weeks_needed: int):
     """SPEC §3 row И: suggest an И protocol when Д has ≥ per_week incidents in weeks_needed
     consecutive school weeks — counted only since the latest И, so a case being handled
-    is not flagged again."""
+    is not flagged again. `weeks`: `Week`s or `WeekCount`s (a Monday and a count each)."""
     since = max((p.created_at.date() for p in on_demand), default=None)
     # Weeks after the one the latest И was opened in.
     counts = [w.count for w in weeks if since is None or w.monday > since]

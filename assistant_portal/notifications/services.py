@@ -3,7 +3,10 @@ of single events (`notify`: a К entry, a decision on a Г),
 marking notifications read, and preferences.
 
 Exactly once (SPEC §7 "Reminders"):
-- `digests_create` writes each digest as a `DigestOutbox` row unique on (recipient, week) and
+- The week's recipients are split into chunks of ids (`digest_chunks`, one query); each chunk
+  is built and written by its own task (`digests_create_chunk`, a fixed number of queries), so
+  100,000 recipients are a hundred restartable tasks rather than one long one.
+- `digests_create_chunk` writes each digest as a `DigestOutbox` row unique on (recipient, week) and
   its `Notification` (unique per outbox row) in one transaction, both with
   INSERT … ON CONFLICT DO NOTHING, so beat firing twice, a retried task or two beat processes
   racing each other end with one row and one in-app notification per recipient and week.
@@ -51,25 +54,40 @@ def preference_of(user: User) -> NotificationPreference:
         return DEFAULT_PREFERENCE
 
 
-def digest_recipients(week: WeekRange) -> list[User]:
+def _recipients(week: WeekRange, ids=None):
     """Active users with a school role who want reminders this week and have no digest yet.
 
-    One query: the users with their preferences (a join), leaving out those the week's outbox
-    rows already name (a subquery).
+    Within `ids` (a chunk), the week's outbox rows are looked up for those ids only (the
+    unique index on recipient and week), so a chunk's cost does not grow with the week.
     """
-    done = DigestOutbox.objects.filter(week_start=week.start).values("recipient_id")
-    users = (
-        User.objects.filter(
-            is_active=True, roles__kind__in=DIGEST_ROLES, roles__archived_at__isnull=True
-        )
-        .exclude(pk__in=done)
+    done = DigestOutbox.objects.filter(week_start=week.start)
+    users = User.objects.filter(
+        is_active=True, roles__kind__in=DIGEST_ROLES, roles__archived_at__isnull=True
+    )
+    if ids is not None:
+        users = users.filter(pk__in=ids)
+        done = done.filter(recipient_id__in=ids)
+    return (
+        users.exclude(pk__in=done.values("recipient_id"))
         .exclude(notification_preference__muted_until__gte=week.start)
         .exclude(notification_preference__email=False, notification_preference__in_app=False)
-        .select_related("notification_preference")
         .distinct()
         .order_by("pk")
     )
-    return list(users)
+
+
+def digest_recipients(week: WeekRange, *, ids=None) -> list[User]:
+    """The recipients still without a digest this week (of `ids` when given), with their
+    preferences: one query (a join, and a subquery for the week's outbox rows)."""
+    return list(_recipients(week, ids).select_related("notification_preference"))
+
+
+def digest_chunks(week: WeekRange) -> list[list[int]]:
+    """The ids of this week's recipients still without a digest, in chunks of
+    `DIGEST_CHUNK_SIZE`: one query, the only one that sees every recipient at once."""
+    ids = list(_recipients(week).values_list("pk", flat=True))
+    size = settings.DIGEST_CHUNK_SIZE
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 @dataclass(frozen=True)
@@ -79,9 +97,10 @@ class PlannedDigest:
     rendered: RenderedDigest
 
 
-def digests_plan(week: WeekRange) -> list[PlannedDigest]:
-    """Who would get what this week, without writing anything (the dry run uses it too)."""
-    users = digest_recipients(week)
+def digests_plan(week: WeekRange, *, ids=None) -> list[PlannedDigest]:
+    """Who would get what this week (of `ids` when given), without writing anything (the dry
+    run uses it too)."""
+    users = digest_recipients(week, ids=ids)
     sections = build_digests(users, week)
     return [
         PlannedDigest(
@@ -93,13 +112,44 @@ def digests_plan(week: WeekRange) -> list[PlannedDigest]:
 
 
 def digests_create(*, week: WeekRange) -> list[int]:
-    """Write this week's digests (outbox + in-app) and queue their e-mails; returns the ids
-    of the week's unsent rows that were queued (also those a killed run left behind)."""
-    return digests_write(week=week, planned=digests_plan(week))
+    """Write this week's digests (outbox + in-app) and queue their e-mails, chunk after chunk
+    in this process (the management command; the beat task spreads the chunks over the
+    workers instead); returns the ids of the week's unsent rows that were queued (also those
+    a killed run left behind)."""
+    queued = digests_requeue_unsent(week=week)
+    for ids in digest_chunks(week):
+        queued += digests_create_chunk(week=week, ids=ids)
+    return queued
 
 
-def digests_write(*, week: WeekRange, planned: list[PlannedDigest]) -> list[int]:
-    """The writing half of `digests_create`, for digests already planned."""
+def digests_requeue_unsent(*, week: WeekRange) -> list[int]:
+    """Queue again the e-mails of the week's rows that are not sent (a run killed between its
+    commit and the queueing, a failed send): one query. A row another worker is sending is
+    skipped by its claim."""
+    unsent = list(
+        DigestOutbox.objects.filter(week_start=week.start, status__in=UNSENT).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in unsent:
+        transaction.on_commit(partial(_queue_send, pk), robust=True)
+    return unsent
+
+
+def digests_create_chunk(*, week: WeekRange, ids: list[int]) -> list[int]:
+    """Build and write the digests of one chunk of recipients (`digest_chunks`) and queue
+    their e-mails; a fixed number of queries whatever the chunk holds.
+
+    Safe to run again (a worker died, the task was redelivered): recipients who already have
+    the week's row are not built again, and their unsent rows are queued again, which
+    `digest_send`'s claim keeps to one e-mail.
+    """
+    return digests_write(week=week, planned=digests_plan(week, ids=ids), ids=ids)
+
+
+def digests_write(*, week: WeekRange, planned: list[PlannedDigest], ids: list[int]) -> list[int]:
+    """The writing half of `digests_create_chunk`, for digests already planned for the
+    recipients `ids`."""
     with transaction.atomic():
         DigestOutbox.objects.bulk_create(
             [
@@ -115,12 +165,12 @@ def digests_write(*, week: WeekRange, planned: list[PlannedDigest]) -> list[int]
                 for p in planned
             ],
             ignore_conflicts=True,  # another run wrote it first: theirs stands
-            batch_size=1000,
         )
-        # Read back the week's rows (ours and any a concurrent run committed first) to hang
-        # the in-app notifications on; the unique outbox link ignores the second copy.
+        # Read back the chunk's rows (ours and any a concurrent or earlier run committed
+        # first) to hang the in-app notifications on; the unique outbox link ignores the
+        # second copy.
         rows = list(
-            DigestOutbox.objects.filter(week_start=week.start)
+            DigestOutbox.objects.filter(week_start=week.start, recipient_id__in=ids)
             .select_related("recipient__notification_preference")
             .only(
                 "pk",
@@ -143,13 +193,15 @@ def digests_write(*, week: WeekRange, planned: list[PlannedDigest]) -> list[int]
                 if preference_of(row.recipient).in_app
             ],
             ignore_conflicts=True,
-            batch_size=1000,
         )
         unsent = [row.pk for row in rows if row.status in UNSENT]
         for pk in unsent:
             # robust: one failing e-mail (eager mode raises in-process) must not stop the rest.
             transaction.on_commit(partial(_queue_send, pk), robust=True)
-    log.info("weekly digest %s: %d written, %d queued", week.start, len(planned), len(unsent))
+    log.info(
+        "weekly digest %s: %d written, %d queued (a chunk of %d)",
+        week.start, len(planned), len(unsent), len(ids),
+    )  # fmt: skip
     return unsent
 
 

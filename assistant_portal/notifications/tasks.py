@@ -11,13 +11,28 @@ from .digest import WeekRange
 
 @shared_task(acks_late=True)
 def send_weekly_digests(week_start: str | None = None) -> int:
-    """Beat's Monday task: write the week's digests and queue their e-mails.
+    """Beat's Monday task: queue the week's digests as chunks of recipients, one task each,
+    and queue again the e-mails of rows an earlier run left unsent; returns how many of those.
 
     Safe to run any number of times for a week (SPEC §7): the outbox is unique per recipient
-    and week, and a run re-queues whatever an earlier, killed run left unsent.
+    and week, a chunk skips recipients who already have their row, and a sender skips a row
+    that is sent.
     """
-    day = date.fromisoformat(week_start) if week_start else timezone.localdate()
-    return len(services.digests_create(week=WeekRange.of(day)))
+    week = WeekRange.of(date.fromisoformat(week_start) if week_start else timezone.localdate())
+    requeued = services.digests_requeue_unsent(week=week)
+    for ids in services.digest_chunks(week):
+        build_digest_chunk.delay(week.start.isoformat(), ids)
+    return len(requeued)
+
+
+# Acknowledged after it returns: a worker that dies mid-chunk leaves the message to be
+# delivered again, and the rerun builds only what the first attempt did not commit.
+@shared_task(acks_late=True)
+def build_digest_chunk(week_start: str, ids: list[int]) -> int:
+    """Build, write and queue the digests of one chunk of recipients; returns the number of
+    e-mails queued."""
+    week = WeekRange.of(date.fromisoformat(week_start))
+    return len(services.digests_create_chunk(week=week, ids=ids))
 
 
 @shared_task(

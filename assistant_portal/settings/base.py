@@ -271,6 +271,9 @@ JOB_GIVE_UP_SECONDS = env.int("JOB_GIVE_UP_SECONDS", default=24 * 60 * 60)
 # A "sending" claim older than this belongs to a dead worker (notifications/services.py); keep
 # it well under the broker's visibility timeout (Redis: an hour) and above the SMTP timeout.
 DIGEST_SEND_LEASE_SECONDS = env.int("DIGEST_SEND_LEASE_SECONDS", default=600)
+# Recipients per digest task (notifications/services.py): a chunk takes seconds, so a worker
+# that dies loses little, and its queries stay a fixed number whatever the chunk holds.
+DIGEST_CHUNK_SIZE = env.int("DIGEST_CHUNK_SIZE", default=1000)
 
 LOGGING = {
     "version": 1,

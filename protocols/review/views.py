@@ -5,6 +5,7 @@ and the team's pupil dossier. Access helper → service/selector → response.""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -347,7 +348,10 @@ def flagged(request):
     school_id = _team_school(request)
     today = timezone.localdate()
     pupils, waiting = selectors.flagged_pupils(school_id, today)
-    ctx = {"flagged": pupils, "waiting": waiting, "today": today}
+    ctx = {
+        "flagged": Paginator(pupils, selectors.PAGE_SIZE).get_page(request.GET.get("page")),
+        "waiting": waiting, "today": today, "query": _without_page(request.GET),
+    }  # fmt: skip
     return render(request, "protocols/review/flagged.html", ctx)
 
 

@@ -16,7 +16,11 @@ from assistant_portal.notifications.models import (
     NotificationPreference,
     OutboxStatus,
 )
-from assistant_portal.notifications.tasks import send_digest, send_weekly_digests
+from assistant_portal.notifications.tasks import (
+    build_digest_chunk,
+    send_digest,
+    send_weekly_digests,
+)
 
 from . import backends
 from .conftest import SEPT_14, many_assistants
@@ -261,10 +265,64 @@ def test_writing_digests_takes_a_fixed_number_of_queries(
     assert len(callbacks) == n + 5
 
 
-# 1 recipients (with preferences, minus those already written); 2-17 providers;
-# 18 savepoint, 19 outbox insert, 20 read back the week's rows, 21 notifications insert,
+# 1 the week's unsent rows (none); 2 the recipients' ids, one chunk here;
+# then the chunk's NUM_CHUNK_QUERIES
+NUM_CREATE_QUERIES = 2 + 22
+# 1 the chunk's recipients (with preferences, minus those already written); 2-17 providers;
+# 18 savepoint, 19 outbox insert, 20 read back the chunk's rows, 21 notifications insert,
 # 22 release savepoint (the test's own transaction wraps the service's)
-NUM_CREATE_QUERIES = 22
+NUM_CHUNK_QUERIES = 22
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_a_chunk_takes_a_fixed_number_of_queries_whatever_it_holds(
+    cast, n, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    many_assistants(cast.school, n, pupils_each=3)
+    [ids] = services.digest_chunks(WEEK)
+    assert len(ids) == n + 9  # the cast's nine: five with something to read, four without
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with django_assert_num_queries(NUM_CHUNK_QUERIES):
+            services.digests_create_chunk(week=WEEK, ids=ids)
+    assert len(callbacks) == n + 5
+
+
+def test_the_week_is_split_into_chunks_that_together_reach_everyone_once(
+    cast, mail_outbox, settings, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    settings.DIGEST_CHUNK_SIZE = 3
+    many_assistants(cast.school, 4)
+    with django_assert_num_queries(1):  # the recipients' ids, however many chunks
+        chunks = services.digest_chunks(WEEK)
+    assert [len(ids) for ids in chunks] == [3, 3, 3, 3, 1]
+    ids = [pk for chunk in chunks for pk in chunk]
+    assert len(set(ids)) == len(ids) == 4 + 9  # the cast has nine who might get one
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_weekly_digests.delay(SEPT_14.isoformat()).get() == 0  # nothing left over
+    recipients = list(DigestOutbox.objects.values_list("recipient__email", flat=True))
+    assert len(recipients) == 4 + 5
+    assert sorted(m.to[0] for m in mail_outbox) == sorted(recipients)
+    assert Notification.objects.count() == len(recipients)
+
+
+def test_a_restarted_chunk_sends_each_digest_once(
+    cast, mail_outbox, django_capture_on_commit_callbacks
+):
+    [ids] = services.digest_chunks(WEEK)
+    # The first attempt commits its rows and dies before its e-mails are queued.
+    with django_capture_on_commit_callbacks(execute=False):
+        build_digest_chunk.delay(WEEK.start.isoformat(), ids)
+    assert DigestOutbox.objects.filter(status=OutboxStatus.PENDING).count() == 5
+    assert mail_outbox == []
+    # The broker delivers the chunk again (twice, even): each digest is e-mailed once.
+    for _attempt in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            build_digest_chunk.delay(WEEK.start.isoformat(), ids)
+    recipients = list(DigestOutbox.objects.values_list("recipient__email", flat=True))
+    assert len(recipients) == 5
+    assert sorted(m.to[0] for m in mail_outbox) == sorted(recipients)
+    assert Notification.objects.count() == 5
+    assert set(DigestOutbox.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -347,6 +347,64 @@ def test_psychologist_sees_pupils_flagged_by_repeated_incidents(cast, client):
     assert reverse("protocols:flagged") in client.get(reverse("home")).content.decode()
 
 
+def test_the_flagged_list_is_read_a_page_at_a_time(cast, client, monkeypatch):
+    from protocols.review import selectors
+
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 1)
+    for pupil in (cast.pupil, cast.other_pupil):
+        _d_week(cast, pupil, date(2026, 11, 9), 3)
+        _d_week(cast, pupil, date(2026, 11, 16), 3)
+    client.force_login(cast.psychologist)
+    first = client.get(reverse("protocols:flagged"))
+    second = client.get(reverse("protocols:flagged"), {"page": 2})
+    assert first.context["flagged"].paginator.count == 2
+    shown = [py.pupil for r in (first, second) for py in r.context["flagged"]]
+    assert sorted(p.pk for p in shown) == sorted([cast.pupil.pk, cast.other_pupil.pk])
+    assert "?page=2" in first.content.decode()
+
+
+def test_the_database_counts_a_weeks_incidents_as_the_dynamics_do(cast):
+    """The flags count Д's incidents per week in SQL over the JSON; the pupil's chart counts
+    them in Python (`dynamics.d_weeks`): the same weeks and numbers, also for stored values
+    no form saves (an older shape, a hand-made import), which both read alike."""
+    from protocols import dynamics
+    from protocols.annexes import d_behaviour_log as d_annex
+    from protocols.calendar import calendar_of
+    from protocols.review import selectors
+
+    _d_week(cast, cast.pupil, date(2026, 11, 9), 3)
+    _d_week(cast, cast.pupil, date(2026, 11, 16), 4)
+    week = Protocol.objects.get(student=cast.pupil, annex="D", window_key__contains="11-16")
+    row = d_annex.incidents(week.data)[0]
+    day = d_annex.INCIDENT_DATE
+    odd = [
+        {**row, day: "2026-11-18T10:00"},  # a time after the day: the day counts
+        {**row, day: "20261117"},  # ISO without dashes: Python reads it
+        {**row, day: 20261110},  # the same as a number: so does Python
+        {**row, day: "2026-02-30"},  # no such day
+        {**row, day: "0000-01-01"},  # no year 0
+        {**row, day: None},
+        {k: v for k, v in row.items() if k != day},
+        "not a row",
+    ]
+    rows = week.data[d_annex.INCIDENTS] + odd
+    Protocol.objects.filter(pk=week.pk).update(data={**week.data, d_annex.INCIDENTS: rows})
+    year = cast.school.years.get()
+    cal = calendar_of(year)
+    per_monday, _on_demand = selectors._flag_inputs(year.pk)
+    mondays = dynamics.school_mondays(cal, grade=cast.pupil.grade, today=TODAY)
+    in_python = dynamics.d_weeks(
+        list(Protocol.objects.filter(student=cast.pupil, annex="D")),
+        cal, grade=cast.pupil.grade, today=TODAY,
+    )  # fmt: skip
+    counted = dynamics.week_counts(per_monday[cast.pupil.pk], mondays)
+    assert [(w.monday, w.count) for w in counted] == [(w.monday, w.count) for w in in_python]
+    assert {w.monday: w.count for w in counted if w.count} == {
+        date(2026, 11, 9): 3 + 1,  # the number
+        date(2026, 11, 16): 4 + 2,  # with a time, without dashes
+    }
+
+
 def test_overview_counts_against_the_assistant_on_the_due_date(cast, client):
     cast.other_pupil.class_letter = "Б"
     cast.other_pupil.class_sort_key = "03Б"

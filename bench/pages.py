@@ -55,38 +55,21 @@ def pages_and_cookies() -> tuple[list[tuple[str, str, str]], str]:
 
     django.setup()
     from django.test import Client
-    from django.urls import reverse
 
     from assistant_portal.accounts.models import User
-    from course.models import Cohort
-    from protocols.models import Protocol
+    from bench.keypages import FLOOR_READER, key_pages
+
+    cookies: dict[str, str] = {}
 
     def cookie(email: str) -> str:
-        client = Client()
-        client.force_login(User.objects.get(email=email))
-        return f"sessionid={client.cookies['sessionid'].value}"
+        if email not in cookies:
+            client = Client()
+            client.force_login(User.objects.get(email=email))
+            cookies[email] = f"sessionid={client.cookies['sessionid'].value}"
+        return cookies[email]
 
-    assistant = User.objects.get(email="assistant1@demo.kz")
-    mine = Protocol.objects.filter(author=assistant, archived_at__isnull=True)
-    d = mine.filter(annex="D").exclude(data__incidents=[]).first()
-    k = mine.filter(annex="K").first() or mine.exclude(pk=d.pk).first()
-    pupil = d.student_id
-    a, psy, ca = (
-        cookie("assistant1@demo.kz"),
-        cookie("psychologist@demo.kz"),
-        cookie("course-admin@demo.kz"),
-    )
-    cohort = Cohort.objects.order_by("pk").first()
-    pages = [
-        ("assistant dashboard", reverse("protocols:dashboard"), a),
-        ("pupil year", reverse("protocols:pupil_year", args=[pupil]), a),
-        (f"protocol edit ({k.annex})", reverse("protocols:edit", args=[k.pk]), a),
-        ("protocol edit (D, incidents)", reverse("protocols:edit", args=[d.pk]), a),
-        ("review queue", reverse("protocols:review_queue"), psy),
-        ("school overview", reverse("protocols:overview"), psy),
-        ("gradebook", reverse("grading:gradebook", args=[cohort.pk]), ca),
-    ]
-    return pages, a
+    pages = [(label, path, cookie(email)) for _name, label, path, email in key_pages()]
+    return pages, cookie(FLOOR_READER)
 
 
 def check(path: str, cookie: str) -> None:

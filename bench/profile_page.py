@@ -1,0 +1,233 @@
+"""Per-request cost of the key pages against the framework floor, in-process (issue 17): the
+breakdown that the wall-clock ratios of `pages.py` cannot give on a shared machine.
+
+    .venv/bin/python bench/profile_page.py [page …] [-n 20] [-r 3] [--profile] [--top 25]
+    .venv/bin/python bench/profile_page.py --callgrind [page …] [-n 5]
+    .venv/bin/python bench/profile_page.py --build      # (re)build the demo database first
+
+Pages: dashboard, year, edit-k, edit-d, queue, overview, gradebook (default: all). Each page
+and the floor (`bench/floor/`, a login-required 50-row table through the same middleware) are
+requested by Django's test client with the production settings (`bench.floor.settings`,
+DEBUG off), logged in as the page's reader, after two warm-up requests; floor and page
+alternate in every round.
+
+- default: CPU time of this thread per request (the least of the rounds: the run least
+  disturbed by the other processes), page / floor, and queries per request. The database's own
+  work runs in PostgreSQL and is not counted; the query-count pins cover it.
+- `--callgrind`: the same loop under valgrind, counting instructions only inside the measured
+  requests (the loop runs as libc's `lfind` comparator, and callgrind collects inside `lfind`
+  only, dumping after each call) — deterministic and independent of the machine's load, but
+  ~50× slower: use `-n 3` to `-n 5`.
+- `--profile`: cProfile over the page's requests, the top functions by cumulative time.
+
+The database is DATABASE_URL (default `bench_profile` on the local PostgreSQL) with the demo
+data (`--build` drops and recreates it: migrate + load_demo, ~40 s).
+"""
+
+import argparse
+import ctypes
+import io
+import json
+import os
+import pstats
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_profile")
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.floor.settings"
+os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+os.environ.pop("REDIS_URL", None)  # tasks in-process: the pages never queue anything here
+PY = str(ROOT / ".venv" / "bin" / "python")
+UNDER_CALLGRIND = "PROFILE_PAGE_CALLGRIND_LABELS"  # set in the child run under valgrind
+WARM_UP = 2
+
+
+def build() -> None:
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(re.sub(r"/[^/]*$", "/postgres", url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    for args in (["migrate", "-v", "0"], ["load_demo"]):
+        subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def clients(pages):
+    from django.test import Client
+
+    from assistant_portal.accounts.models import User
+    from bench.keypages import FLOOR_READER
+
+    made = {}
+    for email in {FLOOR_READER, *(p[3] for p in pages)}:
+        made[email] = Client()
+        made[email].force_login(User.objects.get(email=email))
+    return made
+
+
+def requests(client, path: str, n: int) -> None:
+    for _ in range(n):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+
+
+def in_lfind(fn) -> None:
+    """Run fn as the comparator of libc's lfind over one element: callgrind collects only inside
+    lfind, which nothing else in the process calls (qsort is called by libraries)."""
+    lfind = ctypes.CDLL(None).lfind
+    lfind.restype = ctypes.c_void_p
+    cmp_type = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+    failure = []
+
+    def compare(_a, _b) -> int:
+        try:
+            fn()
+        except BaseException as exc:  # noqa: BLE001  re-raised below, outside C
+            failure.append(exc)
+        return 0
+
+    one, count = ctypes.c_int(1), ctypes.c_size_t(1)
+    lfind(ctypes.byref(one), ctypes.byref(one), ctypes.byref(count), 4, cmp_type(compare))
+    if failure:
+        raise failure[0]
+
+
+def queries_per_request(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        requests(client, path, 1)
+    return len(ctx.captured_queries)
+
+
+def cpu_table(pages, made, n: int, rounds: int) -> None:
+    from bench.keypages import FLOOR, FLOOR_READER
+
+    floor_client = made[FLOOR_READER]
+    requests(floor_client, FLOOR, WARM_UP)
+    floor_q = queries_per_request(floor_client, FLOOR)
+    print(f"{n} requests × {rounds} rounds, CPU ms per request (least of the rounds)")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"{'page':30} {'page ms':>8} {'floor ms':>8} {'ratio':>6} {'queries':>8}")
+    for _name, label, path, email in pages:
+        client = made[email]
+        requests(client, path, WARM_UP)
+        best_page = best_floor = float("inf")
+        for _ in range(rounds):
+            t0 = time.thread_time()
+            requests(floor_client, FLOOR, n)
+            t1 = time.thread_time()
+            requests(client, path, n)
+            t2 = time.thread_time()
+            best_floor = min(best_floor, (t1 - t0) / n * 1000)
+            best_page = min(best_page, (t2 - t1) / n * 1000)
+        q = queries_per_request(client, path)
+        print(
+            f"{label:30} {best_page:8.2f} {best_floor:8.2f} {best_page / best_floor:6.2f}"
+            f" {q:>4} ({floor_q})"
+        )
+
+
+def callgrind_child(pages, made, n: int) -> None:
+    """Under valgrind: one measured region (one dump) per floor run and per page run."""
+    from bench.keypages import FLOOR, FLOOR_READER
+
+    labels = []
+    requests(made[FLOOR_READER], FLOOR, WARM_UP)
+    for _name, label, path, email in pages:
+        requests(made[email], path, WARM_UP)
+        in_lfind(lambda: requests(made[FLOOR_READER], FLOOR, n))
+        labels.append(("floor", label))
+        in_lfind(lambda path=path, email=email: requests(made[email], path, n))
+        labels.append(("page", label))
+    Path(os.environ[UNDER_CALLGRIND]).write_text(json.dumps(labels))
+
+
+def callgrind_parent(names: list[str], n: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="profile_page_") as tmp:
+        labels_file = Path(tmp) / "labels.json"
+        env = {**os.environ, UNDER_CALLGRIND: str(labels_file), "PYTHONHASHSEED": "0"}
+        subprocess.run(
+            ["valgrind", "--tool=callgrind", "--collect-atstart=no", "--toggle-collect=lfind",
+             "--dump-after=lfind", f"--callgrind-out-file={tmp}/cg.out", "-q",
+             PY, __file__, "-n", str(n), *names],
+            check=True, env=env, cwd=ROOT,
+        )  # fmt: skip
+        labels = json.loads(labels_file.read_text())
+        dumps = sorted(Path(tmp).glob("cg.out.*"), key=lambda p: int(p.suffix[1:]))
+        assert len(dumps) == len(labels), (len(dumps), len(labels))
+        totals: dict[str, dict[str, int]] = {}
+        for (kind, label), dump in zip(labels, dumps, strict=True):
+            text = dump.read_text()
+            found = re.search(r"^(?:totals|summary): (\d+)", text, re.M)
+            totals.setdefault(label, {})[kind] = int(found.group(1))
+    print(f"{n} requests, instructions per request (callgrind, millions)")
+    print(f"{'page':30} {'page Mi':>8} {'floor Mi':>8} {'ratio':>6}")
+    for label, t in totals.items():
+        page, floor = t["page"] / n / 1e6, t["floor"] / n / 1e6
+        print(f"{label:30} {page:8.1f} {floor:8.1f} {page / floor:6.2f}")
+
+
+def profile(pages, made, n: int, top: int, sort: str) -> None:
+    import cProfile
+
+    for _name, label, path, email in pages:
+        client = made[email]
+        requests(client, path, WARM_UP)
+        prof = cProfile.Profile()
+        prof.enable()
+        requests(client, path, n)
+        prof.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(prof, stream=out)
+        print(f"\n=== {label} ({path}): {stats.total_tt / n * 1000:.1f} ms per request profiled")
+        stats.sort_stats(sort).print_stats(top)
+        # Paths shortened to the project and the packages, so the lines fit.
+        text = re.sub(r"/\S*/site-packages/", "", out.getvalue())
+        print(text.replace(str(ROOT) + "/", "").split("ncalls", 1)[-1].join(["ncalls", ""]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("pages", nargs="*", help="dashboard year edit-k edit-d queue …")
+    parser.add_argument("-n", type=int, default=20, help="requests per round")
+    parser.add_argument("-r", "--rounds", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="cProfile, top functions")
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", default="cumulative", help="pstats key: cumulative, tottime")
+    parser.add_argument("--callgrind", action="store_true", help="instructions (valgrind)")
+    parser.add_argument("--build", action="store_true", help="rebuild the demo database")
+    args = parser.parse_args()
+    if args.build:
+        build()
+    if args.callgrind:
+        return callgrind_parent(args.pages, args.n)
+
+    import django
+
+    django.setup()
+
+    from bench.keypages import key_pages
+
+    # No setup_test_environment(): its template instrumentation copies every context rendered.
+    pages = [p for p in key_pages() if not args.pages or p[0] in args.pages]
+    made = clients(pages)
+    if os.environ.get(UNDER_CALLGRIND):
+        callgrind_child(pages, made, args.n)
+    elif args.profile:
+        profile(pages, made, args.n, args.top, args.sort)
+    else:
+        cpu_table(pages, made, args.n, args.rounds)
+
+
+if __name__ == "__main__":
+    main()

@@ -2,11 +2,19 @@
 
 from django import template
 
+from assistant_portal.forms import field_block
+
 from .. import annexes
 from ..links import window_url as _window_url
 from ..schedule import Annex
 
 register = template.Library()
+
+
+@register.filter
+def as_field(field) -> str:
+    """A form field as crispy's bootstrap5 field, drawn in Python (`field_block`)."""
+    return field_block(field)
 
 
 @register.simple_tag

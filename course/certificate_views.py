@@ -14,8 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from assistant_portal import jobs
 from assistant_portal.security.client_ip import client_ip
 from grading.gradebook import cohort_standings
 from grading.selectors import BLOCKING_LABELS
@@ -29,7 +31,7 @@ from .access import (
     get_enrolment_for_admin,
 )
 from .forms import RevokeForm
-from .models import Certificate, Enrolment
+from .models import Certificate, CertificateBatch, Enrolment
 
 # --- The administrator's pages ------------------------------------------------------------
 
@@ -145,26 +147,46 @@ def batch_start(request, cohort_id):
     return redirect("course:certificate_batch", batch_id=batch.pk)
 
 
+def _skipped(batch: CertificateBatch) -> str:
+    n = batch.skipped
+    if not n:
+        return ""
+    return ngettext(
+        "%(n)s listener is no longer eligible and was skipped.",
+        "%(n)s listeners are no longer eligible and were skipped.",
+        n,
+    ) % {"n": n}
+
+
+# What the bulk issue's page and download say; assistant_portal/jobs.py does the rest.
+BATCH_PAGE = jobs.JobPage[CertificateBatch](
+    owner="cohort",
+    title=gettext_lazy("Bulk issue"),
+    heading=gettext_lazy("Bulk issue of certificates"),
+    counts=gettext_lazy("%(done)s of %(total)s certificates"),
+    download=gettext_lazy("Download all PDFs (ZIP)"),
+    back=gettext_lazy("Back to the certificates"),
+    page_url="course:certificate_batch",
+    file_url="course:certificate_batch_zip",
+    start_url="course:certificate_batch_start",
+    back_url="course:certificates",
+    file_name=lambda batch: f"certificates-{batch.cohort_id}.zip",
+    content_type="application/zip",
+    slug="batch",
+    note=_skipped,
+)
+
+
 @login_required
 def batch_page(request, batch_id):
     batch = get_certificate_batch_for_admin(request.user, batch_id)
-    template = "course/certificates/batch.html"
-    if request.htmx:
-        template += "#progress"  # the polled fragment only
-    return render(request, template, {"batch": batch, "cohort": batch.cohort})
+    return jobs.progress_response(request, batch, page=BATCH_PAGE)
 
 
 @login_required
 def batch_zip(request, batch_id):
     batch = get_certificate_batch_for_admin(request.user, batch_id)
-    if not batch.ready:
-        return redirect("course:certificate_batch", batch_id=batch.pk)
-    return FileResponse(
-        batch.file.open("rb"),
-        content_type="application/zip",
-        as_attachment=True,
-        filename=f"certificates-{batch.cohort_id}.zip",
-    )
+    return jobs.file_response(request, batch, page=BATCH_PAGE)
 
 
 @login_required

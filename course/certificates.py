@@ -7,13 +7,12 @@ grade do not touch it; the gradebook flags it and the administrator may reissue.
 """
 
 import hashlib
-import io
-import logging
 import re
 import secrets
 import zipfile
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import IO
 
 import segno
 from django.core.exceptions import ValidationError
@@ -30,8 +29,6 @@ from assistant_portal.security.pdf import render_pdf
 from grading.gradebook import Standing, cohort_standings, listener_standing
 
 from .models import Certificate, CertificateBatch, CertificateCounter, Cohort, Enrolment
-
-logger = logging.getLogger(__name__)
 
 # No 0/O, 1/I/L: a code typed from paper cannot be misread. 12 of 31 symbols ≈ 59 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -263,10 +260,7 @@ def batch_start(*, cohort: Cohort, by) -> CertificateBatch:
         status=CertificateBatch.State.RUNNING,
     )  # fmt: skip
     batch.done = _complete_certificates(batch).count()
-    batch.full_clean()
-    batch.save()
-    jobs.queue_on_commit(batch)
-    return batch
+    return jobs.job_request(job=batch)
 
 
 def _complete_certificates(batch: CertificateBatch):
@@ -326,25 +320,19 @@ def batch_finish(*, batch_id: int) -> CertificateBatch:
             batch.save(update_fields=["done"])
         if batch.done + batch.skipped < batch.total:
             return batch
-        try:
-            batch.file.save(f"certificates-{batch.cohort_id}-{batch.pk}.zip",
-                            ContentFile(cohort_zip(batch.cohort)), save=False)  # fmt: skip
-            batch.status = CertificateBatch.State.DONE
-        except Exception:
-            logger.exception("certificate batch %s: the ZIP failed", batch.pk)
-            batch.status = CertificateBatch.State.FAILED
-        batch.finished_at = timezone.now()
-        batch.save(update_fields=["file", "status", "finished_at"])
-        return batch
+        name = f"certificates-{batch.cohort_id}-{batch.pk}.zip"
+        return jobs.job_finish(job=batch, name=name, build=_write_zip)
 
 
-def cohort_zip(cohort: Cohort) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
-        for cert in Certificate.objects.filter(enrolment__cohort=cohort, status="valid"):
+def _write_zip(batch: CertificateBatch, out: IO[bytes]) -> None:
+    """Every valid certificate of the cohort, one PDF each."""
+    certificates = Certificate.objects.filter(
+        enrolment__cohort_id=batch.cohort_id, status=Certificate.Status.VALID
+    )
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
+        for cert in certificates:
             with cert.pdf.open("rb") as f:
                 zf.writestr(f"{cert.serial}.pdf", f.read())
-    return buf.getvalue()
 
 
 # --- Verification -------------------------------------------------------------------------

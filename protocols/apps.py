@@ -14,7 +14,7 @@ class ProtocolsConfig(AppConfig):
 
         from . import privacy, services
         from .models import DossierJob
-        from .review import anonymise_review
+        from .review.services import anonymise_review
 
         for hooks, fn in (
             (retention.ANONYMISERS, privacy.anonymise_protocols),

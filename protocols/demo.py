@@ -10,7 +10,8 @@ from assistant_portal.accounts.models import User
 
 from . import services
 from .demo_year import fill_to_last_week
-from .models import IncidentPickList, Protocol
+from .models import IncidentPickList, Outcome, Protocol
+from .review import services as review
 from .windows import current_year, window_for
 
 CONCLUSION = {
@@ -87,9 +88,11 @@ def load(ctx: dict) -> None:
         )
     returned = Protocol.objects.filter(student=fourth, annex="G").first()
     if returned is not None:
-        services.conclusion_return(
+        review.review_decide(
             protocol=returned,
             by=psychologist,
+            outcome=Outcome.RETURNED,
+            seen_revision=returned.revision,
             comments={
                 "goals": "Мақсаттарды өлшенетін етіп жазыңыз: қанша рет, қандай көмекпен.",
                 "": "ППҚ отырысында қаралды, 2 апта ішінде қайта жіберіңіз.",
@@ -112,8 +115,6 @@ def _meeting(pupils, assistant, psychologist) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
-
-    from . import review
 
     fourth = pupils[3]
     held = timezone.localdate() - timedelta(days=7)

@@ -143,8 +143,8 @@ class TeamDecision:
 def team_decision(protocol: Protocol) -> TeamDecision | None:
     """Who approved the conclusion, when, at which meeting, with what comment; one query.
 
-    From the approving `ReviewDecision`; an approval through the older
-    `services.conclusion_approve` (demo data) wrote none, so the protocol's own fields say it.
+    From the approving `ReviewDecision`; a conclusion approved without one (the demo's filled
+    year, `demo_year.py`, and older demo data) has its own fields say it.
     """
     if protocol.status != Status.APPROVED or not annexes.REGISTRY.get(protocol.annex):
         return None

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from students.access import pupils_visible_to
@@ -20,7 +20,7 @@ from students.selectors import current_assignments
 from .annexes.base import AnnexDef
 from .calendar import calendar_of, current_years
 from .links import WindowLinks
-from .models import Protocol, ProtocolVersion, ReviewComment
+from .models import MeetingItem, NextStep, Protocol, ProtocolVersion, ReviewComment
 from .models import Status as ProtocolStatus
 from .schedule import Annex, Calendar, Period, Status, Window, window_status, windows_for_pupil
 
@@ -38,6 +38,20 @@ def latest_comments(protocol: Protocol) -> dict[str, list[ReviewComment]]:
 
 def versions(protocol: Protocol) -> list[ProtocolVersion]:
     return list(protocol.versions.select_related("saved_by").order_by("-number"))
+
+
+def meeting_decisions_for(pupil: Student) -> list[MeetingItem]:
+    """Every meeting decision about one pupil, newest first, with next steps; two queries. The
+    team dossier shows them and the dossier PDF prints them on its cover."""
+    steps = NextStep.objects.filter(archived_at__isnull=True).select_related("responsible")
+    return list(
+        MeetingItem.objects.filter(
+            pupil=pupil, archived_at__isnull=True, meeting__archived_at__isnull=True
+        )
+        .select_related("meeting", "conclusion")
+        .prefetch_related(Prefetch("steps", queryset=steps))
+        .order_by("-meeting__held_on", "-pk")
+    )
 
 
 class State:

@@ -1,19 +1,19 @@
-"""Writes to protocols: autosave, save, submit, the Г review and the И sign-off (К entries and
-replies: `protocols/communication.py`).
+"""Writes to protocols: autosave, save, submit and the И sign-off (the support team's review
+of Г: `protocols/review/`; К entries and replies: `protocols/communication.py`).
 
 Every write bumps `Protocol.revision`; a write based on an older revision raises `StaleEdit`
 (the view shows both versions), never overwrites. Explicit saves and submissions freeze a
 `ProtocolVersion`. Nothing is deleted.
-The dossier job (a pupil's year as one PDF) is built here too, step by step with progress.
+The dossier job (a pupil's year as one PDF) is requested and built here too; the job machinery
+(request, run, progress, failure) is assistant_portal/jobs.py's.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import QueryDict
@@ -29,8 +29,8 @@ from students.models import AcademicYear, Student
 
 from . import annexes, dynamics, printing
 from .forms import AnnexForms, build, row_values, to_post
-from .models import AnnexCode, DossierJob, Protocol, ProtocolVersion, ReviewComment, Status
-from .selectors import pupil_years
+from .models import AnnexCode, DossierJob, Protocol, ProtocolVersion, Status
+from .selectors import meeting_decisions_for, pupil_years
 
 EDITABLE = {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}  # Г under review or approved: locked
 
@@ -464,68 +464,6 @@ def pick_list_save(*, school, by: User, places: str, antecedents: str, behaviour
     return pick_list
 
 
-# --- Г: the support team's review ----------------------------------------------------------
-
-
-def _check_reviewer(protocol: Protocol, by: User) -> None:
-    if protocol.annex != AnnexCode.G:
-        raise ValidationError(_("Only a conclusion is reviewed."))
-    # An assistant never decides on their own conclusion (SPEC §7): the school's support team.
-    if by.pk == protocol.author_id or protocol.student.school_id not in (
-        roles_of(by).specialist_school_ids
-    ):
-        raise ValidationError(_("Only the school's support team decides on a conclusion."))
-
-
-def _transition(protocol: Protocol, by: User, allowed: set, to: str) -> Protocol:
-    locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
-    _check_reviewer(locked, by)
-    if locked.status not in allowed:
-        raise ValidationError(_("This step is not possible in the protocol's current state."))
-    locked.status = to
-    locked.revision += 1
-    locked.save(update_fields=["status", "revision", "updated_at"])
-    return locked
-
-
-@transaction.atomic
-def conclusion_start_review(*, protocol: Protocol, by: User) -> Protocol:
-    return _transition(protocol, by, {Status.SUBMITTED}, Status.UNDER_REVIEW)
-
-
-@transaction.atomic
-def conclusion_approve(*, protocol: Protocol, by: User, decision: str = "") -> Protocol:
-    locked = _transition(protocol, by, {Status.SUBMITTED, Status.UNDER_REVIEW}, Status.APPROVED)
-    locked.reviewed_by, locked.reviewed_at, locked.decision = by, timezone.now(), decision
-    locked.full_clean()
-    locked.save(update_fields=["reviewed_by", "reviewed_at", "decision"])
-    _freeze(locked, by)
-    return locked
-
-
-@transaction.atomic
-def conclusion_return(*, protocol: Protocol, by: User, comments: dict[str, str]) -> Protocol:
-    """Return with comments per section (a form field name; "" for the whole conclusion)."""
-    comments = {k: v.strip() for k, v in comments.items() if v and v.strip()}
-    if not comments:
-        raise ValidationError(_("Write at least one comment."))
-    sections = set(annexes.get(AnnexCode.G).form.base_fields) | {""}
-    if unknown := set(comments) - sections:
-        raise ValidationError(_("Unknown section: %s") % ", ".join(sorted(unknown)))
-    locked = _transition(protocol, by, {Status.SUBMITTED, Status.UNDER_REVIEW}, Status.RETURNED)
-    round_ = (locked.comments.aggregate(n=Max("round"))["n"] or 0) + 1
-    for section, text in comments.items():
-        comment = ReviewComment(
-            protocol=locked, round=round_, section=section, text=text, author=by
-        )
-        comment.full_clean()
-        comment.save()
-    locked.reviewed_by, locked.reviewed_at = by, timezone.now()
-    locked.save(update_fields=["reviewed_by", "reviewed_at"])
-    _freeze(locked, by)
-    return locked
-
-
 # --- И: opened on demand, signed off by the school psychologist ------------------------------
 
 
@@ -553,17 +491,12 @@ def correction_sign_off(*, protocol: Protocol, by: User) -> Protocol:
     return locked
 
 
-logger = logging.getLogger(__name__)
+# --- The dossier job: a pupil's year as one PDF (assistant_portal/jobs.py runs it) -----------
 
 
-@transaction.atomic
-def dossier_request(*, pupil: Student, by, language: str) -> DossierJob:
-    """Record the job and queue its build once the row is committed (eager: right then)."""
-    job = DossierJob(pupil=pupil, requested_by=by, language=language)
-    job.full_clean()
-    job.save()
-    jobs.queue_on_commit(job)
-    return job
+def dossier_request(*, pupil: Student, by: User, language: str) -> DossierJob:
+    """Record the job; it is queued once the row is committed (eager: built right then)."""
+    return jobs.job_request(job=DossierJob(pupil=pupil, requested_by=by, language=language))
 
 
 def dossier_queue(job: DossierJob) -> None:
@@ -574,48 +507,40 @@ def dossier_queue(job: DossierJob) -> None:
 
 
 def dossier_build(*, job_id: int, today: date | None = None) -> DossierJob:
-    """Render the cover, every protocol of the pupil's year in window order (then И), and the
-    dynamics; store one PDF under MEDIA_ROOT/private/. Progress is saved after each part so
-    the job page can show it. Not one transaction: progress must be visible while it runs."""
+    """The task's work: the PDF under MEDIA_ROOT/private/, the job done (or failed)."""
     job = DossierJob.objects.select_related("pupil__school", "requested_by").get(pk=job_id)
-    if job.finished:
-        return job
-    today = today or timezone.localdate()
-    try:
-        with translation.override(job.language):
-            (py,) = pupil_years([job.pupil], today, with_data=True)
-            ordered = [c.protocol for c in py.cells if c.protocol is not None]
-            ordered += sorted(py.on_demand, key=lambda p: p.created_at)
-            for p in ordered:
-                p.student = job.pupil  # already loaded; saves a query per protocol
-            job_progress(job, status=DossierJob.State.RUNNING, total=len(ordered) + 2, done=0)
-            ctx = _dossier_context(py, today)
-            docs = [printing.html_to_document(render_to_string("protocols/print/cover.html", ctx))]
-            job_progress(job, done=1)
-            authors = _authors(ordered)
-            for n, protocol in enumerate(ordered, start=2):
-                protocol.author = authors.get(protocol.author_id)
-                html = printing.protocol_html(protocol, language=job.language)
-                docs.append(printing.html_to_document(html))
-                job_progress(job, done=n)
-            docs.append(
-                printing.html_to_document(render_to_string("protocols/print/dynamics.html", ctx))
-            )
-            pdf = printing.merge(docs)
-        name = f"dossier-{job.pupil_id}-{job.pk}.pdf"
-        job.file.save(name, ContentFile(pdf), save=False)
-        job_progress(
-            job,
-            file=job.file.name,
-            done=job.total,
-            status=DossierJob.State.DONE,
-            finished_at=timezone.now(),
+    on = today or timezone.localdate()
+    return jobs.job_run(
+        job=job,
+        name=f"dossier-{job.pupil_id}-{job.pk}.pdf",
+        build=lambda job, out: _write_dossier(job, out, today=on),
+    )
+
+
+def _write_dossier(job: DossierJob, out: IO[bytes], *, today: date) -> None:
+    """The cover, every protocol of the pupil's year in window order (then И), and the
+    dynamics, merged into one PDF; progress is saved after each part."""
+    with translation.override(job.language):
+        (py,) = pupil_years([job.pupil], today, with_data=True)
+        ordered = [c.protocol for c in py.cells if c.protocol is not None]
+        ordered += sorted(py.on_demand, key=lambda p: p.created_at)
+        for p in ordered:
+            p.student = job.pupil  # already loaded; saves a query per protocol
+        job_progress(job, total=len(ordered) + 2, done=0)
+        ctx = _dossier_context(py, today)
+        docs = [printing.html_to_document(render_to_string("protocols/print/cover.html", ctx))]
+        job_progress(job, done=1)
+        authors = _authors(ordered)
+        for n, protocol in enumerate(ordered, start=2):
+            protocol.author = authors.get(protocol.author_id)
+            html = printing.protocol_html(protocol, language=job.language)
+            docs.append(printing.html_to_document(html))
+            job_progress(job, done=n)
+        docs.append(
+            printing.html_to_document(render_to_string("protocols/print/dynamics.html", ctx))
         )
-    except Exception:
-        # The job page says so; re-raising would turn the embedded (eager) request into a 500.
-        logger.exception("dossier job %s failed", job.pk)
-        job_progress(job, status=DossierJob.State.FAILED, finished_at=timezone.now())
-    return job
+        out.write(printing.merge(docs))
+    job_progress(job, done=job.total)
 
 
 def _authors(protocols) -> dict:
@@ -627,8 +552,6 @@ def _authors(protocols) -> dict:
 
 def _dossier_context(py, today: date) -> dict:
     pupil = py.pupil
-    from .review_selectors import meeting_decisions_for
-
     ctx = {"pupil": pupil, "school": pupil.school, "year": py.year, "printed_on": today}
     # For the PMPC: its recommendation and the support team's decisions on the cover.
     ctx["meeting_items"] = meeting_decisions_for(pupil)

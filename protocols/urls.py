@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import review_views, sharing_views, sheet_views, views
+from . import sharing_views, sheet_views, views
+from .review import views as review_views
 
 app_name = "protocols"
 

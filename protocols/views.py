@@ -9,20 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assistant_portal import jobs
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.forms import add_service_errors
 from students.access import get_pupil_for_user
 from students.models import ReadWhat, School
-from students.services import record_page_view, record_read
+from students.services import record_download, record_page_view
 
 from . import annexes, dynamics, printing, selectors, services
 from .access import (
@@ -37,7 +38,7 @@ from .access import (
 )
 from .forms import PickListForm, QuickIncidentForm, build, side_by_side, to_post
 from .links import on_demand_key
-from .models import AnnexCode, IncidentPickList, Protocol, Status
+from .models import AnnexCode, DossierJob, IncidentPickList, Protocol, Status
 from .schedule import Annex
 from .services import Outcome, WriteAction
 from .windows import current_year, is_late, window_for
@@ -497,22 +498,31 @@ def dossier_start(request, pupil_id):
     return redirect("protocols:dossier_job", job_id=job.pk)
 
 
+# What the dossier's page and download say; assistant_portal/jobs.py does the rest.
+DOSSIER_PAGE = jobs.JobPage[DossierJob](
+    owner="pupil",
+    title=gettext_lazy("Dossier"),
+    counts=gettext_lazy("%(done)s of %(total)s parts"),
+    download=gettext_lazy("Download PDF"),
+    back=gettext_lazy("Back to the year"),
+    page_url="protocols:dossier_job",
+    file_url="protocols:dossier_file",
+    start_url="protocols:dossier",
+    back_url="protocols:pupil_year",
+    file_name=lambda job: f"dossier-{job.pupil_id}.pdf",
+    content_type="application/pdf",
+    slug="dossier",
+    on_download=record_download,
+)
+
+
 @login_required
 def dossier_job(request, job_id):
     job = get_dossier_job_for_user(request.user, job_id)
-    template = "protocols/dossier_job.html"
-    if request.htmx:
-        template += "#progress"  # the polled fragment only
-    return render(request, template, {"job": job, "pupil": job.pupil})
+    return jobs.progress_response(request, job, page=DOSSIER_PAGE)
 
 
 @login_required
 def dossier_file(request, job_id):
     job = get_dossier_job_for_user(request.user, job_id)
-    if not job.ready:
-        return redirect("protocols:dossier_job", job_id=job.pk)  # not ready: its progress
-    name = f"dossier-{job.pupil_id}.pdf"
-    record_read(user=request.user, pupil=job.pupil, what=ReadWhat.EXPORT, target=name)
-    return FileResponse(
-        job.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=name
-    )
+    return jobs.file_response(request, job, page=DOSSIER_PAGE)

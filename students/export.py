@@ -11,27 +11,24 @@ A hook may carry `count(pupil) -> int`, how many files it will yield, so the pro
 knows its length up front; without it files are counted as they come.
 
 A full year of protocol PDFs takes long (~17 s), so the ZIP is built by a background job
-(`PupilExport`, `export_request` → task → `export_build`), progress saved after each file.
-Without Redis the task runs at commit inside the request (SPEC §7 "Embedded default").
+(`PupilExport`, `export_request` → task → `export_build`; assistant_portal/jobs.py runs it),
+progress saved after each file. Without Redis the task runs at commit inside the request (SPEC §7
+"Embedded default").
 """
 
 import json
-import logging
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
+from typing import IO
 
-from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.utils import timezone, translation
 
 from assistant_portal import jobs
+from assistant_portal.accounts.models import User
 from assistant_portal.jobs import job_progress
 
 from .models import PupilExport, Student
-
-logger = logging.getLogger(__name__)
 
 EXTRA_FILES: list[Callable[[Student], Iterable[tuple[str, bytes]]]] = []
 
@@ -88,14 +85,10 @@ def expected_parts(pupil: Student) -> int:
     return 1 + pupil.consents.exclude(document="").count() + hooks
 
 
-@transaction.atomic
-def export_request(*, pupil: Student, by, language: str | None = None) -> PupilExport:
-    """Record the job and queue its build once the row is committed (eager: right then)."""
-    job = PupilExport(pupil=pupil, requested_by=by, language=language or translation.get_language())
-    job.full_clean()
-    job.save()
-    jobs.queue_on_commit(job)
-    return job
+def export_request(*, pupil: Student, by: User, language: str | None = None) -> PupilExport:
+    """Record the job; it is queued once the row is committed (eager: built right then)."""
+    language = language or translation.get_language()
+    return jobs.job_request(job=PupilExport(pupil=pupil, requested_by=by, language=language))
 
 
 def export_queue(job: PupilExport) -> None:
@@ -106,28 +99,18 @@ def export_queue(job: PupilExport) -> None:
 
 
 def export_build(*, job_id: int) -> PupilExport:
-    """Write the pupil's ZIP to the private storage, saving progress after each file so the job
-    page can show it. Not one transaction: progress must be visible while it runs. A failure
-    marks the job failed (and is logged) instead of raising."""
+    """The task's work: the ZIP in the private storage, the job done (or failed)."""
     job = PupilExport.objects.select_related("pupil__school", "requested_by").get(pk=job_id)
-    if job.finished:
-        return job
-    try:
-        with translation.override(job.language), tempfile.TemporaryFile() as spool:
-            # A temporary file, not memory: a year of PDFs is tens of megabytes.
-            job_progress(job, status=PupilExport.State.RUNNING, total=expected_parts(job.pupil))
-            with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
-                for done, (name, content) in enumerate(archive_parts(job.pupil), start=1):
-                    archive.writestr(name, content)
-                    job_progress(job, done=done, total=max(job.total, done))
-            spool.seek(0)
-            job.file.save(f"pupil-{job.pupil_id}-{job.pk}.zip", File(spool), save=False)
-        job_progress(
-            job, file=job.file.name, total=job.done, status=PupilExport.State.DONE,
-            finished_at=timezone.now(),
-        )  # fmt: skip
-    except Exception:
-        # The job page says so; re-raising would turn the embedded (eager) request into a 500.
-        logger.exception("pupil export %s failed", job.pk)
-        job_progress(job, status=PupilExport.State.FAILED, finished_at=timezone.now())
-    return job
+    return jobs.job_run(job=job, name=f"pupil-{job.pupil_id}-{job.pk}.zip", build=_write_archive)
+
+
+def _write_archive(job: PupilExport, out: IO[bytes]) -> None:
+    """The archive's files into one ZIP, in the language of whoever asked; progress is saved
+    after each file."""
+    with translation.override(job.language):
+        job_progress(job, total=expected_parts(job.pupil))
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for done, (name, content) in enumerate(archive_parts(job.pupil), start=1):
+                archive.writestr(name, content)
+                job_progress(job, done=done, total=max(job.total, done))
+    job_progress(job, total=job.done)  # the hooks' counts were a forecast; this is the count

@@ -3,6 +3,7 @@ writes these models."""
 
 import hashlib
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -250,6 +251,12 @@ def record_page_view(request, pupil: Student, *, what: str = ReadWhat.PAGE) -> N
     if getattr(request, "htmx", False):
         return
     record_read(user=request.user, pupil=pupil, what=what, target=request.get_full_path())
+
+
+def record_download(user: User, job: Any, name: str) -> None:
+    """A background job's file about a pupil (the archive, the dossier) was downloaded: an
+    export in the pupil's read log (the `on_download` of their jobs.JobPage)."""
+    record_read(user=user, pupil=job.pupil, what=ReadWhat.EXPORT, target=name)
 
 
 @transaction.atomic

@@ -10,10 +10,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assistant_portal import jobs
 from assistant_portal.accounts.models import RoleKind
 from assistant_portal.accounts.places import admin_school
 from assistant_portal.accounts.roles import roles_of
@@ -39,7 +40,7 @@ from .forms import (
     ReadLogFilterForm,
     StudentForm,
 )
-from .models import ReadWhat, School
+from .models import PupilExport, ReadWhat, School
 from .uploads import content_type_for
 
 
@@ -421,24 +422,31 @@ def pupil_export(request, pupil_id):
     return redirect("students:export_job", export_id=job.pk)
 
 
+# What the archive's page and download say; assistant_portal/jobs.py does the rest.
+EXPORT_PAGE = jobs.JobPage[PupilExport](
+    owner="pupil",
+    title=gettext_lazy("Export all data (ZIP)"),
+    counts=gettext_lazy("%(done)s of %(total)s files"),
+    download=gettext_lazy("Download ZIP"),
+    back=gettext_lazy("Back to the pupil"),
+    page_url="students:export_job",
+    file_url="students:export_file",
+    start_url="students:export",
+    back_url="students:pupil",
+    file_name=lambda job: f"pupil-{job.pupil_id}-{timezone.localtime(job.finished_at):%Y%m%d}.zip",
+    content_type="application/zip",
+    slug="export",
+    on_download=services.record_download,
+)
+
+
 @login_required
 def export_job(request, export_id):
     job = get_export_for_user(request.user, export_id)
-    template = "students/export_job.html"
-    if request.htmx:
-        template += "#progress"  # the polled fragment only
-    return render(request, template, {"job": job, "pupil": job.pupil})
+    return jobs.progress_response(request, job, page=EXPORT_PAGE)
 
 
 @login_required
 def export_file(request, export_id):
     job = get_export_for_user(request.user, export_id)
-    if not job.ready:
-        return redirect("students:export_job", export_id=job.pk)  # not ready: its progress
-    name = f"pupil-{job.pupil_id}-{timezone.localtime(job.finished_at):%Y%m%d}.zip"
-    services.record_read(user=request.user, pupil=job.pupil, what=ReadWhat.EXPORT, target=name)
-    response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip"
-    )
-    response["Cache-Control"] = "no-store"  # the middleware says so too; a file must not rely on it
-    return response
+    return jobs.file_response(request, job, page=EXPORT_PAGE)

@@ -18,7 +18,7 @@ from assistant_portal.security.client_ip import client_ip
 from assistant_portal.security.ratelimit import over_limit
 from protocols.access import children_of
 from protocols.communication import parent_sheets
-from protocols.review_selectors import my_next_steps, waiting_for_review
+from protocols.review.selectors import my_next_steps, waiting_for_review
 from protocols.selectors import assistant_dashboard
 from students.selectors import pupil_list
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from course.models import Certificate
 from protocols.calendar import current_year
 from protocols.models import AnnexCode, Outcome, ProtocolVersion, ReviewDecision, Status
-from protocols.review_selectors import school_overview
+from protocols.review.selectors import school_overview
 from students.models import Assignment, School
 
 from .models import OversightRead, SchoolMonth

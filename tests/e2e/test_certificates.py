@@ -26,12 +26,12 @@ def test_bulk_issue_verify_and_revoke(page, login, demo, shot, axe_check, tmp_pa
     # Without Redis the batch finishes inside the request; the same progress page shows it.
     bar = page.locator("#batch-bar")
     expect(bar).to_be_visible()
-    expect(page.locator("#batch-zip")).to_be_visible()
+    expect(page.locator("#batch-download")).to_be_visible()
     assert bar.get_attribute("value") == bar.get_attribute("max") == "3"
     shot("certificates-batch")
     axe_check()
     with page.expect_download() as dl:
-        page.click("#batch-zip")
+        page.click("#batch-download")
     path = tmp_path / "all.zip"
     dl.value.save_as(path)
     assert len(zipfile.ZipFile(path).namelist()) == 3

@@ -13,7 +13,7 @@ from assistant_portal.accounts.models import RoleKind
 from assistant_portal.oversight import services
 from assistant_portal.oversight.models import OversightRead, SchoolMonth
 from protocols.models import Status
-from protocols.review_selectors import school_overview
+from protocols.review.selectors import school_overview
 from tests.factories import (
     AcademicYearFactory,
     AssignmentFactory,

@@ -1,11 +1,13 @@
 """Objects of the support team's review in the cast's world: a submitted conclusion (Г) of
-the cast's pupil by the cast's assistant, a meeting of the cast's school, a next step."""
+the cast's pupil by the cast's assistant, a conclusion returned through the review's service,
+a meeting of the cast's school, a next step."""
 
 from datetime import date
 
 from django.utils import timezone
 
-from protocols.models import Meeting, MeetingItem, NextStep, Protocol
+from protocols.models import Meeting, MeetingItem, NextStep, Outcome, Protocol
+from protocols.review import services as review_services
 
 from .filling import fill_annex
 
@@ -35,6 +37,19 @@ def submitted_conclusion(cast, *, pupil=None, author=None, period="september", *
     Protocol.objects.filter(pk=filled.pk).update(**staged)
     filled.refresh_from_db()
     return filled
+
+
+def returned(protocol, *, by, comments):
+    """Return a submitted conclusion with comments per section, as the review page does (the
+    revision the reviewer saw is the current one); the returned conclusion."""
+    decision = review_services.review_decide(
+        protocol=protocol,
+        by=by,
+        outcome=Outcome.RETURNED,
+        seen_revision=protocol.revision,
+        comments=comments,
+    )
+    return decision.protocol
 
 
 def meeting_of(cast):

@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from protocols import review, services
+from protocols import services
 from protocols.models import (
     DossierJob,
     Meeting,
@@ -21,13 +22,20 @@ from protocols.models import (
     ReviewDecision,
     Status,
 )
-from protocols.review_selectors import school_overview
+from protocols.review import services as review_services
+from protocols.review.selectors import school_overview
 from students.models import Assignment, ReadLogEntry
 from tests.factories import AssignmentFactory, StudentFactory
 
 from .factories import ProtocolFactory
 from .filling import behaviour_week, fill_annex, incident
-from .review_factories import CONCLUSION, meeting_of, next_step_of, submitted_conclusion
+from .review_factories import (
+    CONCLUSION,
+    meeting_of,
+    next_step_of,
+    returned,
+    submitted_conclusion,
+)
 
 TODAY = date(2026, 11, 25)  # a Wednesday of the I half-year
 EARLIEST_TODAY = date(2026, 11, 23)  # the forms' today (tests/protocols/conftest.py)
@@ -180,8 +188,8 @@ def test_an_assistant_never_decides_on_their_own_conclusion(cast, client):
     client.force_login(cast.specialist)
     assert client.get(reverse("protocols:review", args=[own.pk])).status_code == 404
     assert decide(client, own, "approved").status_code == 404
-    with pytest.raises(review.ValidationError):
-        review.review_decide(
+    with pytest.raises(review_services.ValidationError):
+        review_services.review_decide(
             protocol=own, by=cast.specialist, outcome="approved", seen_revision=own.revision
         )
     assert Protocol.objects.get(pk=own.pk).status == Status.SUBMITTED
@@ -271,7 +279,7 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 def test_minutes_pdf_in_kazakh_and_russian(cast, client, tmp_path, lang, title):
     step = next_step_of(cast)
     p = submitted_conclusion(cast, pupil=cast.other_pupil, author=cast.colleague)
-    review.review_decide(
+    review_services.review_decide(
         protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
         text="Бірауыздан.", meeting=step.item.meeting,
     )  # fmt: skip
@@ -372,7 +380,7 @@ def test_team_dossier_shows_everything_and_is_for_the_team_only(cast, client):
     cast.pupil.pmpc_number, cast.pupil.pmpc_text = "ПМПК-17", "Логопедтің көмегі қажет."
     cast.pupil.save()
     p = submitted_conclusion(cast)
-    review.review_decide(
+    review_services.review_decide(
         protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision, text="Иә."
     )
     step = next_step_of(cast)
@@ -429,7 +437,7 @@ def test_queue_query_count_is_constant(cast, client, django_assert_num_queries, 
 
 
 def test_queue_and_the_lists_behind_numbers_come_a_page_at_a_time(cast, client, monkeypatch):
-    from protocols import review_selectors
+    from protocols.review import selectors as review_selectors
 
     monkeypatch.setattr(review_selectors, "PAGE_SIZE", 5)
     _grow(cast, 7)
@@ -477,10 +485,25 @@ def test_team_dossier_query_count_is_constant(cast, client, django_assert_num_qu
     assert len(r.context["meeting_items"]) == n
 
 
-def test_rounds_survive_a_save_of_a_returned_conclusion_and_legacy_returns(cast, client):
+def test_rounds_survive_a_save_of_a_returned_conclusion(cast, client):
     p = submitted_conclusion(cast)
-    # A return through the older service (the demo's) records comments but no decision.
-    p = services.conclusion_return(protocol=p, by=cast.psychologist, comments={"goals": "Бір."})
+    p = returned(p, by=cast.psychologist, comments={"goals": "Бір."})
+    _resubmit_and_comment_again(cast, client, p)
+
+
+def test_a_return_recorded_without_a_decision_still_closes_its_round(cast, client):
+    """Databases seeded by the older demo hold a return as comments and a status, with no
+    `ReviewDecision`: the next hand-in closes that round all the same."""
+    p = submitted_conclusion(cast)
+    ReviewComment.objects.create(
+        protocol=p, round=1, section="goals", text="Бір.", author=cast.psychologist
+    )
+    Protocol.objects.filter(pk=p.pk).update(status=Status.RETURNED, revision=F("revision") + 1)
+    p.refresh_from_db()
+    _resubmit_and_comment_again(cast, client, p)
+
+
+def _resubmit_and_comment_again(cast, client, p):
     # The assistant saves the returned conclusion, then resubmits.
     p = services.protocol_save(
         protocol=p, by=cast.assistant, data=dict(CONCLUSION), filled_on=date(2026, 11, 20),
@@ -490,7 +513,7 @@ def test_rounds_survive_a_save_of_a_returned_conclusion_and_legacy_returns(cast,
         protocol=p, by=cast.assistant, data=dict(CONCLUSION), filled_on=date(2026, 11, 20),
         seen_revision=p.revision,
     )  # fmt: skip
-    assert review.open_round(p) == 2
+    assert review_services.open_round(p) == 2
     client.force_login(cast.specialist)
     assert decide(client, p, "comment", strengths="Екі.").status_code == 302
     thread = client.get(reverse("protocols:review", args=[p.pk])).context["thread"]
@@ -504,7 +527,7 @@ def test_retention_clears_the_reviews_free_text_and_its_history(cast):
     from students.retention import anonymise_pupil
 
     p = submitted_conclusion(cast)
-    review.review_decide(
+    review_services.review_decide(
         protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
         text="Ахметов үшін шешім.",
     )  # fmt: skip
@@ -561,7 +584,7 @@ def test_an_approved_conclusion_prints_the_team_decision_and_the_dossier_has_it(
     client.force_login(cast.psychologist)
     assert decide(client, p, "comment", goals="Өлшенетін етіңіз.").status_code == 302
     p.refresh_from_db()
-    review.review_decide(
+    review_services.review_decide(
         protocol=p, by=cast.specialist, outcome="approved", seen_revision=p.revision,
         text="Бірауыздан мақұлданды.", meeting=meeting,
     )  # fmt: skip

@@ -22,12 +22,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from assistant_portal.notifications.digest import WeekRange
-from protocols import annexes, digest, dynamics, privacy, review, review_selectors, services
+from protocols import annexes, digest, dynamics, privacy, services
 from protocols.annexes import b_free_activity as b_annex
 from protocols.annexes import d_behaviour_log as d_annex
 from protocols.annexes import v_class_observation as v_annex
 from protocols.annexes import zh_support_programme as zh_annex
 from protocols.models import DossierJob, Protocol, ProtocolVersion
+from protocols.review import selectors as review_selectors
+from protocols.review import services as review_services
 from protocols.selectors import pupil_years
 from students.retention import anonymise_pupil
 from tests.factories import AssignmentFactory, StudentFactory
@@ -215,7 +217,7 @@ def test_every_reader_shows_what_the_forms_saved(cast, client, media, tmp_path, 
     assert all(text in page for text in beside + _texts(values["G"]))
     # The team approves it with a comment, which its print then carries.
     decision = f"{MARK}мақұлданды{MARK}"
-    review.review_decide(
+    review_services.review_decide(
         protocol=filled["G"], by=cast.specialist, outcome="approved",
         seen_revision=filled["G"].revision, text=decision,
     )  # fmt: skip

@@ -6,9 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from protocols import services
-from protocols.models import Protocol, ProtocolVersion, ReviewComment, Status
+from protocols.models import Outcome, Protocol, ProtocolVersion, ReviewComment, Status
+from protocols.review import services as review_services
 
 from .factories import protocol_of
+from .review_factories import returned
 from .test_forms import VALID
 
 FILLED = date(2026, 11, 20)
@@ -84,38 +86,48 @@ def _conclusion(cast):
     return _submit(p, cast.assistant, VALID["G"])
 
 
+def _approve(p, by):
+    decision = review_services.review_decide(
+        protocol=p, by=by, outcome=Outcome.APPROVED, seen_revision=p.revision, text="Мақұлданды."
+    )
+    return decision.protocol
+
+
 def test_conclusion_review_approve(cast):
     p = _conclusion(cast)
-    p = services.conclusion_start_review(protocol=p, by=cast.specialist)
+    p = review_services.review_comment(
+        protocol=p, by=cast.specialist, comments={"strengths": "x"}, seen_revision=p.revision
+    )
     assert p.status == Status.UNDER_REVIEW
     # under review the assistant cannot change it
     with pytest.raises(ValidationError):
         _save(p, cast.assistant, VALID["G"])
-    p = services.conclusion_approve(protocol=p, by=cast.psychologist, decision="Мақұлданды.")
+    p = _approve(p, cast.psychologist)
     assert p.status == Status.APPROVED and p.reviewed_by == cast.psychologist
     with pytest.raises(ValidationError):
-        services.conclusion_return(protocol=p, by=cast.specialist, comments={"goals": "x"})
+        returned(p, by=cast.specialist, comments={"goals": "x"})
 
 
 def test_conclusion_returned_with_comments_then_resubmitted(cast):
     p = _conclusion(cast)
-    p = services.conclusion_return(
-        protocol=p, by=cast.specialist, comments={"goals": "Нақтылаңыз.", "": "Жалпы."}
-    )
+    p = returned(p, by=cast.specialist, comments={"goals": "Нақтылаңыз.", "": "Жалпы."})
     assert p.status == Status.RETURNED
     assert set(ReviewComment.objects.values_list("section", "round")) == {("goals", 1), ("", 1)}
     p = _submit(p, cast.assistant, {**VALID["G"], "goals": "Нақты мақсаттар."})
     assert p.status == Status.SUBMITTED
-    p = services.conclusion_return(protocol=p, by=cast.specialist, comments={"goals": "Тағы."})
+    p = returned(p, by=cast.specialist, comments={"goals": "Тағы."})
     assert p.comments.filter(round=2).count() == 1 and p.comments.count() == 3
 
 
 @pytest.mark.parametrize("who", ["assistant", "colleague", "school_admin", "foreign_specialist"])
 def test_only_the_schools_support_team_decides(cast, who):
     p = _conclusion(cast)
-    for step in (services.conclusion_start_review, services.conclusion_approve):
-        with pytest.raises(ValidationError):
-            step(protocol=p, by=getattr(cast, who))
+    with pytest.raises(ValidationError):
+        review_services.review_comment(
+            protocol=p, by=getattr(cast, who), comments={"goals": "x"}, seen_revision=p.revision
+        )
+    with pytest.raises(ValidationError):
+        _approve(p, getattr(cast, who))
     assert Protocol.objects.get(pk=p.pk).status == Status.SUBMITTED
 
 
@@ -124,15 +136,15 @@ def test_a_support_team_member_does_not_decide_on_their_own_conclusion(cast):
     p.status = Status.SUBMITTED
     p.save()
     with pytest.raises(ValidationError):
-        services.conclusion_approve(protocol=p, by=cast.specialist)
+        _approve(p, cast.specialist)
 
 
 def test_return_needs_a_comment_on_a_real_section(cast):
     p = _conclusion(cast)
     with pytest.raises(ValidationError):
-        services.conclusion_return(protocol=p, by=cast.specialist, comments={"goals": "  "})
+        returned(p, by=cast.specialist, comments={"goals": "  "})
     with pytest.raises(ValidationError):
-        services.conclusion_return(protocol=p, by=cast.specialist, comments={"nope": "x"})
+        returned(p, by=cast.specialist, comments={"nope": "x"})
 
 
 def _correction(cast):
@@ -174,7 +186,7 @@ def test_a_draft_correction_cannot_be_signed_off(cast):
 
 def test_nothing_is_deleted(cast):
     p = _conclusion(cast)
-    services.conclusion_return(protocol=p, by=cast.specialist, comments={"goals": "x"})
+    returned(p, by=cast.specialist, comments={"goals": "x"})
     with pytest.raises(Exception):  # noqa: B017, PT011  PROTECT: versions keep the protocol
         Protocol.objects.filter(pk=p.pk).delete()
     assert Protocol.objects.filter(pk=p.pk).exists()

@@ -4,8 +4,9 @@ recorded, withdrawable, exactly what is shared — walked through the pages."""
 import pytest
 from django.urls import reverse
 
-from protocols import review, sharing
+from protocols import sharing
 from protocols.models import ParentShare, Protocol
+from protocols.review import services as review_services
 from tests.factories import GuardianFactory
 
 from .review_factories import submitted_conclusion
@@ -25,7 +26,7 @@ def world(cast):
 
 def _approved_conclusion(cast) -> Protocol:
     g = submitted_conclusion(cast)
-    review.review_decide(
+    review_services.review_decide(
         protocol=g, by=cast.specialist, outcome="approved", seen_revision=g.revision,
         text="Бекітілді.",
     )  # fmt: skip

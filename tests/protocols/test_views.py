@@ -8,6 +8,7 @@ from django.urls import reverse
 from protocols.models import Protocol, Status
 
 from .factories import protocol_of
+from .review_factories import returned
 from .test_forms import VALID
 
 WINDOW_A = ("A", "A:september")
@@ -191,12 +192,8 @@ def test_parent_sees_only_the_communication_sheet(client, cast):
 
 
 def test_returned_comments_are_shown_in_place(assistant, cast):
-    from protocols import services
-
     p = protocol_of(cast, annex="G", window_key="G:september", status=Status.SUBMITTED)
-    services.conclusion_return(
-        protocol=p, by=cast.specialist, comments={"goals": "Мақсаттарды нақтылаңыз."}
-    )
+    returned(p, by=cast.specialist, comments={"goals": "Мақсаттарды нақтылаңыз."})
     r = assistant.get(p.get_absolute_url())
     assert "Мақсаттарды нақтылаңыз." in r.text
     assert r.text.index('name="goals"') < r.text.index("Мақсаттарды нақтылаңыз.")
@@ -280,7 +277,7 @@ def test_history_shows_a_resubmission(assistant, cast):
     from protocols import services
 
     p = protocol_of(cast, annex="G", window_key="G:september", status=Status.SUBMITTED)
-    p = services.conclusion_return(protocol=p, by=cast.specialist, comments={"goals": "x"})
+    p = returned(p, by=cast.specialist, comments={"goals": "x"})
     services.protocol_submit(
         protocol=p, by=cast.assistant, data=VALID["G"], filled_on=date(2026, 9, 11),
         seen_revision=p.revision,

@@ -14,6 +14,7 @@ from protocols import services
 from protocols.models import Protocol, Status
 
 from .factories import protocol_of
+from .review_factories import returned
 from .test_forms import VALID
 
 
@@ -50,7 +51,7 @@ def test_save_pressed_while_the_pages_autosave_is_in_flight_is_not_a_conflict(as
 
 def test_resubmitting_a_returned_conclusion_while_autosaving_is_not_a_conflict(assistant, cast):
     p = protocol_of(cast, annex="G", window_key="G:september", status=Status.SUBMITTED)
-    p = services.conclusion_return(protocol=p, by=cast.specialist, comments={"goals": "Нақты."})
+    p = returned(p, by=cast.specialist, comments={"goals": "Нақты."})
     seen = p.revision
     page = {"revision": seen, "client_token": "tab-1", "filled_on": "2026-09-11", **VALID["G"]}
     assistant.post(_autosave_url(p), {**page, "goals": "Нақты мақсат"})
@@ -104,9 +105,7 @@ def test_a_review_step_after_the_tabs_own_submission_still_conflicts(assistant, 
     p = protocol_of(cast, annex="G", window_key="G:september")
     page = {"revision": 1, "client_token": "tab-1", "filled_on": "2026-09-11", **VALID["G"]}
     assistant.post(reverse("protocols:submit", args=[p.pk]), page)
-    services.conclusion_return(
-        protocol=Protocol.objects.get(pk=p.pk), by=cast.specialist, comments={"goals": "x"}
-    )
+    returned(Protocol.objects.get(pk=p.pk), by=cast.specialist, comments={"goals": "x"})
     r = assistant.post(_autosave_url(p), {**page, "revision": 2, "goals": "жаңа"})
     assert r.status_code == 409
 

@@ -20,14 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from assistant_portal.accounts.models import Role, RoleKind, User
 from students.models import Assignment, Student
 
-from . import annexes, dynamics, review
-from .access import conclusions_for_reviewer
-from .annexes import b_free_activity as b_annex
-from .annexes import d_behaviour_log as d_annex
-from .annexes import v_class_observation as v_annex
-from .annexes import zh_support_programme as zh_annex
-from .calendar import calendar_of, current_years
-from .models import (
+from .. import annexes, dynamics
+from ..access import conclusions_for_reviewer
+from ..annexes import b_free_activity as b_annex
+from ..annexes import d_behaviour_log as d_annex
+from ..annexes import v_class_observation as v_annex
+from ..annexes import zh_support_programme as zh_annex
+from ..calendar import calendar_of, current_years
+from ..models import (
     AnnexCode,
     Meeting,
     MeetingItem,
@@ -37,8 +37,9 @@ from .models import (
     ReviewDecision,
     Status,
 )
-from .schedule import Annex, Period, Window, windows_for_pupil
-from .selectors import DONE, PupilYear, pupil_years
+from ..schedule import Annex, Period, Window, windows_for_pupil
+from ..selectors import DONE, PupilYear, meeting_decisions_for, pupil_years
+from . import services
 
 PERIODS = {
     str(Period.SEPTEMBER): _("September"),
@@ -126,7 +127,7 @@ def review_thread(protocol: Protocol) -> Thread:
         d.round: d
         for d in protocol.decisions.select_related("decided_by", "meeting").order_by("round")
     }
-    open_round = review.open_round(protocol)
+    open_round = services.open_round(protocol)
     by_round = defaultdict(list)
     for c in comments:
         by_round[c.round].append(c)
@@ -227,19 +228,6 @@ def my_next_steps(user) -> list[NextStep]:
         )
         .select_related("item__pupil", "item__meeting")
         .order_by("due", "pk")
-    )
-
-
-def meeting_decisions_for(pupil: Student) -> list[MeetingItem]:
-    """Every meeting decision about one pupil, newest first, with next steps; two queries."""
-    steps = NextStep.objects.filter(archived_at__isnull=True).select_related("responsible")
-    return list(
-        MeetingItem.objects.filter(
-            pupil=pupil, archived_at__isnull=True, meeting__archived_at__isnull=True
-        )
-        .select_related("meeting", "conclusion")
-        .prefetch_related(Prefetch("steps", queryset=steps))
-        .order_by("-meeting__held_on", "-pk")
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from .models import Meeting
+from ..models import Meeting
 
 DURATION = timedelta(hours=1)
 

@@ -19,18 +19,19 @@ from assistant_portal.accounts.roles import roles_of
 from students.models import ReadWhat
 from students.services import record_page_view, record_read
 
-from . import annexes, printing, review, review_selectors
-from .access import (
+from .. import annexes, printing
+from ..access import (
     get_conclusion_for_reviewer,
     get_meeting_for_user,
     get_next_step_for_user,
     get_team_pupil_for_user,
     meetings_visible_to,
 )
-from .models import AnnexCode
-from .review_forms import DecisionForm, MeetingForm, MeetingItemForm
-from .selectors import pupil_years
-from .services import StaleEdit
+from ..models import AnnexCode
+from ..selectors import pupil_years
+from ..services import StaleEdit
+from . import selectors, services
+from .forms import DecisionForm, MeetingForm, MeetingItemForm
 
 
 def _school_id(request, school_ids: set[int]) -> int:
@@ -68,13 +69,13 @@ def review_queue(request):
         "period": g.get("period", ""),
         "state": g.get("state", "pending") or "pending",
     }
-    queue = review_selectors.review_queue(request.user, school_id, page=g.get("page"), **filters)
+    queue = selectors.review_queue(request.user, school_id, page=g.get("page"), **filters)
     ctx = {
         "queue": queue,
         "query": _without_page(g),
         "filters": filters,
-        "periods": review_selectors.PERIODS,
-        "states": {k: label for k, (_s, label) in review_selectors.QUEUE_STATES.items()},
+        "periods": selectors.PERIODS,
+        "states": {k: label for k, (_s, label) in selectors.QUEUE_STATES.items()},
     }
     return render(request, "protocols/review/queue.html", ctx)
 
@@ -94,10 +95,10 @@ def _review_context(request, protocol, form):
         "sections": sections,
         "general_field": form["comment_general"],
         "form": form,
-        "thread": review_selectors.review_thread(protocol),
-        "decidable": protocol.status in review.PENDING,
-        "period": review_selectors.PERIODS.get(protocol.window_key.split(":")[-1], ""),
-        **review_selectors.evidence(py, today),
+        "thread": selectors.review_thread(protocol),
+        "decidable": protocol.status in services.PENDING,
+        "period": selectors.PERIODS.get(protocol.window_key.split(":")[-1], ""),
+        **selectors.evidence(py, today),
     }
 
 
@@ -126,13 +127,13 @@ def decide(request, conclusion_id):
     data = form.cleaned_data
     try:
         if data["action"] == "comment":
-            review.review_comment(
+            services.review_comment(
                 protocol=protocol, by=request.user, comments=form.comments(),
                 seen_revision=data["revision"],
             )  # fmt: skip
             messages.success(request, _("Your comments are saved."))
             return redirect("protocols:review", conclusion_id=protocol.pk)
-        review.review_decide(
+        services.review_decide(
             protocol=protocol, by=request.user, outcome=data["action"],
             seen_revision=data["revision"], comments=form.comments(), text=data["text"],
             meeting=data["meeting"],
@@ -169,12 +170,12 @@ def meetings(request):
 @login_required
 def meeting_new(request):
     school_id = _team_school(request)
-    team = review_selectors.school_team(school_id)
+    team = selectors.school_team(school_id)
     form = MeetingForm(request.POST or None, team=team, initial={"held_on": timezone.localdate()})
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            meeting = review.meeting_create(
+            meeting = services.meeting_create(
                 school_id=school_id, held_on=d["held_on"], starts_at=d["starts_at"],
                 attendees=list(d["attendees"]), notes=d["notes"], by=request.user,
             )  # fmt: skip
@@ -188,9 +189,9 @@ def _item_form(meeting, data=None, initial=None):
     return MeetingItemForm(
         data,
         initial=initial,
-        pupils=review_selectors.pupils_for_meeting(meeting.school_id),
-        conclusions=review_selectors.conclusions_of_school(meeting.school_id),
-        team=review_selectors.school_team(meeting.school_id),
+        pupils=selectors.pupils_for_meeting(meeting.school_id),
+        conclusions=selectors.conclusions_of_school(meeting.school_id),
+        team=selectors.school_team(meeting.school_id),
     )
 
 
@@ -206,7 +207,7 @@ def meeting(request, meeting_id):
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            review.meeting_item_add(
+            services.meeting_item_add(
                 meeting=meeting, pupil=d["pupil"], decision=d["decision"], by=request.user,
                 conclusion=d["conclusion"], step_text=d["step_text"],
                 responsible=d["responsible"], due=d["due"],
@@ -216,10 +217,10 @@ def meeting(request, meeting_id):
         status = 400
     ctx = {
         "meeting": meeting,
-        "items": review_selectors.meeting_detail(meeting),
-        "decisions": review_selectors.meeting_decisions(meeting),
+        "items": selectors.meeting_detail(meeting),
+        "decisions": selectors.meeting_decisions(meeting),
         "attendees": list(meeting.attendees.all()),
-        "agenda": review_selectors.meeting_agenda(meeting.school_id, timezone.localdate()),
+        "agenda": selectors.meeting_agenda(meeting.school_id, timezone.localdate()),
         "form": form,
     }
     return render(request, "protocols/review/meeting.html", ctx, status=status)
@@ -235,8 +236,8 @@ def meeting_pdf(request, meeting_id):
         ctx = {
             "meeting": meeting,
             "school": meeting.school,
-            "items": review_selectors.meeting_detail(meeting),
-            "decisions": review_selectors.meeting_decisions(meeting),
+            "items": selectors.meeting_detail(meeting),
+            "decisions": selectors.meeting_decisions(meeting),
             "attendees": list(meeting.attendees.all()),
             "printed_on": timezone.localdate(),
         }
@@ -255,7 +256,7 @@ def meeting_pdf(request, meeting_id):
 @require_POST
 def next_step_done(request, step_id):
     step = get_next_step_for_user(request.user, step_id)
-    review.next_step_done(step=step, by=request.user)
+    services.next_step_done(step=step, by=request.user)
     messages.success(request, _("Marked as done."))
     target = request.POST.get("next", "")
     if target == "meeting":
@@ -285,7 +286,7 @@ def overview(request):
     today = timezone.localdate()
     g = request.GET
     # Each number links to the list behind it: the same page with ?show=…&class=… / assistant=…
-    data = review_selectors.school_overview(
+    data = selectors.school_overview(
         school_id, today, show=g.get("show", ""), klass=g.get("class"),
         assistant=g.get("assistant"), page=g.get("page"),
     )  # fmt: skip
@@ -317,7 +318,7 @@ def overview(request):
 def flagged(request):
     school_id = _team_school(request)
     today = timezone.localdate()
-    pupils, waiting = review_selectors.flagged_pupils(school_id, today)
+    pupils, waiting = selectors.flagged_pupils(school_id, today)
     ctx = {"flagged": pupils, "waiting": waiting, "today": today}
     return render(request, "protocols/review/flagged.html", ctx)
 
@@ -326,5 +327,5 @@ def flagged(request):
 def team_dossier(request, pupil_id):
     pupil = get_team_pupil_for_user(request.user, pupil_id)
     record_page_view(request, pupil)
-    ctx = {"pupil": pupil, **review_selectors.team_dossier(pupil, timezone.localdate())}
+    ctx = {"pupil": pupil, **selectors.team_dossier(pupil, timezone.localdate())}
     return render(request, "protocols/review/dossier.html", ctx)

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from students.forms import DateInput
 
-from . import annexes
-from .models import AnnexCode, Outcome
-from .review_selectors import PERIODS
+from .. import annexes
+from ..models import AnnexCode, Outcome
+from .selectors import PERIODS
 
 ACTIONS = [
     ("comment", _("Comment only")),

@@ -21,9 +21,8 @@ from assistant_portal.accounts.roles import roles_of
 from assistant_portal.notifications.services import notify
 from students.models import Student
 
-from . import annexes
-from .meeting_invite import meeting_ics
-from .models import (
+from .. import annexes
+from ..models import (
     AnnexCode,
     Meeting,
     MeetingItem,
@@ -35,7 +34,8 @@ from .models import (
     ReviewDecision,
     Status,
 )
-from .services import StaleEdit
+from ..services import StaleEdit
+from .meeting_invite import meeting_ics
 
 PENDING = {Status.SUBMITTED, Status.UNDER_REVIEW}
 
@@ -43,8 +43,8 @@ PENDING = {Status.SUBMITTED, Status.UNDER_REVIEW}
 def open_round(protocol: Protocol) -> int:
     """The round comments go to now: one after the last closed round.
 
-    A round is closed by a decision (`ReviewDecision`), and also — for returns made through
-    the older `services.conclusion_return`, which records comments but no decision — when its
+    A round is closed by a decision (`ReviewDecision`), and also — for returns recorded as
+    comments without a decision, as databases seeded by an older demo hold them — when its
     comments were written before the latest hand-in, or the conclusion is decided now."""
     closed = protocol.decisions.aggregate(n=Max("round"))["n"] or 0
     comments = protocol.comments.all()

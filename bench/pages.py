@@ -26,11 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-DB_URL = re.sub(r"/[^/]*$", "/bench_pages", BASE_URL)
+# Another name and port (BENCH_PAGES_DB, BENCH_PAGES_PORT) let two checkouts run side by side.
+DB_NAME = os.environ.get("BENCH_PAGES_DB", "bench_pages")
+DB_URL = re.sub(r"/[^/]*$", f"/{DB_NAME}", BASE_URL)
 os.environ["DATABASE_URL"] = DB_URL
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.floor.settings"
 os.environ.pop("REDIS_URL", None)  # tasks in-process: the pages never queue anything here
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PAGES_PORT", "8765"))
 HOST = f"http://127.0.0.1:{PORT}"
 PY = str(ROOT / ".venv" / "bin" / "python")
 
@@ -43,8 +45,8 @@ def fresh_database() -> None:
     import psycopg
 
     with psycopg.connect(BASE_URL, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS bench_pages WITH (FORCE)")
-        conn.execute("CREATE DATABASE bench_pages")
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     manage("migrate", "-v", "0")
     manage("load_demo")
 

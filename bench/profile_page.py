@@ -18,7 +18,10 @@ alternate in every round.
   requests (the loop runs as libc's `lfind` comparator, and callgrind collects inside `lfind`
   only, dumping after each call) — deterministic and independent of the machine's load, but
   ~50× slower: use `-n 3` to `-n 5`.
-- `--profile`: cProfile over the page's requests, the top functions by cumulative time.
+- `--profile`: cProfile over the page's requests: where the time goes (session, user, roles,
+  view, template, queries, read-log write, schedule, forms, URLs, translations; inclusive
+  and overlapping, with the profiler's overhead), then the top functions by cumulative time
+  (`--top 0`: the breakdown only).
 
 The database is DATABASE_URL (default `bench_profile` on the local PostgreSQL) with the demo
 data (`--build` drops and recreates it: migrate + load_demo, ~40 s).
@@ -177,19 +180,59 @@ def callgrind_parent(names: list[str], n: int) -> None:
         print(f"{label:30} {page:8.1f} {floor:8.1f} {page / floor:6.2f}")
 
 
+# Where the time goes (issue 17): (label, file, function) whose cumulative time is shown per
+# request. Inclusive and overlapping (a query inside the roles look-up counts in both).
+PARTS = [
+    ("session load", "django/contrib/sessions/backends/db.py", "load"),
+    ("user look-up", "django/contrib/auth/__init__.py", "get_user"),
+    ("roles look-up", "assistant_portal/accounts/roles.py", "for_user"),
+    ("view (with its template)", "django/core/handlers/base.py", "_get_response"),
+    ("template rendering", "django/template/backends/django.py", "render"),
+    ("query execution (client side)", "django/db/models/sql/compiler.py", "execute_sql"),
+    ("model instances from rows", "django/db/models/base.py", "from_db"),
+    ("read-log write", "students/services.py", "record_read"),
+    ("history context (pghistory)", "pghistory/runtime.py", "_inject_history_context"),
+    ("schedule: windows of a pupil", "protocols/schedule.py", "windows_for_pupil"),
+    ("schedule: calendar of a year", "protocols/calendar.py", "calendar_of"),
+    ("crispy-forms fields", "crispy_forms/templatetags/crispy_forms_filters.py", "as_crispy_field"),
+    ("form widgets", "django/forms/boundfield.py", "as_widget"),
+    ("URL reversing", "django/urls/base.py", "reverse"),
+    ("translations (gettext)", "django/utils/translation/trans_real.py", "gettext"),
+    ("date formatting", "django/utils/dateformat.py", "format"),
+]
+
+
+def breakdown(stats: pstats.Stats, n: int) -> str:
+    """The PARTS' cumulative time per request, and their share of the profiled total."""
+    total = stats.total_tt
+    lines = [f"  {'part (inclusive, profiled)':34} {'ms/req':>7} {'share':>6}"]
+    for label, file, function in PARTS:
+        found = [
+            cum for (path, _line, name), (_cc, _nc, _tt, cum, _callers) in stats.stats.items()
+            if name == function and path.endswith(file)
+        ]  # fmt: skip
+        if found:
+            cum = sum(found)
+            lines.append(f"  {label:34} {cum / n * 1000:7.2f} {cum / total:6.0%}")
+    return "\n".join(lines)
+
+
 def profile(pages, made, n: int, top: int, sort: str) -> None:
     import cProfile
 
     for _name, label, path, email in pages:
         client = made[email]
         requests(client, path, WARM_UP)
-        prof = cProfile.Profile()
+        prof = cProfile.Profile(time.thread_time)  # CPU: the database's wait is not ours
         prof.enable()
         requests(client, path, n)
         prof.disable()
         out = io.StringIO()
         stats = pstats.Stats(prof, stream=out)
-        print(f"\n=== {label} ({path}): {stats.total_tt / n * 1000:.1f} ms per request profiled")
+        print(f"\n=== {label} ({path}): {stats.total_tt / n * 1000:.1f} ms CPU per request profiled")
+        print(breakdown(stats, n))
+        if not top:
+            continue
         stats.sort_stats(sort).print_stats(top)
         # Paths shortened to the project and the packages, so the lines fit.
         text = re.sub(r"/\S*/site-packages/", "", out.getvalue())

@@ -229,7 +229,8 @@ def profile(pages, made, n: int, top: int, sort: str) -> None:
         prof.disable()
         out = io.StringIO()
         stats = pstats.Stats(prof, stream=out)
-        print(f"\n=== {label} ({path}): {stats.total_tt / n * 1000:.1f} ms CPU per request profiled")
+        cpu = stats.total_tt / n * 1000
+        print(f"\n=== {label} ({path}): {cpu:.1f} ms CPU per request profiled")
         print(breakdown(stats, n))
         if not top:
             continue

@@ -1,6 +1,7 @@
 """Template helpers for protocol pages: links to windows and annex names from the registry."""
 
 from django import template
+from django.utils.html import format_html
 
 from assistant_portal.forms import field_block
 
@@ -15,6 +16,19 @@ register = template.Library()
 def as_field(field) -> str:
     """A form field as crispy's bootstrap5 field, drawn in Python (`field_block`)."""
     return field_block(field)
+
+
+@register.filter
+def state_link(cell, css: str = "") -> str:
+    """A grid cell: its state badge linking to its window's form. One filter instead of a
+    link, a badge and three look-ups per cell: a year's grid draws ~150 of them."""
+    return format_html(
+        '<a{} href="{}"><span class="state state-{}">{}</span></a>',
+        format_html(' class="{}"', css) if css else "",
+        cell.url,
+        cell.state,
+        cell.label,
+    )
 
 
 @register.simple_tag

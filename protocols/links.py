@@ -1,5 +1,6 @@
 """Links into the protocol forms (built by the protocols-core views)."""
 
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.urls import reverse
@@ -27,4 +28,11 @@ class WindowLinks:
         self.prefix = reverse("protocols:window", args=[pupil_id, "A", "k"]).removesuffix("A/k/")
 
     def __call__(self, annex: str, key: str) -> str:
-        return f"{self.prefix}{quote(str(annex), safe=_SAFE)}/{quote(key, safe=_SAFE)}/"
+        return self.prefix + _window_part(annex, key)
+
+
+@lru_cache(maxsize=8192)
+def _window_part(annex: str, key: str) -> str:
+    """The annex and key of a window link, quoted as reverse() quotes them (the same keys recur
+    for every pupil of a school and every request)."""
+    return f"{quote(str(annex), safe=_SAFE)}/{quote(key, safe=_SAFE)}/"

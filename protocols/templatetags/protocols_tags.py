@@ -1,13 +1,20 @@
 """Template helpers for protocol pages: links to windows and annex names from the registry."""
 
+from functools import lru_cache
+
 from django import template
-from django.utils.html import format_html
+from django.utils import formats
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from assistant_portal.forms import field_block
 
 from .. import annexes
 from ..links import window_url as _window_url
 from ..schedule import Annex
+from ..selectors import State
 
 register = template.Library()
 
@@ -22,12 +29,34 @@ def as_field(field) -> str:
 def state_link(cell, css: str = "") -> str:
     """A grid cell: its state badge linking to its window's form. One filter instead of a
     link, a badge and three look-ups per cell: a year's grid draws ~150 of them."""
+    css_attr = f' class="{escape(css)}"' if css else ""
+    badge = _badge(cell.state, get_language())
+    return mark_safe(f'<a{css_attr} href="{escape(cell.url)}">{badge}</a>')  # noqa: S308  escaped
+
+
+@lru_cache(maxsize=256)
+def _badge(state: str, language: str) -> str:
+    """A state's badge in a language (the label is translated for the language given)."""
+    return format_html('<span class="state state-{}">{}</span>', state, State.LABELS[state])
+
+
+@register.simple_tag
+def week_row(monday, cells, this_monday) -> str:
+    """One school week of the weekly table: the Monday (marked when it is this week) and a
+    state link or a dash per annex. Drawn in one call: the table has ~36 rows of 3 cells."""
+    current = monday == this_monday
+    day = formats.date_format(monday, "SHORT_DATE_FORMAT")
+    badge = format_html(' <span class="badge text-bg-primary">{}</span>', _("this week"))
     return format_html(
-        '<a{} href="{}"><span class="state state-{}">{}</span></a>',
-        format_html(' class="{}"', css) if css else "",
-        cell.url,
-        cell.state,
-        cell.label,
+        '<tr{}><th scope="row">{}{}</th>{}</tr>',
+        mark_safe(' class="this-week" aria-current="date"') if current else "",
+        day,
+        badge if current else "",
+        format_html_join(
+            "",
+            "<td>{}</td>",
+            ((state_link(c, "d-inline-block target") if c else "—",) for c in cells),
+        ),
     )
 
 

@@ -13,7 +13,7 @@ urlpatterns = [
     path("protocols/", include("protocols.urls")),
     path("notifications/", include("assistant_portal.notifications.urls")),
     path("course/", include("course.urls")),
-    path("grading/", include("grading.urls")),
+    path("grading/", include("course.gradebook_urls")),
     path("oversight/", include("assistant_portal.oversight.urls")),
     path("admin/", admin.site.urls),
 ]

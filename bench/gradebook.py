@@ -49,8 +49,8 @@ def with_database() -> tuple[float, int]:
     from django.test.utils import CaptureQueriesContext
 
     from assistant_portal.accounts.models import User
+    from course.gradebook import cohort_standings
     from course.models import Cohort, Course, Enrolment, Score, Task, TrainingOrganisation
-    from grading.gradebook import cohort_standings
 
     class Rollback(Exception):
         pass

@@ -19,8 +19,7 @@ from django.views.decorators.http import require_POST
 
 from assistant_portal import jobs
 from assistant_portal.security.client_ip import client_ip
-from grading.gradebook import cohort_standings
-from grading.selectors import BLOCKING_LABELS
+from grading.display import BLOCKING_LABELS
 
 from . import certificates as svc
 from .access import (
@@ -31,53 +30,24 @@ from .access import (
     get_enrolment_for_admin,
 )
 from .forms import RevokeForm
-from .models import Certificate, CertificateBatch, Enrolment
+from .gradebook import certificate_rows
+from .models import Certificate, CertificateBatch
+from .selectors import latest_batch
 
 # --- The administrator's pages ------------------------------------------------------------
-
-
-def _rows(cohort):
-    """Each listener with standing, why not eligible, and the certificate in force (if any)."""
-    enrolments = list(
-        Enrolment.objects.active()
-        .filter(cohort=cohort)
-        .select_related("listener")
-        .order_by("sort_key", "pk")
-    )
-    standings = cohort_standings(cohort, enrolments)
-    certs, history = {}, {}
-    for c in Certificate.objects.filter(enrolment__cohort=cohort).order_by("issued_at", "pk"):
-        if c.status == Certificate.Status.SUPERSEDED:
-            history.setdefault(c.enrolment_id, []).append(c)  # earlier issues of a reissue
-        elif c.enrolment_id not in certs or c.status == "valid":
-            certs[c.enrolment_id] = c  # the valid one wins over an older revoked one
-    rows = []
-    for e in enrolments:
-        st, cert = standings[e.pk], certs.get(e.pk)
-        rows.append(
-            {
-                "enrolment": e,
-                "st": st,
-                "blocking": BLOCKING_LABELS.get(st.blocking, ""),
-                "cert": cert,
-                "history": history.get(e.pk, []),
-                "changed": bool(cert and cert.status == "valid" and svc.grade_changed(cert, st)),
-            }
-        )
-    return rows
 
 
 @login_required
 def cohort_certificates(request, cohort_id):
     cohort = get_cohort_for_admin(request.user, cohort_id)
-    rows = _rows(cohort)
+    rows = certificate_rows(cohort)
     return render(
         request,
         "course/certificates/cohort.html",
         {"cohort": cohort, "rows": rows, "revoke_form": RevokeForm(),
          "revoke_categories": Certificate.RevokeCategory.choices,
          "eligible": sum(1 for r in rows if r["st"].eligible),
-         "batch": cohort.certificate_batches.order_by("-pk").first()},
+         "batch": latest_batch(cohort)},
     )  # fmt: skip
 
 
@@ -115,8 +85,8 @@ def certificate_revoke(request, certificate_id):
         return render(
             request,
             "course/certificates/cohort.html",
-            {"cohort": cohort, "rows": _rows(cohort), "revoke_form": form, "revoke_id": cert.pk,
-         "revoke_categories": Certificate.RevokeCategory.choices,
+            {"cohort": cohort, "rows": certificate_rows(cohort), "revoke_form": form,
+             "revoke_id": cert.pk, "revoke_categories": Certificate.RevokeCategory.choices,
              "eligible": None, "batch": None},
             status=400,
         )  # fmt: skip
@@ -278,7 +248,7 @@ def verify_json(request, code):
         "issued_on": c.issued_on.isoformat(),
         "pdf": request.build_absolute_uri(reverse("course:verify_pdf", args=[c.code])),
     }
-    if c.status == "revoked":
+    if c.status == Certificate.Status.REVOKED:
         # A date and a category; never the staff's typed reason (issue #14 item 10).
         data["revoked_on"] = timezone.localdate(c.revoked_at).isoformat()
         data["revoke_category"] = c.revoke_category or Certificate.RevokeCategory.OTHER

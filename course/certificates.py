@@ -11,7 +11,6 @@ import re
 import secrets
 import zipfile
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import IO
 
 import segno
@@ -26,9 +25,12 @@ from django.utils.translation import gettext as _
 from assistant_portal import jobs
 from assistant_portal.jobs import UNFINISHED
 from assistant_portal.security.pdf import render_pdf
-from grading.gradebook import Standing, cohort_standings, listener_standing
+from grading.gradebook import Standing
 
+from .gradebook import cohort_standings, listener_standing, two_places
 from .models import Certificate, CertificateBatch, CertificateCounter, Cohort, Enrolment
+
+VALID = Certificate.Status.VALID
 
 # No 0/O, 1/I/L: a code typed from paper cannot be misread. 12 of 31 symbols ≈ 59 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -101,20 +103,15 @@ def _snapshot(*, enrolment: Enrolment, st: Standing, by, serial: str, now) -> Ce
         hours=108,  # SPEC §4: the course is 108 academic hours
         cohort_start=cohort.start,
         cohort_end=cohort.end,
-        tu=_two(st.tu),
-        test=_two(st.test),
-        final=_two(st.final),
+        tu=two_places(st.tu),
+        test=two_places(st.test),
+        final=two_places(st.final),
         letter=st.letter.letter,
         issued_on=timezone.localdate(now),
         issued_at=now,
         issued_by=by,
         issuer_name=getattr(by, "full_name", "") or str(by),
     )
-
-
-def _two(x: Decimal) -> Decimal:
-    """Two decimals as the gradebook shows them (floatformat rounds half up too)."""
-    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _fresh_code(cert: Certificate) -> None:
@@ -162,7 +159,7 @@ def certificate_issue(
 @transaction.atomic
 def _issue_row(*, enrolment, by, batch, now) -> tuple[Certificate, bool]:
     enrolment = _locked(enrolment)  # two issues of the same listener wait for each other
-    existing = Certificate.objects.filter(enrolment=enrolment, status="valid").first()
+    existing = Certificate.objects.filter(enrolment=enrolment, status=VALID).first()
     if existing is not None:
         return existing, False
     st = listener_standing(enrolment, now=now)
@@ -359,25 +356,3 @@ def verify(raw_code: str) -> Verification | None:
         except Certificate.DoesNotExist:  # pragma: no cover - a superseded row always has one
             current = None
     return Verification(certificate=cert, current=current)
-
-
-def grade_changed(cert: Certificate, st: Standing) -> bool:
-    """The gradebook's flag: today's final grade or letter differs from the printed one."""
-    if st.final is None or st.letter is None:
-        return True
-    return _two(st.final) != cert.final or st.letter.letter != cert.letter
-
-
-def changed_since_issue(cohort: Cohort, rows) -> set[int]:
-    """Enrolment ids whose valid certificate no longer matches today's grade (one query).
-
-    `rows` are (enrolment, standing) pairs, as the gradebook has them.
-    """
-    st_by = {e.pk: st for e, st in rows}
-    return {
-        c.enrolment_id
-        for c in Certificate.objects.filter(enrolment__cohort=cohort, status="valid").only(
-            "enrolment_id", "final", "letter"
-        )
-        if c.enrolment_id in st_by and grade_changed(c, st_by[c.enrolment_id])
-    }

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from assistant_portal.jobs import BackgroundJob
+from assistant_portal.jobs import UNFINISHED, BackgroundJob
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -623,13 +623,19 @@ class CertificateBatch(BackgroundJob):
             # A second click on "issue to all" finds the running batch (issue #14 item 2).
             models.UniqueConstraint(
                 fields=["cohort"],
-                condition=Q(status__in=["pending", "running"]),
+                condition=Q(status__in=list(UNFINISHED)),
                 name="one_running_certificate_batch_per_cohort",
             )
         ]
 
     def __str__(self):
         return f"{self.cohort} #{self.pk}"
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("valid")
+    REVOKED = "revoked", _("revoked")
+    SUPERSEDED = "superseded", _("superseded")
 
 
 @pghistory.track()
@@ -639,10 +645,7 @@ class Certificate(models.Model):
     A reissue keeps the serial, gets a new code, and marks this row superseded (SPEC §7).
     """
 
-    class Status(models.TextChoices):
-        VALID = "valid", _("valid")
-        REVOKED = "revoked", _("revoked")
-        SUPERSEDED = "superseded", _("superseded")
+    Status = CertificateStatus
 
     class RevokeCategory(models.TextChoices):
         """What the public verify page says of a revocation (the typed reason stays internal)."""
@@ -700,11 +703,13 @@ class Certificate(models.Model):
         ordering = ["serial", "issued_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrolment"], condition=Q(status="valid"), name="certificate_one_valid"
+                fields=["enrolment"],
+                condition=Q(status=CertificateStatus.VALID),
+                name="certificate_one_valid",
             ),
             models.CheckConstraint(
                 name="certificate_revoked_has_reason",
-                condition=~Q(status="revoked")
+                condition=~Q(status=CertificateStatus.REVOKED)
                 | (Q(revoked_at__isnull=False) & ~Q(revoke_reason="")),
             ),
         ]

@@ -2,13 +2,36 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Prefetch, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 
 from grading import rules
 
-from .models import Attempt, AttemptQuestion, Choice, Course, Enrolment, Module, Score, Task, Topic
+from .access import cohorts_managed_by, enrolments_of, questions_managed_by
+from .models import (
+    Attempt,
+    AttemptQuestion,
+    Certificate,
+    CertificateBatch,
+    Choice,
+    Cohort,
+    Course,
+    Enrolment,
+    EnrolmentInvitation,
+    Module,
+    Post,
+    Question,
+    Score,
+    Session,
+    SupportActivity,
+    Task,
+    Topic,
+)
+from .programme import CODE
 
 HOUR_COLUMNS = ("lecture", "practical", "self_study", "masterclass")
 
@@ -176,3 +199,132 @@ def attempt_outcome(attempt: Attempt, *, now=None) -> AttemptOutcome:
         timed_out=attempt.submitted_at is None and now > attempt.deadline,
         modules=[by_module[k] for k in sorted(by_module)],
     )
+
+
+# --- what the course pages show (the views only render) -------------------------------------
+
+
+def the_course() -> Course:
+    """The one course the portal runs (SPEC §4); 404 before its programme is loaded."""
+    return get_object_or_404(Course, code=CODE)
+
+
+def cohort_lists(user) -> tuple[QuerySet[Cohort], QuerySet[Enrolment]]:
+    """The cohorts the user administers and the user's own enrolments."""
+    managed = cohorts_managed_by(user).select_related("organisation")
+    own = enrolments_of(user).select_related("cohort")
+    return managed, own
+
+
+def cohort_tasks(cohort: Cohort) -> QuerySet[Task]:
+    return Task.objects.active().filter(cohort=cohort)
+
+
+def cohort_roster(cohort: Cohort) -> dict:
+    """The cohort page: listeners, tasks, pending invitations."""
+    return {
+        "enrolments": Enrolment.objects.active()
+        .filter(cohort=cohort)
+        .select_related("listener")
+        .order_by("sort_key"),
+        "tasks": cohort_tasks(cohort).select_related("module"),
+        # Pending invitations show the typed address only, never the account's name.
+        "invitations": EnrolmentInvitation.objects.filter(
+            cohort=cohort,
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            archived_at__isnull=True,
+        ).only("pk", "email", "created_at"),
+    }
+
+
+def grid_targets(cohort: Cohort, *, enrolment_id: int, task_id: int) -> tuple[Enrolment, Task]:
+    """The listener and task of one score cell, both of this cohort; 404 otherwise."""
+    enrolment = get_object_or_404(
+        Enrolment.objects.active().filter(cohort=cohort).select_related("listener"),
+        pk=enrolment_id,
+    )
+    task = get_object_or_404(cohort_tasks(cohort), pk=task_id)
+    return enrolment, task
+
+
+def question_bank(user, course: Course) -> QuerySet[Question]:
+    return (
+        questions_managed_by(user)
+        .filter(course=course)
+        .select_related("module")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
+    )
+
+
+def valid_certificate(enrolment: Enrolment) -> Certificate | None:
+    """The listener's certificate in force, to download."""
+    return enrolment.certificates.filter(status=Certificate.Status.VALID).first()
+
+
+def my_course(enrolment: Enrolment, *, now: datetime) -> dict:
+    """The listener's page besides the standing: tasks, attempts, support, the certificate."""
+    tasks = list(cohort_tasks(enrolment.cohort).select_related("module"))
+    attempts = list(enrolment.attempts.all())
+    support = list(enrolment.support.active())
+    return {
+        "tasks": tasks,
+        "attempts": attempts,
+        "open_attempt": next(
+            (a for a in attempts if a.submitted_at is None and a.deadline > now), None
+        ),
+        "support": support,
+        "support_hours": sum((s.hours for s in support), Decimal(0)),
+        "certificate": valid_certificate(enrolment),
+    }
+
+
+def attempt_items(attempt: Attempt) -> list[AttemptQuestion]:
+    return list(attempt.items.select_related("question").order_by("position"))
+
+
+def choices_by_id(question: Question) -> dict[int, Choice]:
+    return {c.pk: c for c in question.choices.all()}
+
+
+def attempt_item(attempt: Attempt, position: int) -> AttemptQuestion:
+    """One question of the attempt by its position; 404 otherwise."""
+    return get_object_or_404(
+        AttemptQuestion.objects.select_related("question"), attempt=attempt, position=position
+    )
+
+
+def answered_items(attempt: Attempt) -> list[AttemptQuestion]:
+    """The attempt's questions with only what the finish page needs (answered or not)."""
+    return list(attempt.items.order_by("position").only("position", "chosen"))
+
+
+def timetable(cohort: Cohort) -> QuerySet[Session]:
+    return cohort.sessions.active().select_related("topic", "topic__module")
+
+
+def attendance_rows(session: Session) -> list[tuple[Enrolment, bool | None]]:
+    """Each active listener with their mark for the session (None: not marked yet)."""
+    enrolments = list(
+        Enrolment.objects.active()
+        .filter(cohort_id=session.cohort_id)
+        .select_related("listener")
+        .order_by("sort_key")
+    )
+    marked = dict(session.attendance.values_list("enrolment_id", "present"))
+    return [(e, marked.get(e.pk)) for e in enrolments]
+
+
+def support_activities(enrolment: Enrolment) -> tuple[QuerySet[SupportActivity], Decimal]:
+    """The post-course support recorded for a listener and its total hours."""
+    activities = enrolment.support.active()
+    return activities, activities.aggregate(t=Sum("hours"))["t"] or Decimal(0)
+
+
+def latest_batch(cohort: Cohort) -> CertificateBatch | None:
+    """The cohort's last bulk issue, for its progress or its ZIP."""
+    return cohort.certificate_batches.order_by("-pk").first()
+
+
+def board_posts(cohort: Cohort) -> QuerySet[Post]:
+    return cohort.posts.active().select_related("author")[:200]

@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy
 from assistant_portal.accounts.models import Role, RoleKind, User
 from assistant_portal.notifications.services import notify
 from grading import rules
-from grading.gradebook import listener_standing
 from students.text import kazakh_sort_key
 
+from .gradebook import listener_standing
 from .models import (
     Attempt,
     AttemptQuestion,

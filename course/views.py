@@ -6,9 +6,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Sum
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,13 +17,10 @@ from assistant_portal.accounts.places import admin_organisation
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.forms import add_service_errors
 from assistant_portal.spreadsheets import SpreadsheetUploadForm
-from grading.gradebook import listener_standing
-from grading.selectors import LISTENER_BLOCKING
+from grading.display import LISTENER_BLOCKING
 
 from . import importing, selectors, services
 from .access import (
-    cohorts_managed_by,
-    enrolments_of,
     get_attempt_for_listener,
     get_cohort_for_admin,
     get_cohort_for_user,
@@ -36,7 +32,6 @@ from .access import (
     get_session_for_admin,
     get_task_for_admin,
     is_course_admin,
-    questions_managed_by,
 )
 from .forms import (
     CohortForm,
@@ -49,16 +44,12 @@ from .forms import (
     SupportForm,
     TaskForm,
 )
+from .gradebook import listener_standing
 from .models import (
-    AttemptQuestion,
-    Choice,
     Course,
-    Enrolment,
     EnrolmentInvitation,
-    Task,
     TrainingOrganisation,
 )
-from .programme import CODE
 from .rubric import RUBRIC
 
 
@@ -68,7 +59,7 @@ def _admin_organisation(user) -> TrainingOrganisation:
 
 
 def _course() -> Course:
-    return get_object_or_404(Course, code=CODE)
+    return selectors.the_course()
 
 
 @login_required
@@ -80,8 +71,7 @@ def programme(request):
 
 @login_required
 def cohort_list(request):
-    managed = cohorts_managed_by(request.user).select_related("organisation")
-    own = enrolments_of(request.user).select_related("cohort")
+    managed, own = selectors.cohort_lists(request.user)
     if not is_course_admin(request.user) and not own:
         raise Http404
     return render(
@@ -119,22 +109,7 @@ def cohort_detail(request, cohort_id):
 
 
 def _cohort_ctx(cohort, enrol_form):
-    return {
-        "cohort": cohort,
-        "enrolments": Enrolment.objects.active()
-        .filter(cohort=cohort)
-        .select_related("listener")
-        .order_by("sort_key"),
-        "tasks": Task.objects.active().filter(cohort=cohort).select_related("module"),
-        # Pending invitations show the typed address only, never the account's name.
-        "invitations": EnrolmentInvitation.objects.filter(
-            cohort=cohort,
-            accepted_at__isnull=True,
-            declined_at__isnull=True,
-            archived_at__isnull=True,
-        ).only("pk", "email", "created_at"),
-        "enrol_form": enrol_form,
-    }
+    return {"cohort": cohort, **selectors.cohort_roster(cohort), "enrol_form": enrol_form}
 
 
 @login_required
@@ -232,7 +207,7 @@ def scores_import(request, cohort_id):
         template="course/import_scores.html",
         parse=lambda raw, name, enc: importing.parse_scores(raw, name, cohort=cohort, encoding=enc),
         apply=apply,
-        ctx={"cohort": cohort, "tasks": Task.objects.active().filter(cohort=cohort)},
+        ctx={"cohort": cohort, "tasks": selectors.cohort_tasks(cohort)},
         done=reverse("course:scores", args=[cohort.pk]),
     )
 
@@ -280,10 +255,7 @@ def score_save(request, cohort_id):
         e_id, t_id = int(request.POST.get("enrolment", "")), int(request.POST.get("task", ""))
     except ValueError:
         return HttpResponseBadRequest(_("Which listener and task?"))
-    enrolment = get_object_or_404(
-        Enrolment.objects.active().filter(cohort=cohort).select_related("listener"), pk=e_id
-    )
-    task = get_object_or_404(Task.objects.active().filter(cohort=cohort), pk=t_id)
+    enrolment, task = selectors.grid_targets(cohort, enrolment_id=e_id, task_id=t_id)
     form = ScoreCellForm(request.POST)
     if form.is_valid():
         services.score_set(
@@ -305,13 +277,7 @@ def score_save(request, cohort_id):
 
 
 def _bank_ctx(user, course) -> dict:
-    questions = (
-        questions_managed_by(user)
-        .filter(course=course)
-        .select_related("module")
-        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
-    )
-    return {"questions": questions, "course": course}
+    return {"questions": selectors.question_bank(user, course), "course": course}
 
 
 @login_required
@@ -398,10 +364,7 @@ def my_course(request, cohort_id):
     # A page view writes nothing (issue #12 defect 14): an attempt past its limit is scored by
     # the standing's read and stored by the next POST or the sweeper.
     st = listener_standing(enrolment, now=now)
-    tasks = list(Task.objects.active().filter(cohort=cohort).select_related("module"))
-    attempts = list(enrolment.attempts.all())
-    open_attempt = next((a for a in attempts if a.submitted_at is None and a.deadline > now), None)
-    support = list(enrolment.support.active())
+    page = selectors.my_course(enrolment, now=now)
     return render(
         request,
         "course/my_course.html",
@@ -409,15 +372,10 @@ def my_course(request, cohort_id):
             "cohort": cohort,
             "enrolment": enrolment,
             "st": st,
-            "rows": [(t, st.scores.get(t.id)) for t in tasks],
-            "attempts": attempts,
-            "open_attempt": open_attempt,
-            "support": support,
-            "support_hours": sum((s.hours for s in support), Decimal(0)),
+            "rows": [(t, st.scores.get(t.id)) for t in page.pop("tasks")],
+            **page,
             "now": now,
-            # issue #7: the listener's certificate in force, to download
-            "certificate": enrolment.certificates.filter(status="valid").first(),
-            # which rule blocks the certificate, in the listener's words (issue #12 defect 8)
+            # which rule blocks the certificate, in the listener's words
             "blocking_text": LISTENER_BLOCKING.get(st.blocking, ""),
         },
     )
@@ -439,7 +397,7 @@ def test_start(request, cohort_id):
 def attempt_page(request, attempt_id):
     attempt = get_attempt_for_listener(request.user, attempt_id)
     now = timezone.now()
-    items = list(attempt.items.select_related("question").order_by("position"))
+    items = selectors.attempt_items(attempt)
     if attempt.submitted_at is not None or now > attempt.deadline or not items:
         return _result(request, attempt, now=now)
     try:
@@ -447,7 +405,7 @@ def attempt_page(request, attempt_id):
     except ValueError:
         position = 1
     item = items[position - 1]
-    choices = {c.pk: c for c in item.question.choices.all()}
+    choices = selectors.choices_by_id(item.question)
     # The order was drawn on the server when the attempt started; each answer's value is an
     # opaque per-attempt token, never its id (issue #14 item 7).
     options = [
@@ -473,7 +431,7 @@ def _result(request, attempt, *, now):
     """The result page, also for an attempt past its limit that nothing has stored yet."""
     outcome = selectors.attempt_outcome(attempt, now=now)
     st = listener_standing(attempt.enrolment, now=now)
-    certificate = attempt.enrolment.certificates.filter(status="valid").first()
+    certificate = selectors.valid_certificate(attempt.enrolment)
     return render(
         request,
         "course/attempt_result.html",
@@ -492,9 +450,7 @@ def attempt_answer(request, attempt_id):
         position = int(request.POST.get("position", ""))
     except ValueError:
         return HttpResponseBadRequest(_("Which question?"))
-    item = get_object_or_404(
-        AttemptQuestion.objects.select_related("question"), attempt=attempt, position=position
-    )
+    item = selectors.attempt_item(attempt, position)
     try:
         chosen = services.chosen_from_tokens(
             attempt=attempt, item=item, tokens=request.POST.getlist("choice")
@@ -530,7 +486,7 @@ def attempt_finish(request, attempt_id):
     attempt = get_attempt_for_listener(request.user, attempt_id)
     if attempt.submitted_at is not None or timezone.now() > attempt.deadline:
         return redirect(attempt)
-    items = list(attempt.items.order_by("position").only("position", "chosen"))
+    items = selectors.answered_items(attempt)
     unanswered = [i.position for i in items if not i.chosen]
     return render(
         request,
@@ -604,7 +560,7 @@ def timetable(request, cohort_id):
             else:
                 messages.success(request, _("Saved."))
                 return redirect("course:timetable", cohort_id=cohort.pk)
-    sessions = cohort.sessions.active().select_related("topic", "topic__module")
+    sessions = selectors.timetable(cohort)
     ctx = {"cohort": cohort, "sessions": sessions, "form": form if is_admin else None}
     return render(request, "course/timetable.html", ctx, status=400 if form.errors else 200)
 
@@ -612,19 +568,12 @@ def timetable(request, cohort_id):
 @login_required
 def attendance(request, session_id):
     session = get_session_for_admin(request.user, session_id)
-    enrolments = list(
-        Enrolment.objects.active()
-        .filter(cohort_id=session.cohort_id)
-        .select_related("listener")
-        .order_by("sort_key")
-    )
     if request.method == "POST":
         present = {int(x) for x in request.POST.getlist("present") if x.isdigit()}
         services.attendance_save(session=session, present_ids=present)
         messages.success(request, _("Saved."))
         return redirect("course:timetable", cohort_id=session.cohort_id)
-    marked = dict(session.attendance.values_list("enrolment_id", "present"))
-    rows = [(e, marked.get(e.pk)) for e in enrolments]
+    rows = selectors.attendance_rows(session)
     return render(request, "course/attendance.html", {"session": session, "rows": rows})
 
 
@@ -643,8 +592,7 @@ def support(request, enrolment_id):
         else:
             messages.success(request, _("Saved."))
             return redirect("course:support", enrolment_id=enrolment.pk)
-    activities = enrolment.support.active()
-    total = activities.aggregate(t=Sum("hours"))["t"] or Decimal(0)
+    activities, total = selectors.support_activities(enrolment)
     ctx = {"enrolment": enrolment, "cohort": enrolment.cohort, "form": form,
            "activities": activities, "total": total}  # fmt: skip
     return render(request, "course/support.html", ctx, status=400 if form.errors else 200)
@@ -658,6 +606,6 @@ def board(request, cohort_id):
         services.post_add(cohort=cohort, author=request.user, text=form.cleaned_data["text"])
         messages.success(request, _("Saved."))
         return redirect("course:board", cohort_id=cohort.pk)
-    posts = cohort.posts.active().select_related("author")[:200]
+    posts = selectors.board_posts(cohort)
     ctx = {"cohort": cohort, "posts": posts, "form": form}
     return render(request, "course/board.html", ctx, status=400 if form.errors else 200)

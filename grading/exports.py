@@ -6,7 +6,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .selectors import labels
+from .display import labels
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^\d{1,3}(\.\d{1,2})?$")

@@ -1,18 +1,16 @@
 """The gradebook: each listener's standing in a cohort, computed by grading/rules.py only.
 
-`standing()` is pure (plain values in, a `Standing` out) so 5,000 listeners compute in
-well under a second (bench/gradebook.py); `cohort_standings()` fetches what it needs with a
-fixed number of queries whatever the cohort's size. The certificate issue (#7) reads the same
-`Standing` (`eligible`, `blocking`) through `cohort_standings` / `listener_standing`.
+Pure, like the rules: plain values in, a `Standing` out, so 5,000 listeners compute in well
+under a second (bench/gradebook.py). Nothing here reads the database: the course fetches the
+rows (`course.gradebook.cohort_standings`, a fixed number of queries whatever the cohort's
+size) and passes them in. Certificates read the same `Standing` (`eligible`, `blocking`).
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-
-from django.db.models import Q
-from django.utils import timezone
 
 from grading import rules
 
@@ -97,58 +95,36 @@ def standing(
     return s
 
 
-def cohort_standings(cohort, enrolments=None, *, now=None) -> dict[int, Standing]:
-    """Every active listener's standing in the cohort, by enrolment id.
+def cohort_standings_of(
+    *,
+    enrolment_ids: Iterable[int],
+    tasks: list[TaskInfo],
+    scores: Iterable[tuple[int, int, Decimal]],
+    attempts: Iterable[tuple[int, Decimal]],
+    now: datetime,
+    require_test_pass: bool,
+) -> dict[int, Standing]:
+    """Every listener's standing from plain rows, by enrolment id.
 
-    Queries: tasks, scores, submitted attempts (plus enrolments when not given): constant.
+    `scores`: (enrolment id, task id, value) of the tasks counted in the TU; `attempts`:
+    (enrolment id, score) of the submitted final-test attempts, in the order they were taken.
     """
-    from course.models import Attempt, Enrolment, Score, Task
-    from course.selectors import expired_scores
-
-    now = now or timezone.now()
-    if enrolments is None:
-        enrolments = list(Enrolment.objects.active().filter(cohort=cohort).only("pk"))
-    tasks = [
-        TaskInfo(t_id, deadline)
-        for t_id, deadline in Task.objects.active()
-        .filter(cohort=cohort, control__in=Task.COUNTED_IN_TU)
-        .values_list("pk", "deadline")
-    ]
     by_enrolment: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for e_id, t_id, value in Score.objects.filter(
-        task__cohort=cohort, task__archived_at__isnull=True, value__isnull=False
-    ).values_list("enrolment_id", "task_id", "value"):
-        # Preliminary and final control are kept in scores too (shown apart, not in TU).
+    for e_id, t_id, value in scores:
         by_enrolment[e_id][t_id] = value
-    tests: dict[int, tuple[Decimal, int]] = {}
-    # An attempt past its time limit counts as submitted with what was saved (SPEC §7), even
-    # before a POST or the sweeper has written its score: reading never writes (issue #12
-    # defect 14). Scoring those costs two more queries, only when there are any.
-    attempts = list(
-        Attempt.objects.filter(enrolment__cohort=cohort)
-        .filter(Q(submitted_at__isnull=False) | Q(deadline__lte=now))
-        .order_by("enrolment_id", "number")
-        .values_list("pk", "enrolment_id", "score", "submitted_at")
-    )
-    pending = expired_scores([a for a, _e, _s, at in attempts if at is None])
-    for a_id, e_id, score, submitted_at in attempts:
-        if submitted_at is None:
-            score = pending[a_id]
+    tests: dict[int, tuple[Decimal | None, int]] = {}
+    for e_id, score in attempts:
         # The retake replaces the first score (§8.12): the last submitted attempt counts.
         tests[e_id] = (score, tests.get(e_id, (None, 0))[1] + 1)
     return {
-        e.pk: standing(
-            enrolment_id=e.pk,
+        e_id: standing(
+            enrolment_id=e_id,
             tasks=tasks,
-            scores=by_enrolment.get(e.pk, {}),
-            test=tests.get(e.pk, (None, 0))[0],
-            attempts_used=tests.get(e.pk, (None, 0))[1],
+            scores=by_enrolment.get(e_id, {}),
+            test=tests.get(e_id, (None, 0))[0],
+            attempts_used=tests.get(e_id, (None, 0))[1],
             now=now,
-            require_test_pass=cohort.require_test_pass,
+            require_test_pass=require_test_pass,
         )
-        for e in enrolments
+        for e_id in enrolment_ids
     }
-
-
-def listener_standing(enrolment, *, now=None) -> Standing:
-    return cohort_standings(enrolment.cohort, [enrolment], now=now)[enrolment.pk]

@@ -22,7 +22,7 @@ from students.access import AnyOf, pupils_visible_to
 from students.models import Assignment, Guardian, Student
 
 from .annexes.k_communication_sheet import PARENT, STAFF
-from .models import AnnexCode, DossierJob, Protocol
+from .models import AnnexCode, DossierJob, Protocol, Status
 
 
 def _own_children(user):
@@ -60,10 +60,7 @@ def annex_visible(user, student: Student, annex: str) -> bool:
 
 
 def _assigned_now(user):
-    today = timezone.localdate()
-    return Assignment.objects.filter(assistant=user, start__lte=today).filter(
-        Q(end__isnull=True) | Q(end__gte=today)
-    )
+    return Assignment.objects.on(timezone.localdate()).filter(assistant=user)
 
 
 def is_editor(user, student: Student) -> bool:
@@ -82,7 +79,7 @@ def may_sign_off(user, protocol: Protocol) -> bool:
     psychologist (SPEC §2: drawn up with the school psychologist)."""
     return (
         protocol.annex == AnnexCode.I
-        and protocol.status == "submitted"
+        and protocol.status == Status.SUBMITTED
         and protocol.signed_off_at is None
         and protocol.student.school_id in roles_of(user).psychologist_school_ids
     )
@@ -244,7 +241,7 @@ def conclusions_for_reviewer(user, *, school_id: int | None = None) -> QuerySet[
             archived_at__isnull=True,
         )
         .exclude(author=user)
-        .exclude(status="draft")
+        .exclude(status=Status.DRAFT)
     )
 
 
@@ -331,7 +328,8 @@ def final_versions() -> Q:
     from . import annexes
 
     reviewed = [a.code.value for a in annexes.all_annexes() if a.needs_review]
-    return Q(status="approved") | (Q(status="submitted") & ~Q(protocol__annex__in=reviewed))
+    final_unreviewed = Q(status=Status.SUBMITTED) & ~Q(protocol__annex__in=reviewed)
+    return Q(status=Status.APPROVED) | final_unreviewed
 
 
 def versions_shared_with(user):

@@ -19,9 +19,7 @@ draft or a conclusion returned for revision still needs work.
 
 import bisect
 from collections import Counter, defaultdict
-from datetime import date
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
@@ -36,7 +34,7 @@ from assistant_portal.notifications.digest import (
     register,
     url_or_fallback,
 )
-from students.models import AcademicYear, Assignment, Student
+from students.models import AcademicYear, Assignment, Student, assignee_on
 
 from . import annexes, communication, schedule
 from .calendar import calendar_of, years_with_holidays
@@ -144,12 +142,8 @@ def assistant_sections(users, week: WeekRange) -> dict[int, list[DigestSection]]
     Four queries: assignments with pupils, years, holidays, submitted protocols.
     """
     assignments = list(
-        Assignment.objects.filter(
-            assistant_id__in=[u.pk for u in users],
-            start__lte=week.start,
-            student__archived_at__isnull=True,
-        )
-        .filter(Q(end__isnull=True) | Q(end__gte=week.start))
+        Assignment.objects.on(week.start)
+        .filter(assistant_id__in=[u.pk for u in users], student__archived_at__isnull=True)
         .select_related("student")
         .order_by("student__sort_key", "student_id")
     )
@@ -287,13 +281,6 @@ def _g_label(protocol: Protocol):
     return name
 
 
-def _assistant_on(assignments: list[Assignment], day: date):
-    for a in assignments:
-        if a.start <= day and (a.end is None or a.end >= day):
-            return a.assistant
-    return None
-
-
 def _late_line(name: str, count: int) -> str:
     return ngettext(
         "%(name)s: %(count)d overdue protocol", "%(name)s: %(count)d overdue protocols", count
@@ -321,11 +308,11 @@ def lateness_sections(users, week: WeekRange) -> dict[int, list[DigestSection]]:
         .filter(school_id__in=[s for s in school_ids if _school_in_session(years, s, week)])
         .select_related("school")
     )
-    history: dict[int, list[Assignment]] = defaultdict(list)
+    history: dict[int, list[tuple]] = defaultdict(list)
     for a in Assignment.objects.filter(student__in=[p.pk for p in pupils]).select_related(
         "assistant"
     ):
-        history[a.student_id].append(a)
+        history[a.student_id].append((a.assistant, a.start, a.end))
     done = _done([p.pk for p in pupils], [year.pk for year, _cal in years.values()])
     late: dict[int, Counter] = defaultdict(Counter)
     names = {}
@@ -333,10 +320,14 @@ def lateness_sections(users, week: WeekRange) -> dict[int, list[DigestSection]]:
         year, cal = years[pupil.school_id]
         names[pupil.school_id] = pupil.school
         for w in _windows(pupil, cal):
-            if w.due >= week.start:
+            if not schedule.past_due(w, week.start):
                 break  # sorted by due date: the rest are not overdue yet
-            if w.required and (pupil.pk, year.pk, w.key) not in done:
-                assistant = _assistant_on(history[pupil.pk], w.due)
+            # Overdue as `schedule.punctuality` calls it missing: the one lateness rule.
+            status = schedule.window_status(
+                w, today=week.start, done=(pupil.pk, year.pk, w.key) in done
+            )
+            if status is schedule.Status.OVERDUE:
+                assistant = assignee_on(history[pupil.pk], w.due)
                 late[pupil.school_id][assistant.full_name if assistant else ""] += 1
     result: dict[int, list[DigestSection]] = {}
     for user_id, user_schools in schools_of.items():

@@ -46,6 +46,8 @@ class Status(models.TextChoices):
 
 @pghistory.track()
 class Protocol(models.Model):
+    Status = Status  # for templates: protocol.Status.RETURNED
+
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="protocols")
     year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="protocols")
     annex = models.CharField(_("annex"), max_length=2, choices=AnnexCode.choices)

@@ -40,11 +40,14 @@ __all__ = [
     "Calendar",
     "Holiday",
     "Period",
+    "Punctuality",
     "Status",
     "Window",
     "behaviour_flag",
     "current_week",
     "first_school_day",
+    "past_due",
+    "punctuality",
     "school_days",
     "school_weeks",
     "window_status",
@@ -465,6 +468,11 @@ def windows_for_pupil(
     return list(_pupil_windows(cal, grade, first, left))
 
 
+def past_due(window: Window, today: date) -> bool:
+    """The window's due day is over (on the due day itself the window is still open)."""
+    return today > window.due
+
+
 def window_status(window: Window, *, today: date, done: bool) -> Status:
     """A window's state on ``today`` (SPEC §3): "done" when its protocol is done;
     else "not_required" after the pupil left; else "overdue" after the due day;
@@ -473,11 +481,32 @@ def window_status(window: Window, *, today: date, done: bool) -> Status:
         return Status.DONE
     if not window.required:
         return Status.NOT_REQUIRED
-    if today > window.due:
+    if past_due(window, today):
         return Status.OVERDUE
     if today >= window.opens:
         return Status.OPEN
     return Status.UPCOMING
+
+
+class Punctuality(StrEnum):
+    """How a window past its due day was kept; see :func:`punctuality`."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+
+
+def punctuality(window: Window, *, handed_in: date | None, today: date) -> Punctuality | None:
+    """Lateness, the one rule (the school overview, the oversight summaries, the digest's
+    overdue count): once its due day is over, a window handed in on or before the due day is
+    on time, after it late, and one not handed in (``handed_in`` None) is missing — overdue
+    in :func:`window_status`. None for a window not counted: not yet past due, or not
+    required (due after the pupil left) and not handed in."""
+    if not past_due(window, today):
+        return None
+    if handed_in is None:  # `window_status`'s "overdue", without its call (one per window)
+        return Punctuality.MISSING if window.required else None
+    return Punctuality.ON_TIME if handed_in <= window.due else Punctuality.LATE
 
 
 # --- Annex И -----------------------------------------------------------------

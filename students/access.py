@@ -5,7 +5,7 @@ Views, exports, search, counts and tasks all start from `pupils_visible_to`; an 
 """
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, Lookup, Q, QuerySet
+from django.db.models import F, Lookup, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -40,12 +40,7 @@ def _school_branch(school_ids) -> QuerySet:
 
 def _assistant_branch(user, today) -> QuerySet:
     """An assistant: the pupils assigned to them today."""
-    return (
-        Assignment.objects.filter(assistant=user, start__lte=today)
-        .filter(Q(end__isnull=True) | Q(end__gte=today))
-        .order_by()
-        .values("student_id")
-    )
+    return Assignment.objects.on(today).filter(assistant=user).order_by().values("student_id")
 
 
 def _parent_branch(user) -> QuerySet:

@@ -4,6 +4,8 @@ Nothing here is deleted: records are archived (`archived_at`), and every change 
 trigger-based history (django-pghistory), which also sees bulk updates and raw SQL.
 """
 
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 import pghistory
@@ -305,12 +307,43 @@ class Guardian(models.Model):
         return self.full_name
 
 
+# --- Who was assigned when (SPEC §3 "Who is responsible") -----------------------------------
+#
+# The one rule: an assignment holds on every day from `start` to `end`, both included; an empty
+# `end` means "still assigned". A reassignment ends the previous row the day before the new one
+# starts and a leaver's row ends on the day they leave, so at most one row holds on any day. It
+# is written twice, side by side: for the database (`AssignmentQuerySet.during` / `.on`, which
+# also go into subqueries with `OuterRef`) and for rows already read (`held`, `assignee_on`:
+# a page that attributes many windows to assistants reads a school's history once).
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def during(self, first: date, last: date) -> "AssignmentQuerySet":
+        """Assignments holding on at least one day from `first` to `last`."""
+        return self.filter(Q(start__lte=last), Q(end__isnull=True) | Q(end__gte=first))
+
+    def on(self, day: date) -> "AssignmentQuerySet":
+        """Assignments holding on `day`: per pupil, the assistant assigned that day."""
+        return self.during(day, day)
+
+
+def held(start: date, end: date | None, first: date, last: date | None = None) -> bool:
+    """`AssignmentQuerySet.during` for a row already read (`last`: `first` when not given)."""
+    return start <= (last or first) and (end is None or end >= first)
+
+
+def assignee_on[T](history: Iterable[tuple[T, date, date | None]], day: date) -> T | None:
+    """Of one pupil's assignment rows as (who, start, end), who was assigned on `day`; None
+    when nobody was (before the first assignment, after a leaver's last day)."""
+    return next((who for who, start, end in history if held(start, end, day)), None)
+
+
 @pghistory.track()
 class Assignment(models.Model):
     """An assistant assigned to a pupil from `start` to `end` (open while `end` is empty).
 
     The history is kept: a reassignment closes the previous row, so lateness can be counted
-    against whoever was assigned on a window's due date (SPEC §3).
+    against whoever was assigned on a window's due date (SPEC §3; the rule is above).
     """
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="assignments")
@@ -323,6 +356,8 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assignment")

@@ -14,8 +14,8 @@ from .text import kazakh_sort_key
 
 
 def current_assignments(on=None) -> QuerySet[Assignment]:
-    on = on or timezone.localdate()
-    return Assignment.objects.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
+    """The assignments holding today (or on `on`): `Assignment.objects.on`, the one rule."""
+    return Assignment.objects.on(on or timezone.localdate())
 
 
 def pupil_list(user, *, q: str = "", grade: int | None = None) -> QuerySet[Student]:

@@ -16,13 +16,10 @@ from django.views.i18n import set_language as django_set_language
 
 from assistant_portal.security.client_ip import client_ip
 from assistant_portal.security.ratelimit import over_limit
-from protocols.access import children_of
-from protocols.communication import parent_sheets
-from protocols.review.selectors import my_next_steps, waiting_for_review
-from protocols.selectors import assistant_dashboard
-from students.selectors import pupil_list
 
+from . import services
 from .forms import EmailAuthenticationForm
+from .home import home_context
 from .places import place_choose
 from .roles import roles_of
 
@@ -57,30 +54,16 @@ def set_language(request):
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and check_for_language(language):
-        request.user.language = language
-        request.user.save(update_fields=["language"])
+        services.language_save(user=request.user, language=language)
     return response
 
 
 @login_required
 def home(request):
-    """The role-aware home page: what each role needs first."""
+    """The role-aware home page: what each role needs first, from the features' providers."""
     roles = roles_of(request.user)
-    ctx = {"roles": roles}
-    if roles.has("assistant", "specialist", "school_admin", "parent"):
-        ctx["pupils"] = pupil_list(request.user)[:50]
-    if roles.is_assistant:
-        ctx["board"] = assistant_dashboard(request.user, timezone.localdate())
-    if roles.specialist_school_ids:
-        ctx["review_waiting"] = waiting_for_review(request.user)
-    if roles.has("parent"):
-        # К sheets of the user's children with unread counts (issue #12 defect 9)
-        ctx["child_sheets"] = parent_sheets(
-            request.user, children_of(request.user).select_related("school"),
-            today=timezone.localdate(),
-        )  # fmt: skip
-    ctx["next_steps"] = my_next_steps(request.user)
-    return render(request, "home.html", ctx)
+    ctx = home_context(user=request.user, roles=roles, today=timezone.localdate())
+    return render(request, "home.html", {"roles": roles, **ctx})
 
 
 # The three password forms share the one form page (templates/form_page.html).

@@ -10,7 +10,7 @@ from course.models import Certificate
 from protocols.calendar import current_year
 from protocols.models import AnnexCode, Outcome, ProtocolVersion, ReviewDecision, Status
 from protocols.review.selectors import school_overview
-from students.models import Assignment, School
+from students.models import Assignment, School, held
 
 from .models import OversightRead, SchoolMonth
 
@@ -54,7 +54,7 @@ def _staffing(school_id: int, months: list[date]) -> dict[date, tuple[int, int]]
     out = {}
     for month in months:
         last = _month_end(month)
-        live = [r for r in rows if r[2] <= last and (r[3] is None or r[3] >= month)]
+        live = [r for r in rows if held(r[2], r[3], month, last)]
         out[month] = (len({r[0] for r in live}), len({r[1] for r in live}))
     return out
 
@@ -90,9 +90,7 @@ def _conclusion_waits(school_id: int, year) -> dict[date, tuple[list[int], int]]
 
 
 def _certified_assistants(school_id: int, today: date) -> int:
-    assistants = Assignment.objects.filter(student__school_id=school_id, start__lte=today).exclude(
-        end__lt=today
-    )
+    assistants = Assignment.objects.on(today).filter(student__school_id=school_id)
     return (
         Certificate.objects.filter(
             status=Certificate.Status.VALID,

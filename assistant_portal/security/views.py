@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import sessions
+from . import services, sessions
 from .forms import TokenForm
 
 
@@ -54,14 +53,10 @@ def otp_setup(request):
         return redirect(
             f"{redirect('security:otp_verify').url}?{urlencode({'next': _next(request)})}"
         )
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
+    device = services.otp_device_pending(user=request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if services.otp_device_confirm(device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             messages.success(request, _("The second factor is on."))
             return redirect(_next(request))

@@ -18,7 +18,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from assistant_portal.accounts.models import Role, RoleKind, User
-from students.models import Assignment, Student
+from students.models import Assignment, Student, assignee_on
 
 from .. import annexes, dynamics
 from ..access import conclusions_for_reviewer
@@ -37,7 +37,7 @@ from ..models import (
     ReviewDecision,
     Status,
 )
-from ..schedule import Annex, Period, Window, windows_for_pupil
+from ..schedule import Annex, Period, Window, past_due, punctuality, windows_for_pupil
 from ..selectors import DONE, PupilYear, meeting_decisions_for, pupil_years
 from . import services
 
@@ -267,13 +267,6 @@ class Flagged:
     pupil: Student
 
 
-def _assistant_on(assignments: list[tuple], day: date) -> int | None:
-    for assistant_id, start, end in assignments:
-        if start <= day and (end is None or end >= day):
-            return assistant_id
-    return None
-
-
 def _school_pupils(school_id: int) -> list[Student]:
     """The school's pupils with the few fields these pages show, in class order, with their
     school's flag thresholds."""
@@ -369,7 +362,7 @@ def _due_windows(cal, pupil: Student, today: date, cache: dict) -> list[Window]:
         cache[key] = [
             w
             for w in windows_for_pupil(cal, grade=pupil.grade, joined=pupil.joined, left=pupil.left)
-            if w.due < today  # the due day itself is still open
+            if past_due(w, today)
         ]
     return cache[key]
 
@@ -418,19 +411,14 @@ def school_overview(
             mine = assignments.get(pupil.pk, [])
             klass_key = (pupil.grade, pupil.class_sort_key, pupil.class_name)
             counts_of_class = classes[klass_key]
-            now = _assistant_on(mine, today)
+            now = assignee_on(mine, today)
             listed_class = show and (klass is None or klass == pupil.class_name)
             for window in _due_windows(cal, pupil, today, cache):
                 handed_on = handed.get((pupil.pk, window.annex, window.key))
-                if handed_on is None:
-                    if not window.required:
-                        continue  # due after the pupil left: not required
-                    bucket = "missing"
-                elif handed_on <= window.due:
-                    bucket = "on_time"
-                else:
-                    bucket = "late"
-                who = _assistant_on(mine, window.due)
+                bucket = punctuality(window, handed_in=handed_on, today=today)
+                if bucket is None:
+                    continue  # due after the pupil left and not handed in: not required
+                who = assignee_on(mine, window.due)
                 for counts in (total, counts_of_class, people[who]):
                     setattr(counts, bucket, getattr(counts, bucket) + 1)
                 if each_window is not None:

@@ -20,6 +20,7 @@ from assistant_portal.accounts.models import User
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.notifications.services import notify
 from students.models import Student
+from students.selectors import current_assignments
 
 from .. import annexes
 from ..models import (
@@ -163,9 +164,6 @@ def review_decide(
 def _tell_assistant(conclusion: Protocol, decision: ReviewDecision) -> None:
     """The conclusion's author and the pupil's assistant now learn the decision (issue #12
     defect 10): in-app and by e-mail, as each prefers."""
-    from assistant_portal.notifications.services import notify
-    from students.selectors import current_assignments
-
     ids = {conclusion.author_id} | set(
         current_assignments()
         .filter(student_id=conclusion.student_id)

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from course.gradebook import listener_standing
 from course.models import ModuleFeedback, Task
 from course.services import score_set
-from grading.gradebook import listener_standing
 from tests.factories import enrolment
 
 

@@ -11,10 +11,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from course.gradebook import cohort_standings
 from course.models import Attempt, Certificate, Cohort, Enrolment
 from course.services import score_set
 from grading import rules
-from grading.gradebook import TaskInfo, cohort_standings, standing
+from grading.gradebook import TaskInfo, standing
 from tests.factories import TaskFactory
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

@@ -653,6 +653,27 @@ def test_window_status_each_state():
     assert status(gone, today=D(2026, 9, 8), done=True) == "done"
 
 
+def test_punctuality_the_one_lateness_rule():
+    """On time through the due day, late from the day after; missing once overdue; nothing
+    counted before the due day is over, nor for a leaver's window not handed in."""
+    window = Window(
+        due=D(2026, 9, 7), annex=Annex.A, period=Period.SEPTEMBER, opens=D(2026, 9, 1),
+        key="A:september",
+    )  # fmt: skip
+    kept = schedule.punctuality
+    after = D(2026, 9, 8)
+    assert kept(window, handed_in=D(2026, 9, 7), today=after) == "on_time"
+    assert kept(window, handed_in=D(2026, 9, 3), today=after) == "on_time"
+    assert kept(window, handed_in=D(2026, 9, 8), today=D(2026, 9, 9)) == "late"
+    assert kept(window, handed_in=None, today=after) == "missing"
+    assert window_status(window, today=after, done=False) == "overdue"  # the same rule
+    assert kept(window, handed_in=None, today=D(2026, 9, 7)) is None  # due today: still open
+    assert kept(window, handed_in=D(2026, 9, 5), today=D(2026, 9, 7)) is None
+    gone = replace(window, required=False)
+    assert kept(gone, handed_in=None, today=after) is None
+    assert kept(gone, handed_in=D(2026, 9, 9), today=D(2026, 9, 10)) == "late"  # handed in anyway
+
+
 def test_leavers_windows_are_never_overdue():
     windows = windows_for_pupil(kz_2026_27(), left=D(2026, 12, 22))
     statuses = {w.key: window_status(w, today=D(2027, 5, 30), done=False) for w in windows}

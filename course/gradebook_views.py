@@ -1,22 +1,25 @@
-"""The gradebook pages: access helper → selector → response."""
+"""The gradebook pages (URL namespace `grading:`): access helper → selector → response.
+
+They live in the course because they read its cohorts and enrolments; grading only computes
+and words the standings it is given."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from course.access import get_cohort_for_admin, get_enrolment_for_admin
-from course.certificates import changed_since_issue
+from grading import display, exports
 
-from . import exports, selectors
-from .gradebook import listener_standing
+from .access import get_cohort_for_admin, get_enrolment_for_admin
+from .gradebook import changed_since_issue, listener_standing, score_changes
+from .gradebook import gradebook as gradebook_rows
 
 
 def _book(request, cohort):
     sort = request.GET.get("sort", "name")
     show = request.GET.get("show", "all")
-    sort = sort if sort in selectors.SORTS else "name"
-    show = show if show in selectors.FILTERS else "all"
-    return selectors.gradebook(cohort, sort=sort, show=show), sort, show
+    sort = sort if sort in display.SORTS else "name"
+    show = show if show in display.FILTERS else "all"
+    return gradebook_rows(cohort, sort=sort, show=show), sort, show
 
 
 @login_required
@@ -26,9 +29,9 @@ def gradebook(request, cohort_id):
     return render(
         request,
         "grading/gradebook.html",
-        {"cohort": cohort, "tasks": book["tasks"], "rows": selectors.display_rows(book),
+        {"cohort": cohort, "tasks": book["tasks"], "rows": display.display_rows(book),
          "sort": sort, "show": show, "wide": request.GET.get("cols") == "all",
-         # issue #7: certificates whose grade has changed since issue (one query)
+         # certificates whose grade has changed since issue (one query)
          "cert_changed": changed_since_issue(cohort, book["rows"])},
     )  # fmt: skip
 
@@ -63,5 +66,5 @@ def listener_record(request, enrolment_id):
         request,
         "grading/listener.html",
         {"enrolment": enrolment, "cohort": enrolment.cohort, "st": st,
-         "changes": selectors.score_changes(enrolment), **selectors.labels(st)},
+         "changes": score_changes(enrolment), **display.labels(st)},
     )  # fmt: skip

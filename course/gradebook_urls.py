@@ -1,6 +1,9 @@
+"""The gradebook's URLs keep their `grading:` names and /grading/ paths; the views are the
+course's (course/gradebook_views.py), so grading imports nothing from the course."""
+
 from django.urls import path
 
-from . import views
+from . import gradebook_views as views
 
 app_name = "grading"
 

@@ -1,10 +1,10 @@
-"""The gradebook's rows: listeners, their scores and standing; constant queries."""
+"""What the gradebook shows: the rules' outcomes in words, the page's sorts and filters, each
+row prepared for the template. Pure: it is given the rows (listener, standing), reads nothing.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
-from course.models import Enrolment, ScoreChange, Task
-
-from .gradebook import cohort_standings
+from .gradebook import Standing
 
 BLOCKING_LABELS = {
     "not_admitted": _("not admitted: current performance below 50 (§8.9)"),
@@ -39,17 +39,8 @@ SORTS = {"name", "tu", "test", "final"}
 FILTERS = {"all", "eligible", "blocked", "not_admitted", "provisional"}
 
 
-def gradebook(cohort, *, sort: str = "name", show: str = "all") -> dict:
-    """Queries: enrolments, tasks (×2: grid and standings), scores, attempts."""
-    enrolments = list(
-        Enrolment.objects.active()
-        .filter(cohort=cohort)
-        .select_related("listener")
-        .order_by("sort_key", "pk")
-    )
-    tasks = list(Task.objects.active().filter(cohort=cohort))
-    standings = cohort_standings(cohort, enrolments)
-    rows = [(e, standings[e.pk]) for e in enrolments]
+def arrange(rows: list[tuple[object, Standing]], *, sort: str, show: str) -> list:
+    """The rows (anything, standing) the page's filter keeps, in its sort order."""
     if show == "eligible":
         rows = [r for r in rows if r[1].eligible]
     elif show == "blocked":
@@ -59,8 +50,10 @@ def gradebook(cohort, *, sort: str = "name", show: str = "all") -> dict:
     elif show == "provisional":
         rows = [r for r in rows if r[1].tu_provisional]
     if sort in ("tu", "test", "final"):
-        rows.sort(key=lambda r: (getattr(r[1], sort) is None, -(getattr(r[1], sort) or 0)))
-    return {"tasks": tasks, "rows": rows}
+        rows = sorted(
+            rows, key=lambda r: (getattr(r[1], sort) is None, -(getattr(r[1], sort) or 0))
+        )
+    return rows
 
 
 def display_rows(book: dict) -> list[dict]:
@@ -77,13 +70,9 @@ def display_rows(book: dict) -> list[dict]:
     ]
 
 
-def labels(st) -> dict:
+def labels(st: Standing) -> dict:
     return {
         "band": BAND_LABELS.get(st.test_band, ""),
         "traditional": TRADITIONAL_LABELS[st.letter.traditional] if st.letter else "",
         "blocking": BLOCKING_LABELS.get(st.blocking, ""),
     }
-
-
-def score_changes(enrolment):
-    return ScoreChange.objects.filter(enrolment=enrolment).select_related("task", "by")

@@ -1,0 +1,144 @@
+"""The reads that need standings: what grading's pure rules need, fetched from the course's
+rows with a fixed number of queries whatever the cohort's size (grading imports nothing from
+here), and the pages built on them (the gradebook, the certificates list). The other reads
+are in course/selectors.py, which this module uses and which never imports it."""
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from grading.display import BLOCKING_LABELS, arrange
+from grading.gradebook import Standing, TaskInfo, cohort_standings_of
+
+from .models import Attempt, Certificate, Cohort, Enrolment, Score, ScoreChange, Task
+from .selectors import expired_scores
+
+
+def cohort_standings(
+    cohort: Cohort, enrolments: list[Enrolment] | None = None, *, now: datetime | None = None
+) -> dict[int, Standing]:
+    """Every active listener's standing in the cohort, by enrolment id.
+
+    Queries: tasks, scores, submitted attempts (plus enrolments when not given): constant.
+    """
+    now = now or timezone.now()
+    if enrolments is None:
+        enrolments = list(Enrolment.objects.active().filter(cohort=cohort).only("pk"))
+    tasks = [
+        TaskInfo(t_id, deadline)
+        for t_id, deadline in Task.objects.active()
+        .filter(cohort=cohort, control__in=Task.COUNTED_IN_TU)
+        .values_list("pk", "deadline")
+    ]
+    # Preliminary and final control are kept in scores too (shown apart, not in TU).
+    scores = Score.objects.filter(
+        task__cohort=cohort, task__archived_at__isnull=True, value__isnull=False
+    ).values_list("enrolment_id", "task_id", "value")
+    # An attempt past its time limit counts as submitted with what was saved (SPEC §7), even
+    # before a POST or the sweeper has written its score: reading never writes. Scoring those
+    # costs two more queries, only when there are any.
+    attempts = list(
+        Attempt.objects.filter(enrolment__cohort=cohort)
+        .filter(Q(submitted_at__isnull=False) | Q(deadline__lte=now))
+        .order_by("enrolment_id", "number")
+        .values_list("pk", "enrolment_id", "score", "submitted_at")
+    )
+    pending = expired_scores([a for a, _e, _s, at in attempts if at is None])
+    return cohort_standings_of(
+        enrolment_ids=[e.pk for e in enrolments],
+        tasks=tasks,
+        scores=scores,
+        attempts=[
+            (e_id, score if submitted_at is not None else pending[a_id])
+            for a_id, e_id, score, submitted_at in attempts
+        ],
+        now=now,
+        require_test_pass=cohort.require_test_pass,
+    )
+
+
+def listener_standing(enrolment: Enrolment, *, now: datetime | None = None) -> Standing:
+    return cohort_standings(enrolment.cohort, [enrolment], now=now)[enrolment.pk]
+
+
+def gradebook(cohort: Cohort, *, sort: str = "name", show: str = "all") -> dict:
+    """Queries: enrolments, tasks (×2: grid and standings), scores, attempts."""
+    enrolments = list(
+        Enrolment.objects.active()
+        .filter(cohort=cohort)
+        .select_related("listener")
+        .order_by("sort_key", "pk")
+    )
+    tasks = list(Task.objects.active().filter(cohort=cohort))
+    standings = cohort_standings(cohort, enrolments)
+    rows = arrange([(e, standings[e.pk]) for e in enrolments], sort=sort, show=show)
+    return {"tasks": tasks, "rows": rows}
+
+
+def score_changes(enrolment: Enrolment) -> QuerySet[ScoreChange]:
+    return ScoreChange.objects.filter(enrolment=enrolment).select_related("task", "by")
+
+
+# --- certificates against today's standing ---------------------------------------------------
+
+
+def two_places(x: Decimal) -> Decimal:
+    """Two decimals as the gradebook shows them (floatformat rounds half up too)."""
+    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def grade_changed(cert: Certificate, st: Standing) -> bool:
+    """The gradebook's flag: today's final grade or letter differs from the printed one."""
+    if st.final is None or st.letter is None:
+        return True
+    return two_places(st.final) != cert.final or st.letter.letter != cert.letter
+
+
+def changed_since_issue(cohort: Cohort, rows: list[tuple[Enrolment, Standing]]) -> set[int]:
+    """Enrolment ids whose valid certificate no longer matches today's grade (one query).
+
+    `rows` are (enrolment, standing) pairs, as the gradebook has them.
+    """
+    st_by = {e.pk: st for e, st in rows}
+    return {
+        c.enrolment_id
+        for c in Certificate.objects.filter(
+            enrolment__cohort=cohort, status=Certificate.Status.VALID
+        ).only("enrolment_id", "final", "letter")
+        if c.enrolment_id in st_by and grade_changed(c, st_by[c.enrolment_id])
+    }
+
+
+def certificate_rows(cohort: Cohort) -> list[dict]:
+    """Each listener with standing, why not eligible, and the certificate in force (if any)."""
+    enrolments = list(
+        Enrolment.objects.active()
+        .filter(cohort=cohort)
+        .select_related("listener")
+        .order_by("sort_key", "pk")
+    )
+    standings = cohort_standings(cohort, enrolments)
+    certs: dict[int, Certificate] = {}
+    history: dict[int, list[Certificate]] = {}
+    for c in Certificate.objects.filter(enrolment__cohort=cohort).order_by("issued_at", "pk"):
+        if c.status == Certificate.Status.SUPERSEDED:
+            history.setdefault(c.enrolment_id, []).append(c)  # earlier issues of a reissue
+        elif c.enrolment_id not in certs or c.status == Certificate.Status.VALID:
+            certs[c.enrolment_id] = c  # the valid one wins over an older revoked one
+    rows = []
+    for e in enrolments:
+        st, cert = standings[e.pk], certs.get(e.pk)
+        valid = cert is not None and cert.status == Certificate.Status.VALID
+        rows.append(
+            {
+                "enrolment": e,
+                "st": st,
+                "blocking": BLOCKING_LABELS.get(st.blocking, ""),
+                "cert": cert,
+                "history": history.get(e.pk, []),
+                "changed": bool(valid and grade_changed(cert, st)),
+            }
+        )
+    return rows

@@ -26,11 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-DB_URL = re.sub(r"/[^/]*$", "/bench_pages", BASE_URL)
+# Another name and port (BENCH_PAGES_DB, BENCH_PAGES_PORT) let two checkouts run side by side.
+DB_NAME = os.environ.get("BENCH_PAGES_DB", "bench_pages")
+DB_URL = re.sub(r"/[^/]*$", f"/{DB_NAME}", BASE_URL)
 os.environ["DATABASE_URL"] = DB_URL
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.floor.settings"
 os.environ.pop("REDIS_URL", None)  # tasks in-process: the pages never queue anything here
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PAGES_PORT", "8765"))
 HOST = f"http://127.0.0.1:{PORT}"
 PY = str(ROOT / ".venv" / "bin" / "python")
 
@@ -43,8 +45,8 @@ def fresh_database() -> None:
     import psycopg
 
     with psycopg.connect(BASE_URL, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS bench_pages WITH (FORCE)")
-        conn.execute("CREATE DATABASE bench_pages")
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     manage("migrate", "-v", "0")
     manage("load_demo")
 
@@ -55,38 +57,21 @@ def pages_and_cookies() -> tuple[list[tuple[str, str, str]], str]:
 
     django.setup()
     from django.test import Client
-    from django.urls import reverse
 
     from assistant_portal.accounts.models import User
-    from course.models import Cohort
-    from protocols.models import Protocol
+    from bench.keypages import FLOOR_READER, key_pages
+
+    cookies: dict[str, str] = {}
 
     def cookie(email: str) -> str:
-        client = Client()
-        client.force_login(User.objects.get(email=email))
-        return f"sessionid={client.cookies['sessionid'].value}"
+        if email not in cookies:
+            client = Client()
+            client.force_login(User.objects.get(email=email))
+            cookies[email] = f"sessionid={client.cookies['sessionid'].value}"
+        return cookies[email]
 
-    assistant = User.objects.get(email="assistant1@demo.kz")
-    mine = Protocol.objects.filter(author=assistant, archived_at__isnull=True)
-    d = mine.filter(annex="D").exclude(data__incidents=[]).first()
-    k = mine.filter(annex="K").first() or mine.exclude(pk=d.pk).first()
-    pupil = d.student_id
-    a, psy, ca = (
-        cookie("assistant1@demo.kz"),
-        cookie("psychologist@demo.kz"),
-        cookie("course-admin@demo.kz"),
-    )
-    cohort = Cohort.objects.order_by("pk").first()
-    pages = [
-        ("assistant dashboard", reverse("protocols:dashboard"), a),
-        ("pupil year", reverse("protocols:pupil_year", args=[pupil]), a),
-        (f"protocol edit ({k.annex})", reverse("protocols:edit", args=[k.pk]), a),
-        ("protocol edit (D, incidents)", reverse("protocols:edit", args=[d.pk]), a),
-        ("review queue", reverse("protocols:review_queue"), psy),
-        ("school overview", reverse("protocols:overview"), psy),
-        ("gradebook", reverse("grading:gradebook", args=[cohort.pk]), ca),
-    ]
-    return pages, a
+    pages = [(label, path, cookie(email)) for _name, label, path, email in key_pages()]
+    return pages, cookie(FLOOR_READER)
 
 
 def check(path: str, cookie: str) -> None:

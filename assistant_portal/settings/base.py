@@ -165,6 +165,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_IMPORT_BYTES = env.int("MAX_IMPORT_BYTES", default=2 * 1024 * 1024)
 
+# Django's renderer, drawing plain widgets in Python (same markup, no per-option includes).
+FORM_RENDERER = "assistant_portal.forms.WidgetRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -283,3 +283,17 @@ def test_parent_sees_only_the_k_sheets(cast, client, today):
     assert client.post(reverse("protocols:dossier", args=[cast.pupil.pk])).status_code == 404
     record = client.get(reverse("students:pupil", args=[cast.pupil.pk])).content.decode()
     assert reverse("protocols:pupil_year", args=[cast.pupil.pk]) not in record
+
+
+def test_a_pupils_window_links_are_the_reversed_urls(cast):
+    """The grid's links are built from one reverse() per pupil: the same URLs, for every
+    window of the year and for keys with characters a URL quotes."""
+    from protocols.links import WindowLinks, window_url
+
+    (py,) = pupil_years([cast.pupil], TODAY)
+    assert py.cells
+    for cell in py.cells:
+        assert cell.url == window_url(cast.pupil.pk, cell.window.annex, cell.window.key)
+    links = WindowLinks(cast.pupil.pk)
+    for annex, key in [("I", "I:2026-11-25"), ("ZH", "ZH:term 1"), ("A", "А:қазан?&=%")]:
+        assert links(annex, key) == window_url(cast.pupil.pk, annex, key)

@@ -122,6 +122,7 @@ class Cell:
     @property
     def url(self) -> str:
         """The window's form (the pupil's links, reversed once per pupil)."""
+        assert self.links is not None, "cells of pupil_years carry their pupil's links"
         return self.links(self.window.annex, self.window.key)
 
     @property

@@ -151,7 +151,8 @@ def _bodies(sections: list[DigestSection], site_url: str) -> tuple[str, SafeStri
     per-node cost was most of a digest's build time. The templates keep the frame."""
     language = translation.get_language()
     due_template = gettext("due %(date)s")
-    text, html = [], []
+    text: list[str] = []
+    html: list[str] = []
     for section in sections:
         title = str(section.title)
         text.append(f"\n== {title} ==\n")

@@ -19,7 +19,7 @@ Exactly once (SPEC §7 "Reminders"):
 
 import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -27,6 +27,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -54,7 +55,7 @@ def preference_of(user: User) -> NotificationPreference:
         return DEFAULT_PREFERENCE
 
 
-def _recipients(week: WeekRange, ids=None):
+def _recipients(week: WeekRange, ids: Sequence[int] | None = None) -> QuerySet[User]:
     """Active users with a school role who want reminders this week and have no digest yet.
 
     Within `ids` (a chunk), the week's outbox rows are looked up for those ids only (the
@@ -76,7 +77,7 @@ def _recipients(week: WeekRange, ids=None):
     )
 
 
-def digest_recipients(week: WeekRange, *, ids=None) -> list[User]:
+def digest_recipients(week: WeekRange, *, ids: Sequence[int] | None = None) -> list[User]:
     """The recipients still without a digest this week (of `ids` when given), with their
     preferences: one query (a join, and a subquery for the week's outbox rows)."""
     return list(_recipients(week, ids).select_related("notification_preference"))
@@ -97,7 +98,7 @@ class PlannedDigest:
     rendered: RenderedDigest
 
 
-def digests_plan(week: WeekRange, *, ids=None) -> list[PlannedDigest]:
+def digests_plan(week: WeekRange, *, ids: Sequence[int] | None = None) -> list[PlannedDigest]:
     """Who would get what this week (of `ids` when given), without writing anything (the dry
     run uses it too)."""
     users = digest_recipients(week, ids=ids)

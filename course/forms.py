@@ -56,8 +56,8 @@ class CohortForm(forms.ModelForm):
         if not data.get("require_test_pass") and not (data.get("test_rule_decision") or "").strip():
             self.add_error(
                 "test_rule_decision",
-                # xgettext:no-python-format
                 _(
+                    # xgettext:no-python-format
                     "Switching the 70 % rule off needs the training organisation's recorded "
                     "decision."
                 ),

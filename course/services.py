@@ -86,9 +86,9 @@ def cohort_save(
         cohort.test_rule_decision = ""
     elif not cohort.test_rule_decision:
         raise ValidationError(
-            # xgettext:no-python-format
             {
                 "test_rule_decision": _(
+                    # xgettext:no-python-format
                     "Switching the 70 % rule off needs the training "
                     "organisation's recorded decision."
                 )

@@ -28,8 +28,8 @@ LISTENER_BLOCKING: Labels = {
     ),
     "no_test": _("You have not taken the final test yet."),
     "final_below_55": _("The certificate needs a final grade of at least 55 (§8.11)."),
-    # xgettext:no-python-format
     "test_below_70": _(
+        # xgettext:no-python-format
         "The certificate needs at least 70 % correct answers in the final test (§8.3)."
     ),
 }

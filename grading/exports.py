@@ -6,16 +6,11 @@ import re
 
 from django.utils.translation import gettext as _
 
+from students.safe_cells import safe_cell
+
 from .display import labels
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
-
-
-def safe(value) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV/formula injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _fmt(d):
@@ -61,7 +56,8 @@ def table(book: dict) -> list[list[str]]:
                 str(words["blocking"]),
             ]
         )
-    return [[safe(c) for c in row] for row in out]
+    # Every cell as text, then through the one formula-injection rule of every export.
+    return [[safe_cell("" if c is None else str(c)) for c in row] for row in out]
 
 
 def to_csv(rows: list[list[str]]) -> bytes:

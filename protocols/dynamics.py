@@ -9,8 +9,10 @@ the form that saves a value and the reader that reads it share one name.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Protocol as Structural
 
 from . import annexes
 from .annexes import b_free_activity as b_annex
@@ -225,7 +227,15 @@ def week_counts(per_monday: dict[date, int], mondays: list[date]) -> list[WeekCo
     return [WeekCount(monday, per_monday.get(monday, 0)) for monday in mondays]
 
 
-def i_flag(weeks: list, on_demand: list[Protocol], *, per_week: int, weeks_needed: int):
+class Opened(Structural):
+    """What the И flag reads of an И protocol: when it was opened (a `Protocol`, or the lean
+    row `review.selectors` reads for a whole school)."""
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def i_flag(weeks: list, on_demand: Sequence[Opened], *, per_week: int, weeks_needed: int) -> bool:
     """SPEC §3 row И: suggest an И protocol when Д has ≥ per_week incidents in weeks_needed
     consecutive school weeks — counted only since the latest И, so a case being handled
     is not flagged again. `weeks`: `Week`s or `WeekCount`s (a Monday and a count each)."""

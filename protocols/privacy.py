@@ -14,8 +14,10 @@ Registered in `ProtocolsConfig.ready()`:
 import json
 from collections.abc import Iterable
 from datetime import date, time
+from typing import cast
 
 from django import forms
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.translation import get_language
@@ -41,7 +43,9 @@ def _kept(field: forms.Field | None, value):
     if not isinstance(value, str) or field is None:
         return None
     if isinstance(field, forms.ChoiceField):  # a code from the list, never typed text
-        codes = {str(code) for code, _label in field.choices if code != ""}
+        # a form field's choices are normalised to (code, label) pairs when it is made
+        choices = cast("Iterable[tuple[object, object]]", field.choices)
+        codes = {str(code) for code, _label in choices if code != ""}
         return value if value in codes else None
     parse = {forms.DateField: date.fromisoformat, forms.TimeField: time.fromisoformat}
     for kind, parser in parse.items():
@@ -94,7 +98,9 @@ def _scrub_rows(rows, annex_of) -> list:
 @transaction.atomic
 def anonymise_protocols(pupil: Student) -> int:
     """Runs inside `anonymise_pupil`'s transaction; returns the rows changed."""
-    from .models import ProtocolEvent, ReviewCommentEvent  # made by pghistory at app loading
+    # made by pghistory at app loading: not in `models`' source for mypy to see
+    ProtocolEvent = apps.get_model("protocols", "ProtocolEvent")
+    ReviewCommentEvent = apps.get_model("protocols", "ReviewCommentEvent")
 
     protocols = list(Protocol.objects.filter(student=pupil))
     annex_by_id = {p.pk: p.annex for p in protocols}
@@ -193,5 +199,6 @@ def _protocol_files_count(pupil: Student) -> int:
     return 1 + Protocol.objects.filter(student=pupil).count()
 
 
-# The export job's progress bar knows its length up front (see students.archive).
-protocol_files.count = _protocol_files_count
+# The export job's progress bar knows its length up front (see students.archive, which reads
+# `count` with getattr: an attribute of the hook, not of its type).
+protocol_files.count = _protocol_files_count  # type: ignore[attr-defined]

@@ -7,19 +7,24 @@ windows come from `selectors.pupil_years` (pupils, years, protocols: one query e
 rest is grouped in Python.
 """
 
+from __future__ import annotations
+
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from assistant_portal.accounts.models import Role, RoleKind, User
+from assistant_portal.annotations import StrOrPromise
 from students.models import Assignment, Student, assignee_on
 
 from .. import annexes, dynamics
@@ -39,7 +44,16 @@ from ..models import (
     ReviewDecision,
     Status,
 )
-from ..schedule import Annex, Period, Window, past_due, punctuality, windows_for_pupil
+from ..schedule import (
+    Annex,
+    Calendar,
+    Period,
+    Punctuality,
+    Window,
+    past_due,
+    punctuality,
+    windows_for_pupil,
+)
 from ..selectors import DONE, PupilYear, meeting_decisions_for, pupil_years
 from . import services
 
@@ -67,13 +81,13 @@ PAGE_SIZE = 50  # rows a person reads at once: the queue, the lists behind the o
 
 @dataclass
 class Queue:
-    rows: Page  # of Protocol
+    rows: Page[Protocol]
     classes: list[str]
     assistants: list[tuple[int, str]]
 
 
 def review_queue(
-    user,
+    user: User,
     school_id: int,
     *,
     klass: str = "",
@@ -96,12 +110,13 @@ def review_queue(
     if period in PERIODS:
         qs = qs.filter(window_key=f"{Annex.G}:{period}")
     rows = qs.select_related("student", "author").defer("data").order_by("submitted_at", "pk")
-    classes, authors = set(), {}
+    classes: set[tuple[int, str]] = set()
+    authors: dict[int, str] = {}
     choices = base.values_list(
         "student__grade", "student__class_letter", "author_id", "author__full_name"
     )
-    for grade, letter, author_id, author_name in choices.order_by().distinct():
-        classes.add((grade, letter))
+    for pupil_grade, letter, author_id, author_name in choices.order_by().distinct():
+        classes.add((pupil_grade, letter))
         authors[author_id] = author_name
     return Queue(
         Paginator(rows, PAGE_SIZE).get_page(page),
@@ -113,9 +128,15 @@ def review_queue(
 # --- One conclusion -----------------------------------------------------------------------------
 
 
+class Round(TypedDict):
+    round: int
+    comments: list[ReviewComment]
+    decision: ReviewDecision | None
+
+
 @dataclass
 class Thread:
-    rounds: list[dict]  # {"round", "comments", "decision"}, oldest first
+    rounds: list[Round]  # oldest first
     open_comments: list[ReviewComment]  # of the round still open
 
 
@@ -124,16 +145,17 @@ def review_thread(protocol: Protocol) -> Thread:
     comments = list(protocol.comments.select_related("author").order_by("round", "pk"))
     labels = {n: f.label for n, f in annexes.get(AnnexCode.G).form.base_fields.items()}
     for c in comments:
-        c.section_label = labels.get(c.section, c.section)
+        # the template's label for the section, not a field of the model
+        c.section_label = labels.get(c.section, c.section)  # type: ignore[attr-defined]
     decisions = {
         d.round: d
         for d in protocol.decisions.select_related("decided_by", "meeting").order_by("round")
     }
     open_round = services.open_round(protocol)
-    by_round = defaultdict(list)
+    by_round: defaultdict[int, list[ReviewComment]] = defaultdict(list)
     for c in comments:
         by_round[c.round].append(c)
-    rounds = [
+    rounds: list[Round] = [
         {"round": r, "comments": by_round.get(r, []), "decision": decisions.get(r)}
         for r in sorted(set(by_round) | set(decisions))
         if r < open_round
@@ -146,10 +168,10 @@ def _latest(py: PupilYear, annex: Annex) -> Protocol | None:
     return max(done, key=lambda p: (p.due or date.min, p.pk), default=None)
 
 
-def evidence(py: PupilYear, today: date) -> dict:
+def evidence(py: PupilYear, today: date) -> dict[str, Any]:
     """What the reviewer reads beside a conclusion: the latest Б and В observations, the Д
     chart and the Ж goals (no queries: the pupil's year is loaded with its data)."""
-    ctx = {
+    ctx: dict[str, Any] = {
         "latest_b": _latest(py, Annex.B),
         "latest_v": _latest(py, Annex.V),
         "programme": _latest(py, Annex.ZH),
@@ -175,7 +197,7 @@ def goals(programme: Protocol | None) -> list[GoalLine]:
     """The Ж goals as the reviewer reads them, through the annex module's names."""
     if programme is None:
         return []
-    results = dict(zh_annex.ACHIEVEMENT)
+    results: dict[str | None, StrOrPromise] = dict(zh_annex.ACHIEVEMENT)
     return [
         GoalLine(
             goal=str(g.get(zh_annex.GOAL) or ""),
@@ -218,7 +240,7 @@ def meeting_decisions(meeting: Meeting) -> list[ReviewDecision]:
     )
 
 
-def my_next_steps(user) -> list[NextStep]:
+def my_next_steps(user: User) -> list[NextStep]:
     """Open next steps the user is responsible for, earliest due first; one query."""
     return list(
         NextStep.objects.filter(
@@ -241,6 +263,10 @@ def my_next_steps(user) -> list[NextStep]:
 # Numbers are counts; the rows behind one number are built only when asked for, a page at a
 # time. 1,000 pupils and 37,800 protocols: seven queries, one pass over the windows.
 
+# A row behind one of the overview's numbers: (pupil, window) for on_time/late/missing,
+# (pupil, conclusion id, status label) for pending, the pupil for flagged.
+type ListingRow = tuple[Student, Window] | tuple[Student, int, StrOrPromise] | Student
+
 SHOWN = ("on_time", "late", "missing", "pending", "flagged")
 
 
@@ -261,7 +287,7 @@ class Overview:
     # The rows behind the number asked for (`show`, narrowed to a class or an assistant), a
     # page at a time: (pupil, window) for on_time/late/missing, (pupil, conclusion id, status
     # label) for pending, pupils for flagged.
-    listing: Page | None = None
+    listing: Page[ListingRow] | None = None
 
 
 @dataclass
@@ -295,6 +321,10 @@ PUPIL_FIELDS = (
 )
 
 
+# A pupil's grade, join and leave dates: the pupils sharing them share their windows.
+type _PupilSpan = tuple[int, date, date | None]
+
+
 @dataclass
 class _Lean:
     """An И protocol as the flag reads it (`dynamics.i_flag` needs its creation time)."""
@@ -306,11 +336,13 @@ class _DayOf(TruncDate):
     """TruncDate without its per-row conversion, which does nothing to a date on PostgreSQL
     and was a third of reading a school's hand-ins (37,800 rows at 1,000 pupils)."""
 
-    def get_db_converters(self, connection):
+    def get_db_converters(self, connection: BaseDatabaseWrapper) -> list[Callable[..., Any]]:
         return self.output_field.get_db_converters(connection)
 
 
-def _hand_ins(year_id: int):
+def _hand_ins(
+    year_id: int,
+) -> tuple[dict[int, dict[str, date | None]], dict[int, list[tuple[int, str]]]]:
     """The hand-in day of each handed-in protocol of the school's year by pupil, then by
     window key, and the conclusions waiting for review by pupil (id, status); one query of a
     few columns (no data), the day computed by the database.
@@ -374,19 +406,19 @@ WHERE year_id = %(year)s AND annex = %(i)s AND archived_at IS NULL
 """
 
 
-def _flag_inputs(year_id: int):
+def _flag_inputs(year_id: int) -> tuple[dict[int, Counter[date]], dict[int, list[_Lean]]]:
     """What the Д flag reads, by pupil: Д's incidents per Monday (counted by the database)
     and the И protocols' creation time; one query, no protocol's data decoded in Python."""
-    per_monday: dict[int, Counter] = defaultdict(Counter)
+    per_monday: dict[int, Counter[date]] = defaultdict(Counter)
     on_demand: dict[int, list[_Lean]] = defaultdict(list)
-    params = {
+    params: dict[str, int | str] = {
         "year": year_id, "d": AnnexCode.D.value, "i": AnnexCode.I.value,
         "rows": d_annex.INCIDENTS, "day": d_annex.INCIDENT_DATE,
     }  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(FLAG_INPUTS, params)
         rows = cursor.fetchall()
-    mondays: dict[tuple, date | None] = {}  # each distinct value read once
+    mondays: dict[tuple[str | None, str | None], date | None] = {}  # each distinct value read once
     for annex, student_id, created_at, text, other, n in rows:
         if annex == AnnexCode.I:
             # as the model reads it (UTC), so `i_flag` takes the same day as elsewhere
@@ -397,12 +429,20 @@ def _flag_inputs(year_id: int):
             value = text if text is not None else json.loads(other) if other is not None else None
             day = dynamics.incident_day(value)
             mondays[key] = day - timedelta(days=day.weekday()) if day else None
-        if mondays[key] is not None:
-            per_monday[student_id][mondays[key]] += n
+        monday = mondays[key]
+        if monday is not None:
+            per_monday[student_id][monday] += n
     return per_monday, on_demand
 
 
-def _flagged(pupil: Student, cal, per_monday: Counter, on_demand: list, today: date, mondays):
+def _flagged(
+    pupil: Student,
+    cal: Calendar,
+    per_monday: Counter[date],
+    on_demand: list[_Lean],
+    today: date,
+    mondays: dict[int, list[date]],
+) -> bool:
     """Whether the pupil's Д crossed the school's thresholds since the latest И; `mondays`
     caches each grade's school weeks."""
     school = pupil.school
@@ -416,7 +456,9 @@ def _flagged(pupil: Student, cal, per_monday: Counter, on_demand: list, today: d
     return dynamics.i_flag(weeks, on_demand, per_week=per_week, weeks_needed=weeks_needed)
 
 
-def _due_windows(cal, pupil: Student, today: date, cache: dict) -> list[Window]:
+def _due_windows(
+    cal: Calendar, pupil: Student, today: date, cache: dict[_PupilSpan, list[Window]]
+) -> list[Window]:
     """The pupil's windows due before today that count (required, or handed in anyway)."""
     key = (pupil.grade, pupil.joined, pupil.left)
     if key not in cache:
@@ -451,24 +493,24 @@ def school_overview(
     """
     pupils = _school_pupils(school_id)
     year = current_years([school_id], today).get(school_id)
-    assignments: dict[int, list[tuple]] = defaultdict(list)
-    names: dict[int, str] = {}
+    assignments: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+    names: dict[int | None, str] = {}
     for student_id, assistant_id, start, end, name in Assignment.objects.filter(
         student__school_id=school_id
     ).values_list("student_id", "assistant_id", "start", "end", "assistant__full_name"):
         assignments[student_id].append((assistant_id, start, end))
         names[assistant_id] = name
     total = Counts()
-    classes: dict[tuple, Counts] = defaultdict(Counts)
+    classes: dict[tuple[int, str, str], Counts] = defaultdict(Counts)
     people: dict[int | None, Counts] = defaultdict(Counts)
-    listing: list = []
+    listing: list[ListingRow] = []
     show = show if show in SHOWN else ""
     if year is not None and pupils:
         cal = calendar_of(year)
         handed, pending = _hand_ins(year.pk)
         d_counts, on_demand = _flag_inputs(year.pk)
-        cache: dict = {}
-        mondays: dict = {}
+        cache: dict[_PupilSpan, list[Window]] = {}
+        mondays: dict[int, list[date]] = {}
         for pupil in pupils:
             mine = assignments.get(pupil.pk, [])
             klass_key = (pupil.grade, pupil.class_sort_key, pupil.class_name)
@@ -477,7 +519,7 @@ def school_overview(
             listed_class = show and (klass is None or klass == pupil.class_name)
             # The pupil's windows tallied by (bucket, assistant) first, then added to the three
             # tables once per pair rather than once per window (37,800 windows at 1,000 pupils).
-            tally: Counter = Counter()
+            tally: Counter[tuple[Punctuality, int | None]] = Counter()
             handed_by_pupil = handed.get(pupil.pk, {})
             for window in _due_windows(cal, pupil, today, cache):
                 handed_on = handed_by_pupil.get(window.key)
@@ -529,7 +571,7 @@ def flagged_pupils(school_id: int, today: date) -> tuple[list[Flagged], list[Pro
         return [], []
     cal = calendar_of(year)
     d_counts, on_demand = _flag_inputs(year.pk)
-    mondays: dict = {}
+    mondays: dict[int, list[date]] = {}
     flagged = [
         Flagged(p)
         for p in pupils
@@ -555,16 +597,16 @@ def flagged_pupils(school_id: int, today: date) -> tuple[list[Flagged], list[Pro
 # --- The team's pupil dossier -------------------------------------------------------------------
 
 
-def team_dossier(pupil: Student, today: date) -> dict:
+def team_dossier(pupil: Student, today: date) -> dict[str, Any]:
     """Everything about one pupil: the year's protocols by window, the dynamics (Б side by
     side, Д per week, Ж goal outcomes), conclusions with their decisions, meeting decisions.
     Queries: the year, the protocols, the decisions, the meeting items, their steps."""
     (py,) = pupil_years([pupil], today, with_data=True)
-    ctx = {"py": py, "goals": goals(_latest(py, Annex.ZH))}
+    ctx: dict[str, Any] = {"py": py, "goals": goals(_latest(py, Annex.ZH))}
     if py.calendar is not None:
         ctx.update(dynamics.pupil_dynamics(py, today))
     conclusions = [p for p in py.protocols if p.annex == Annex.G]
-    decisions = defaultdict(list)
+    decisions: defaultdict[int, list[ReviewDecision]] = defaultdict(list)
     if conclusions:
         for d in ReviewDecision.objects.filter(protocol__in=conclusions).select_related(
             "decided_by"
@@ -594,7 +636,7 @@ def conclusions_of_school(school_id: int) -> QuerySet[Protocol]:
     )
 
 
-def waiting_for_review(user) -> int:
+def waiting_for_review(user: User) -> int:
     """How many conclusions wait for this specialist's team (home page); one query."""
     return conclusions_for_reviewer(user).filter(status__in=QUEUE_STATES["pending"][0]).count()
 

@@ -23,6 +23,7 @@ def key_pages() -> list[tuple[str, str, str, str]]:
     cohort = Cohort.objects.order_by("pk").first()
     a, psy, ca = "assistant1@demo.kz", "psychologist@demo.kz", "course-admin@demo.kz"
     return [
+        ("layout", "the floor in the layout", "/bench/floor/layout/", a),
         ("dashboard", "assistant dashboard", reverse("protocols:dashboard"), a),
         ("year", "pupil year", reverse("protocols:pupil_year", args=[d.student_id]), a),
         ("edit-k", f"protocol edit ({k.annex})", reverse("protocols:edit", args=[k.pk]), a),

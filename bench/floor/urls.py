@@ -15,7 +15,16 @@ def floor(request):
     return render(request, "floor.html", {"rows": rows})
 
 
+@login_required
+def floor_layout(request):
+    """The floor's table inside the project's layout (navigation, language form, footer): what
+    every page pays before its own content."""
+    rows = Student.objects.order_by("pk").values_list("pk", "last_name", "first_name")[:50]
+    return render(request, "floor_layout.html", {"rows": rows})
+
+
 urlpatterns = [
     path("bench/floor/", floor, name="bench_floor"),
+    path("bench/floor/layout/", floor_layout, name="bench_floor_layout"),
     path("", include("assistant_portal.urls")),
 ]

@@ -2,7 +2,7 @@
 breakdown that the wall-clock ratios of `pages.py` cannot give on a shared machine.
 
     .venv/bin/python bench/profile_page.py [page …] [-n 20] [-r 3] [--profile] [--top 25]
-    .venv/bin/python bench/profile_page.py --callgrind [page …] [-n 5]
+    .venv/bin/python bench/profile_page.py --callgrind [page …] [-n 5] [--keep DIR]
     .venv/bin/python bench/profile_page.py --build      # (re)build the demo database first
 
 Pages: dashboard, year, edit-k, edit-d, queue, overview, gradebook (default: all). Each page
@@ -150,8 +150,11 @@ def callgrind_child(pages, made, n: int) -> None:
     Path(os.environ[UNDER_CALLGRIND]).write_text(json.dumps(labels))
 
 
-def callgrind_parent(names: list[str], n: int) -> None:
+def callgrind_parent(names: list[str], n: int, keep: str | None) -> None:
     with tempfile.TemporaryDirectory(prefix="profile_page_") as tmp:
+        if keep:  # the dumps stay for callgrind_annotate (one per floor and page region)
+            tmp = str(Path(keep).resolve())
+            Path(tmp).mkdir(parents=True, exist_ok=True)
         labels_file = Path(tmp) / "labels.json"
         (Path(tmp) / "regions.c").write_text(CLIENT_REQUESTS)
         lib = f"{tmp}/regions.so"
@@ -251,12 +254,13 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative", help="pstats key: cumulative, tottime")
     parser.add_argument("--callgrind", action="store_true", help="instructions (valgrind)")
+    parser.add_argument("--keep", metavar="DIR", help="with --callgrind: keep the dumps in DIR")
     parser.add_argument("--build", action="store_true", help="rebuild the demo database")
     args = parser.parse_args()
     if args.build:
         build()
     if args.callgrind:
-        return callgrind_parent(args.pages, args.n)
+        return callgrind_parent(args.pages, args.n, args.keep)
 
     import django
 

@@ -51,10 +51,13 @@ def is_course_admin(user: AnyUser) -> bool:
     return bool(roles_of(user).organisation_ids)
 
 
-def get_cohort_for_admin(user: AnyUser, cohort_id: int) -> Cohort:
-    return get_object_or_404(
-        cohorts_managed_by(user).select_related("course", "organisation"), pk=cohort_id
-    )
+def get_cohort_for_admin(user: AnyUser, cohort_id: int, *, related: bool = True) -> Cohort:
+    """`related=False` for a page that reads only the cohort's own fields (the gradebook): the
+    course and organisation joins cost as much Python as a small query."""
+    cohorts = cohorts_managed_by(user)
+    if related:
+        cohorts = cohorts.select_related("course", "organisation")
+    return get_object_or_404(cohorts, pk=cohort_id)
 
 
 def get_cohort_for_user(user: AnyUser, cohort_id: int) -> Cohort:

@@ -3,11 +3,12 @@ rows with a fixed number of queries whatever the cohort's size (grading imports 
 here), and the pages built on them (the gradebook, the certificates list). The other reads
 are in course/selectors.py, which this module uses and which never imports it."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from grading.display import BLOCKING_LABELS, arrange
@@ -17,22 +18,44 @@ from .models import Attempt, Certificate, Cohort, Enrolment, Score, ScoreChange,
 from .selectors import expired_scores
 
 
+class Listed(NamedTuple):
+    """A gradebook row's listener: what the page and the exports show of the enrolment."""
+
+    pk: int
+    email: str
+    full_name: str
+    # The grade printed on the enrolment's valid certificate (at most one), None without one.
+    cert_final: Decimal | None
+    cert_letter: str | None
+
+
+def counted_tasks(tasks: list[Task]) -> list[TaskInfo]:
+    """The tasks of the TU (§8.8) among the cohort's active tasks, as the rules take them."""
+    return [TaskInfo(t.pk, t.deadline) for t in tasks if t.control in Task.COUNTED_IN_TU]
+
+
 def cohort_standings(
-    cohort: Cohort, enrolments: list[Enrolment] | None = None, *, now: datetime | None = None
+    cohort: Cohort,
+    enrolments: Sequence[Enrolment | Listed] | None = None,
+    *,
+    now: datetime | None = None,
+    tasks: list[TaskInfo] | None = None,
 ) -> dict[int, Standing]:
     """Every active listener's standing in the cohort, by enrolment id.
 
-    Queries: tasks, scores, submitted attempts (plus enrolments when not given): constant.
+    Queries: scores, submitted attempts, plus tasks and enrolments when not given: constant.
+    `tasks` are the cohort's active tasks counted in the TU (`counted_tasks`).
     """
     now = now or timezone.now()
     if enrolments is None:
         enrolments = list(Enrolment.objects.active().filter(cohort=cohort).only("pk"))
-    tasks = [
-        TaskInfo(t_id, deadline)
-        for t_id, deadline in Task.objects.active()
-        .filter(cohort=cohort, control__in=Task.COUNTED_IN_TU)
-        .values_list("pk", "deadline")
-    ]
+    if tasks is None:
+        tasks = [
+            TaskInfo(t_id, deadline)
+            for t_id, deadline in Task.objects.active()
+            .filter(cohort=cohort, control__in=Task.COUNTED_IN_TU)
+            .values_list("pk", "deadline")
+        ]
     # Preliminary and final control are kept in scores too (shown apart, not in TU). The
     # stubs type `value` as nullable whatever the filter; `value__isnull=False` says it is not.
     scores = cast(
@@ -69,15 +92,31 @@ def listener_standing(enrolment: Enrolment, *, now: datetime | None = None) -> S
 
 
 def gradebook(cohort: Cohort, *, sort: str = "name", show: str = "all") -> dict[str, Any]:
-    """Queries: enrolments, tasks (×2: grid and standings), scores, attempts."""
-    enrolments = list(
-        Enrolment.objects.active()
+    """Queries: enrolments (with the grade on each valid certificate), tasks, scores, attempts.
+
+    The rows are (`Listed`, standing) pairs: plain values, not model instances, which cost
+    more Python than the rest of the row; the grid's tasks are the standings' too.
+    """
+    enrolments = [
+        Listed(*row)
+        for row in Enrolment.objects.active()
         .filter(cohort=cohort)
-        .select_related("listener")
+        .annotate(
+            valid_cert=FilteredRelation(
+                "certificates", condition=Q(certificates__status=Certificate.Status.VALID)
+            )
+        )
         .order_by("sort_key", "pk")
-    )
+        .values_list(
+            "pk",
+            "listener__email",
+            "listener__full_name",
+            "valid_cert__final",
+            "valid_cert__letter",
+        )
+    ]
     tasks = list(Task.objects.active().filter(cohort=cohort))
-    standings = cohort_standings(cohort, enrolments)
+    standings = cohort_standings(cohort, enrolments, tasks=counted_tasks(tasks))
     rows = arrange([(e, standings[e.pk]) for e in enrolments], sort=sort, show=show)
     return {"tasks": tasks, "rows": rows}
 
@@ -96,23 +135,27 @@ def two_places(x: Decimal) -> Decimal:
 
 def grade_changed(cert: Certificate, st: Standing) -> bool:
     """The gradebook's flag: today's final grade or letter differs from the printed one."""
+    return _printed_grade_changed(cert.final, cert.letter, st)
+
+
+def _printed_grade_changed(final: Decimal, letter: str, st: Standing) -> bool:
     if st.final is None or st.letter is None:
         return True
-    return two_places(st.final) != cert.final or st.letter.letter != cert.letter
+    return two_places(st.final) != final or st.letter.letter != letter
 
 
-def changed_since_issue(cohort: Cohort, rows: list[tuple[Enrolment, Standing]]) -> set[int]:
-    """Enrolment ids whose valid certificate no longer matches today's grade (one query).
+def changed_since_issue(rows: list[tuple[Listed, Standing]]) -> set[int]:
+    """Enrolment ids whose valid certificate no longer matches today's grade (no query).
 
-    `rows` are (enrolment, standing) pairs, as the gradebook has them.
+    `rows` are the gradebook's (`Listed`, standing) pairs: a certificate's final grade is never
+    empty, so a `cert_final` of None means no valid certificate.
     """
-    st_by = {e.pk: st for e, st in rows}
     return {
-        c.enrolment_id
-        for c in Certificate.objects.filter(
-            enrolment__cohort=cohort, status=Certificate.Status.VALID
-        ).only("enrolment_id", "final", "letter")
-        if c.enrolment_id in st_by and grade_changed(c, st_by[c.enrolment_id])
+        e.pk
+        for e, st in rows
+        if e.cert_final is not None
+        and e.cert_letter is not None
+        and _printed_grade_changed(e.cert_final, e.cert_letter, st)
     }
 
 

@@ -40,8 +40,8 @@ def table(book: dict) -> list[list[str]]:
         words = labels(st)
         out.append(
             [
-                e.listener.full_name,
-                e.listener.email,
+                e.full_name,
+                e.email,
                 *[_fmt(st.scores.get(t.id)) for t in tasks],
                 _fmt(st.tu),
                 _("yes") if st.tu_provisional else "",

@@ -112,6 +112,28 @@ def test_unchanged_grade_is_not_flagged(client, cast, eligible):
     assert "cert-changed" not in page
 
 
+def test_the_gradebook_compares_only_the_valid_certificate(client, cast, eligible):
+    # The superseded issue printed 80.00, the reissue 89.00 = today's grade: no flag, and the
+    # certificates joined to the rows add none (one row per listener).
+    old = _issue(eligible, cast.course_admin)
+    Score.objects.filter(enrolment=eligible).update(value=Decimal(95))
+    svc.certificate_reissue(certificate=old, by=cast.course_admin)
+    client.force_login(cast.course_admin)
+    page = client.get(reverse("grading:gradebook", args=[cast.cohort.pk])).content.decode()
+    assert "cert-changed" not in page
+    assert page.count(f'data-listener="{eligible.listener.email}"') == 1
+    # A revoked certificate is not in force either: nothing to compare.
+    Score.objects.filter(enrolment=eligible).update(value=Decimal(60))
+    svc.certificate_revoke(
+        certificate=Certificate.objects.get(enrolment=eligible, status="valid"),
+        by=cast.course_admin,
+        reason="test",
+        category="other",
+    )
+    page = client.get(reverse("grading:gradebook", args=[cast.cohort.pk])).content.decode()
+    assert "cert-changed" not in page
+
+
 def test_serials_are_sequential_per_year(cast):
     from datetime import UTC, datetime
 

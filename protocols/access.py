@@ -95,11 +95,22 @@ def may_sign_off(user: User, protocol: Protocol) -> bool:
     )
 
 
+def _sees_only_assigned(user: User) -> bool:
+    """Whether the user sees pupils only as an assistant (no school or parent role): every
+    pupil they see is then one assigned to them today (`visible_pupil_ids`' one branch)."""
+    roles = roles_of(user)
+    return roles.is_assistant and not roles.staff_school_ids and not roles.has(RoleKind.PARENT)
+
+
 def get_protocol_for_user(user: User, protocol_id: int) -> Protocol:
-    return get_object_or_404(
+    protocol = get_object_or_404(
         protocols_visible_to(user).select_related("student__school", "year", "author"),
         pk=protocol_id,
     )
+    if _sees_only_assigned(user):
+        # The access query has just read the assignment: `is_editor` need not read it again.
+        user.__dict__.setdefault("_editor_cache", {})[protocol.student_id] = True
+    return protocol
 
 
 def may_edit(

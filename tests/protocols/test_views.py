@@ -246,9 +246,9 @@ def test_edit_page_queries_do_not_grow(assistant, cast, django_assert_num_querie
         cast, annex="D", window_key="D:2026-11-16", data={"incidents": [incident] * rows}
     )
     # session, user, roles, the protocol (pupil, school, year, author joined; visibility a
-    # subquery), the year's holidays (its window), the assignment (may this user edit), the
-    # read-log INSERT
-    with django_assert_num_queries(7) as ctx:
+    # subquery), the year's holidays (its window), the read-log INSERT; no assignment look-up
+    # (may this user edit): an assistant sees only the pupils assigned to them
+    with django_assert_num_queries(6) as ctx:
         r = assistant.get(p.get_absolute_url())
     inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
     assert len(inserts) == 1 and "students_readlogentry" in inserts[0]
@@ -331,3 +331,29 @@ def test_a_window_opened_in_two_tabs_conflicts_then_continues_on_the_protocol(as
         r.json()["autosave_url"], {"revision": r.json()["revision"], "family": "Екінші бет"}
     )
     assert r.status_code == 200 and Protocol.objects.get().data == {"family": "Екінші бет"}
+
+
+def test_edit_page_of_an_assigned_pupil_is_editable_without_reading_the_assignment_again(
+    assistant, cast
+):
+    p = protocol_of(cast, annex="D", window_key="D:2026-11-16", data={})
+    r = assistant.get(p.get_absolute_url())
+    assert r.status_code == 200 and "data-autosave-url" in r.text
+
+
+def test_an_assistant_who_also_works_at_the_school_edits_only_assigned_pupils(client, cast):
+    # The colleague sees the pupil through their specialist role, not as its assistant: the
+    # visible protocol does not make them its editor (only an assistant-only user's does).
+    from assistant_portal.accounts.models import Role, RoleKind, Speciality
+
+    Role.objects.create(
+        user=cast.colleague,
+        kind=RoleKind.SPECIALIST,
+        school=cast.school,
+        speciality=Speciality.SPEECH_THERAPIST,
+    )
+    p = protocol_of(cast, annex="D", window_key="D:2026-11-16", data={})
+    client.force_login(cast.colleague)
+    r = client.get(p.get_absolute_url())
+    assert r.status_code == 200
+    assert "data-autosave-url" not in r.text and "Save draft" not in r.text

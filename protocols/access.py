@@ -23,6 +23,7 @@ from students.models import Assignment, Guardian, Student
 
 from . import annexes
 from .annexes.k_communication_sheet import PARENT, STAFF
+from .calendar import holiday_rows_of
 from .models import (
     AnnexCode,
     DossierJob,
@@ -102,11 +103,15 @@ def _sees_only_assigned(user: User) -> bool:
     return roles.is_assistant and not roles.staff_school_ids and not roles.has(RoleKind.PARENT)
 
 
-def get_protocol_for_user(user: User, protocol_id: int) -> Protocol:
-    protocol = get_object_or_404(
-        protocols_visible_to(user).select_related("student__school", "year", "author"),
-        pk=protocol_id,
-    )
+def get_protocol_for_user(user: User, protocol_id: int, *, with_calendar: bool = False) -> Protocol:
+    """A protocol the user may see; ``with_calendar``: its year's holidays read with it (the
+    year's `holiday_rows`, for `calendar_of`: its window without another query)."""
+    qs = protocols_visible_to(user).select_related("student__school", "year", "author")
+    if with_calendar:
+        qs = qs.annotate(year_holiday_rows=holiday_rows_of(OuterRef("year_id")))
+    protocol = get_object_or_404(qs, pk=protocol_id)
+    if with_calendar:
+        protocol.year.holiday_rows = protocol.year_holiday_rows  # type: ignore[attr-defined]
     if _sees_only_assigned(user):
         # The access query has just read the assignment: `is_editor` need not read it again.
         user.__dict__.setdefault("_editor_cache", {})[protocol.student_id] = True

@@ -49,6 +49,11 @@ def _esc(value) -> str:
     return html.escape(str(value))
 
 
+def _text(value):
+    """A lazy translation evaluated once (each use of a lazy string translates it again)."""
+    return str(value) if isinstance(value, Promise) else value
+
+
 def field_block(field) -> str:
     """One form field as crispy-forms' bootstrap5 `field.html` draws it (label with the
     required mark, the widget with its bootstrap class and Django's aria attributes, the error
@@ -79,15 +84,15 @@ def field_block(field) -> str:
     widget_html = field.as_widget(attrs={"class": _widget_class(widget, bootstrap)})
     auto_id = field.auto_id
     required = field.field.required
-    label = ""
-    if field.label or checkbox:
+    label, text = "", _text(field.label)
+    if text or checkbox:
         for_id = field.id_for_label
         for_attr = f' for="{_esc(for_id)}"' if for_id else ""
         css = "form-check-label" if checkbox else "form-label"
         if required:
             css += " requiredField"
         mark = '<span class="asteriskField">*</span>' if required else ""
-        label = f'<label{for_attr} class="{css}">{_esc(field.label)}{mark}</label>'
+        label = f'<label{for_attr} class="{css}">{_esc(text)}{mark}</label>'
     parts = [widget_html, label] if checkbox else [label, widget_html]
     if errors:
         error_id = _esc(getattr(errors, "field_id", None) or auto_id)
@@ -96,10 +101,10 @@ def field_block(field) -> str:
             for n, e in enumerate(errors, start=1)
         )
         parts.append(f'<div id="{error_id}_error" class="invalid-feedback">{items}</div>')
-    if field.help_text:
+    if help_text := _text(field.help_text):
         help_id = f'id="{_esc(auto_id)}_helptext" ' if auto_id else ""
         # crispy's |safe: help text is ours
-        parts.append(f'<div {help_id}class="form-text">{field.help_text}</div>')
+        parts.append(f'<div {help_id}class="form-text">{help_text}</div>')
     css = field.css_classes()
     block = (
         f'<div id="div_{_esc(auto_id)}" class="{"form-check" if checkbox else "mb-3"}'

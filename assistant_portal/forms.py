@@ -166,27 +166,17 @@ def _select(w: dict) -> str | None:
     return "".join(parts)
 
 
-def _hidden_only(context: dict) -> str | None:
-    """django/forms/div.html of a form of hidden fields without errors (a formset's management
-    form): its hidden inputs. Any other form goes through the template."""
-    if context.get("fields") or context.get("errors") or "hidden_fields" not in context:
-        return None
-    return "".join(str(field) for field in context["hidden_fields"])
-
-
 class WidgetRenderer(DjangoTemplates):
     """Django's form renderer, drawing its plain widgets (inputs, textarea, select) in Python
     with the markup of Django's own templates: a select through the templates costs one
-    include per option, and a protocol page has dozens of widgets; a form of hidden fields
-    only (a formset's management form) is its inputs. Any other template (forms, fields, radio
-    lists) and any widget template an app overrides go through the templates.
+    include per option, and a protocol page has dozens of widgets. Any other template (forms,
+    fields, radio lists) and any widget template an app overrides go through the templates.
     tests/test_field_block.py compares both on every annex form."""
 
     _DRAW = {
-        **dict.fromkeys(_INPUTS, lambda context: _input(context["widget"])),
-        f"{_WIDGETS}textarea.html": lambda context: _textarea(context["widget"]),
-        f"{_WIDGETS}select.html": lambda context: _select(context["widget"]),
-        "django/forms/div.html": _hidden_only,
+        **dict.fromkeys(_INPUTS, _input),
+        f"{_WIDGETS}textarea.html": _textarea,
+        f"{_WIDGETS}select.html": _select,
     }
 
     def __init__(self):
@@ -203,7 +193,7 @@ class WidgetRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         draw = self._DRAW.get(template_name)
         if draw is not None and request is None and self._is_stock(template_name):
-            html = draw(context)
+            html = draw(context["widget"])
             if html is not None:
                 return mark_safe(html)  # noqa: S308  every value escaped in the drawers
         return super().render(template_name, context, request=request)

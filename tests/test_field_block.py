@@ -107,33 +107,3 @@ def test_every_kind_of_widget_draws_as_the_templates_draw_it(data):
 
 def test_the_project_renders_forms_with_the_python_widgets():
     assert isinstance(EveryWidget().renderer, WidgetRenderer)
-
-
-class HiddenOnly(forms.Form):
-    a = forms.CharField(widget=forms.HiddenInput)
-    b = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
-@pytest.mark.parametrize(
-    "data",
-    [None, {"a": 'x"<y>', "b": "3"}, {"b": "no number"}, {"a": "x", "b": "1"}],
-    ids=["unbound", "valid", "errors", "valid again"],
-)
-def test_a_form_of_hidden_fields_draws_as_the_template_draws_it(data):
-    theirs = HiddenOnly(data, renderer=DjangoTemplates())
-    ours = HiddenOnly(data, renderer=WidgetRenderer())
-    assert _same_up_to_whitespace(str(ours)) == _same_up_to_whitespace(str(theirs))
-    assert str(ours).count("<input") == 2
-
-
-@pytest.mark.parametrize("posted", [False, True], ids=["empty", "with rows"])
-def test_a_management_form_draws_as_the_template_draws_it(posted):
-    annex = annexes.get("D")
-    post = _junk_post(annex) if posted else None
-    theirs = build(annex, post).rows["incidents"]
-    ours = build(annex, post).rows["incidents"]
-    theirs.renderer, ours.renderer = DjangoTemplates(), WidgetRenderer()
-    theirs_html = str(theirs.management_form)
-    ours_html = str(ours.management_form)
-    assert _same_up_to_whitespace(ours_html) == _same_up_to_whitespace(theirs_html)
-    assert 'name="incidents-TOTAL_FORMS"' in ours_html

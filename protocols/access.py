@@ -23,6 +23,7 @@ from students.models import Assignment, Guardian, Student
 
 from . import annexes
 from .annexes.k_communication_sheet import PARENT, STAFF
+from .calendar import holiday_rows_of
 from .models import (
     AnnexCode,
     DossierJob,
@@ -95,11 +96,26 @@ def may_sign_off(user: User, protocol: Protocol) -> bool:
     )
 
 
-def get_protocol_for_user(user: User, protocol_id: int) -> Protocol:
-    return get_object_or_404(
-        protocols_visible_to(user).select_related("student__school", "year", "author"),
-        pk=protocol_id,
-    )
+def _sees_only_assigned(user: User) -> bool:
+    """Whether the user sees pupils only as an assistant (no school or parent role): every
+    pupil they see is then one assigned to them today (`visible_pupil_ids`' one branch)."""
+    roles = roles_of(user)
+    return roles.is_assistant and not roles.staff_school_ids and not roles.has(RoleKind.PARENT)
+
+
+def get_protocol_for_user(user: User, protocol_id: int, *, with_calendar: bool = False) -> Protocol:
+    """A protocol the user may see; ``with_calendar``: its year's holidays read with it (the
+    year's `holiday_rows`, for `calendar_of`: its window without another query)."""
+    qs = protocols_visible_to(user).select_related("student__school", "year", "author")
+    if with_calendar:
+        qs = qs.annotate(year_holiday_rows=holiday_rows_of(OuterRef("year_id")))
+    protocol = get_object_or_404(qs, pk=protocol_id)
+    if with_calendar:
+        protocol.year.holiday_rows = protocol.year_holiday_rows  # type: ignore[attr-defined]
+    if _sees_only_assigned(user):
+        # The access query has just read the assignment: `is_editor` need not read it again.
+        user.__dict__.setdefault("_editor_cache", {})[protocol.student_id] = True
+    return protocol
 
 
 def may_edit(

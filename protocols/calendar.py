@@ -10,10 +10,12 @@ from datetime import date
 from functools import lru_cache
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Q, QuerySet
 from django.db.models.functions import JSONObject
 
 from students.models import AcademicYear, School
+from students.models import Holiday as HolidayRow
 
 from .schedule import Calendar, Holiday
 
@@ -27,6 +29,16 @@ def years_with_holidays(qs: QuerySet[AcademicYear] | None = None) -> QuerySet[Ac
             filter=Q(holidays__pk__isnull=False, holidays__archived_at__isnull=True),
             default=[],
         )
+    )
+
+
+def holiday_rows_of(year_ref: OuterRef) -> ArraySubquery:
+    """The active holidays of the year ``year_ref`` points at, as the dicts `calendar_of`
+    reads from `holiday_rows`: annotated on a row that has a year, its calendar comes with it
+    instead of a query of its own."""
+    holidays = HolidayRow.objects.filter(year_id=year_ref, archived_at__isnull=True)
+    return ArraySubquery(
+        holidays.order_by().values(row=JSONObject(start="start", end="end", grades="grades"))
     )
 
 

@@ -250,7 +250,7 @@ def _post_to(request, protocol_id, action: WriteAction):
 def edit(request, protocol_id):
     if request.method == "POST":
         return _post_to(request, protocol_id, _action(request, WriteAction.SUBMIT))
-    protocol = get_protocol_for_user(request.user, protocol_id)
+    protocol = get_protocol_for_user(request.user, protocol_id, with_calendar=True)
     if protocol.annex == AnnexCode.K:
         return redirect(protocol)  # the sheet's own page
     annex_def = annexes.get(protocol.annex)

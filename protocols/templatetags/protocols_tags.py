@@ -3,6 +3,7 @@
 from functools import lru_cache
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -25,6 +26,28 @@ register = template.Library()
 def as_field(field) -> str:
     """A form field as crispy's bootstrap5 field, drawn in Python (`field_block`)."""
     return field_block(field)
+
+
+# The row templates drawn so far: (row form, part, strict, language) → HTML. Bounded by the
+# annexes' parts × 2 × the languages.
+_EMPTY_ROWS: dict[tuple, str] = {}
+
+
+@register.simple_tag
+def empty_row(formset) -> str:
+    """A part's row template for the script's "Add row": an empty, unbound row of
+    `protocols/_row.html`, the same on every page of the annex in a language (the page's dates
+    and values do not reach it), so drawn once per process rather than per page: on a Д page it
+    was a form built and half the fields drawn."""
+    strict = bool(formset.form_kwargs.get("strict"))
+    key = (formset.form, formset.prefix, strict, get_language())
+    html = _EMPTY_ROWS.get(key)
+    if html is None:
+        context = {"form": formset.empty_form, "label": formset.row_label, "number": ""}
+        html = _EMPTY_ROWS[key] = render_to_string(
+            "protocols/_row.html", context | {"editable": True}
+        )
+    return mark_safe(html)  # noqa: S308  the template's own output
 
 
 @register.filter

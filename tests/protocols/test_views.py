@@ -245,10 +245,10 @@ def test_edit_page_queries_do_not_grow(assistant, cast, django_assert_num_querie
     p = protocol_of(
         cast, annex="D", window_key="D:2026-11-16", data={"incidents": [incident] * rows}
     )
-    # session, user, roles, the protocol (pupil, school, year, author joined; visibility a
-    # subquery), the year's holidays (its window), the assignment (may this user edit), the
-    # read-log INSERT
-    with django_assert_num_queries(7) as ctx:
+    # session, user, roles, the protocol (pupil, school, year, author joined, the year's
+    # holidays for its window; visibility a subquery), the read-log INSERT; no assignment
+    # look-up (may this user edit): an assistant sees only the pupils assigned to them
+    with django_assert_num_queries(5) as ctx:
         r = assistant.get(p.get_absolute_url())
     inserts = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
     assert len(inserts) == 1 and "students_readlogentry" in inserts[0]
@@ -331,3 +331,60 @@ def test_a_window_opened_in_two_tabs_conflicts_then_continues_on_the_protocol(as
         r.json()["autosave_url"], {"revision": r.json()["revision"], "family": "Екінші бет"}
     )
     assert r.status_code == 200 and Protocol.objects.get().data == {"family": "Екінші бет"}
+
+
+def test_edit_page_of_an_assigned_pupil_is_editable_without_reading_the_assignment_again(
+    assistant, cast
+):
+    p = protocol_of(cast, annex="D", window_key="D:2026-11-16", data={})
+    r = assistant.get(p.get_absolute_url())
+    assert r.status_code == 200 and "data-autosave-url" in r.text
+
+
+def test_an_assistant_who_also_works_at_the_school_edits_only_assigned_pupils(client, cast):
+    # The colleague sees the pupil through their specialist role, not as its assistant: the
+    # visible protocol does not make them its editor (only an assistant-only user's does).
+    from assistant_portal.accounts.models import Role, RoleKind, Speciality
+
+    Role.objects.create(
+        user=cast.colleague,
+        kind=RoleKind.SPECIALIST,
+        school=cast.school,
+        speciality=Speciality.SPEECH_THERAPIST,
+    )
+    p = protocol_of(cast, annex="D", window_key="D:2026-11-16", data={})
+    client.force_login(cast.colleague)
+    r = client.get(p.get_absolute_url())
+    assert r.status_code == 200
+    assert "data-autosave-url" not in r.text and "Save draft" not in r.text
+
+
+def test_a_protocol_read_with_its_calendar_has_the_years_active_holidays(
+    cast, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    from protocols.access import get_protocol_for_user
+    from protocols.calendar import calendar_of
+    from students.models import AcademicYear, Holiday
+
+    p = protocol_of(cast, annex="D", window_key="D:2026-11-16", data={})
+    Holiday.objects.create(year=p.year, name="a", start=date(2026, 10, 26), end=date(2026, 11, 1))
+    Holiday.objects.create(
+        year=p.year, name="b", start=date(2026, 12, 16), end=date(2026, 12, 17), grades=[1, 2]
+    )
+    Holiday.objects.create(
+        year=p.year,
+        name="gone",
+        start=date(2027, 1, 4),
+        end=date(2027, 1, 8),
+        archived_at=timezone.now(),
+    )
+    read = get_protocol_for_user(cast.assistant, p.pk, with_calendar=True)
+    with django_assert_num_queries(0):
+        calendar = calendar_of(read.year)
+    assert calendar == calendar_of(AcademicYear.objects.get(pk=p.year_id))
+    assert [(h.start, h.end, h.grades) for h in calendar.holidays] == [
+        (date(2026, 10, 26), date(2026, 11, 1), frozenset()),
+        (date(2026, 12, 16), date(2026, 12, 17), frozenset({1, 2})),
+    ]

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
@@ -322,6 +323,47 @@ PUPIL_FIELDS = (
 )
 
 
+# The overview reads its 1,000 pupils as tuples (with the school's flag thresholds), not as
+# models with their school: a model instance per pupil and per school cost as much as counting
+# their 37,800 windows. The model is made from the same values for a pupil in the list asked
+# for (`_PupilOf`), as `.only()` would have made it.
+PUPIL_ROW = (
+    "id", "grade", "class_letter", "class_sort_key", "joined", "left",
+    "school__flag_incidents_per_week", "school__flag_consecutive_weeks",
+)  # fmt: skip
+# in the model's field order, as `Model.from_db` takes them
+PUPIL_MODEL_FIELDS = tuple(
+    f.attname for f in Student._meta.concrete_fields if f.attname in {"id", *PUPIL_FIELDS}
+)
+
+
+def _school_pupil_rows(school_id: int) -> list[tuple[Any, ...]]:
+    """The school's pupils in class order as `PUPIL_ROW` followed by `PUPIL_MODEL_FIELDS`."""
+    return list(
+        Student.objects.active()
+        .filter(school_id=school_id)
+        .order_by("grade", "class_sort_key", "sort_key")
+        .values_list(*PUPIL_ROW, *PUPIL_MODEL_FIELDS)
+    )
+
+
+class _PupilOf:
+    """A pupil's row, and its model when first asked for."""
+
+    __slots__ = ("_model", "_row")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self._row: tuple[Any, ...] = row
+        self._model: Student | None = None
+
+    @property
+    def model(self) -> Student:
+        if self._model is None:
+            values = self._row[len(PUPIL_ROW) :]
+            self._model = Student.from_db(Student.objects.db, PUPIL_MODEL_FIELDS, values)
+        return self._model
+
+
 # A pupil's grade, join and leave dates: the pupils sharing them share their windows.
 type _PupilSpan = tuple[int, date, date | None]
 
@@ -340,11 +382,13 @@ class _Lean:
 # is TruncDate's (the hand-in's date where the school is). A row whose key is not its annex's
 # own ("D:2026-11-16" for Д: never written so, but the old lookup by annex and key ignored one)
 # names no window, nor does one without a hand-in time (not handed in); И has no window.
-# Ordered by id, so the latest of two rows for one window wins.
+# The two arrays of a pupil's hand-ins are fed the same rows in the same order (one filter, no
+# ordering of their own: sorting them cost the database more than it saved); the waiting
+# conclusions are in id order.
 HAND_INS = """
 SELECT student_id,
-    array_agg(window_key ORDER BY id) FILTER (WHERE own),
-    array_agg((submitted_at AT TIME ZONE %(tz)s)::date ORDER BY id) FILTER (WHERE own),
+    array_agg(window_key) FILTER (WHERE own),
+    array_agg((submitted_at AT TIME ZONE %(tz)s)::date) FILTER (WHERE own),
     array_agg(id ORDER BY id) FILTER (WHERE waiting),
     array_agg(status ORDER BY id) FILTER (WHERE waiting)
 FROM (
@@ -437,23 +481,23 @@ def _flag_inputs(year_id: int) -> tuple[dict[int, Counter[date]], dict[int, list
 
 
 def _flagged(
-    pupil: Student,
+    grade: int,
+    thresholds: tuple[int, int],
     cal: Calendar,
     per_monday: Counter[date],
     on_demand: list[_Lean],
     today: date,
     mondays: dict[int, list[date]],
 ) -> bool:
-    """Whether the pupil's Д crossed the school's thresholds since the latest И; `mondays`
-    caches each grade's school weeks."""
-    school = pupil.school
-    per_week, weeks_needed = school.flag_incidents_per_week, school.flag_consecutive_weeks
+    """Whether a pupil's Д crossed the school's thresholds (incidents per week, consecutive
+    weeks) since the latest И; `mondays` caches each grade's school weeks."""
+    per_week, weeks_needed = thresholds
     # A flag needs at least per_week × weeks_needed incidents: fewer in all, no flag.
     if per_monday.total() < max(per_week, 1) * max(weeks_needed, 1):
         return False
-    if pupil.grade not in mondays:
-        mondays[pupil.grade] = dynamics.school_mondays(cal, grade=pupil.grade, today=today)
-    weeks = dynamics.week_counts(per_monday, mondays[pupil.grade])
+    if grade not in mondays:
+        mondays[grade] = dynamics.school_mondays(cal, grade=grade, today=today)
+    weeks = dynamics.week_counts(per_monday, mondays[grade])
     return dynamics.i_flag(weeks, on_demand, per_week=per_week, weeks_needed=weeks_needed)
 
 
@@ -478,15 +522,15 @@ class _Due:
         return self.parts[first, last]
 
 
-def _due_windows(cal: Calendar, pupil: Student, today: date, cache: dict[_PupilSpan, _Due]) -> _Due:
-    key = (pupil.grade, pupil.joined, pupil.left)
+def _due_windows(
+    cal: Calendar, key: _PupilSpan, today: date, cache: dict[_PupilSpan, _Due]
+) -> _Due:
     if key not in cache:
+        grade, joined, left = key
         windows = sorted(
             (
                 w
-                for w in windows_for_pupil(
-                    cal, grade=pupil.grade, joined=pupil.joined, left=pupil.left
-                )
+                for w in windows_for_pupil(cal, grade=grade, joined=joined, left=left)
                 if past_due(w, today)
             ),
             key=lambda w: w.due,
@@ -495,6 +539,14 @@ def _due_windows(cal: Calendar, pupil: Student, today: date, cache: dict[_PupilS
         index = {day: i for i, day in enumerate(days)}
         cache[key] = _Due(today, windows, days, [index[w.due] for w in windows], {})
     return cache[key]
+
+
+@lru_cache(maxsize=32)
+def _by_day(cal: Calendar, today: date) -> tuple[dict[_PupilSpan, _Due], dict[int, list[date]]]:
+    """Caches for one calendar on one day, filled as pupils ask, kept across requests (the same
+    for every request of the day): each span's due windows (`_due_windows`) and each grade's
+    school Mondays (`_flagged`)."""
+    return {}, {}
 
 
 def _runs[T](values: list[T]) -> list[tuple[T, int, int]]:
@@ -530,10 +582,10 @@ def school_overview(
 
     A window counts against the assistant assigned on its due date (SPEC §3 "Who is
     responsible"); pending conclusions and flags against the current assistant. Queries:
-    pupils, assignments with names, the year with holidays, hand-ins (one row per pupil), the
-    flags' Д data.
+    pupils (as tuples, with the school's flag thresholds), assignments with names, the year
+    with holidays, hand-ins (one row per pupil), the flags' Д data.
     """
-    pupils = _school_pupils(school_id)
+    pupils = _school_pupil_rows(school_id)
     year = current_years([school_id], today).get(school_id)
     assignments: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
     names: dict[int | None, str] = {}
@@ -551,22 +603,23 @@ def school_overview(
         cal = calendar_of(year)
         handed, pending = _hand_ins(year.pk)
         d_counts, on_demand = _flag_inputs(year.pk)
-        cache: dict[_PupilSpan, _Due] = {}
-        mondays: dict[int, list[date]] = {}
+        cache, mondays = _by_day(cal, today)
         no_hand_ins: dict[str, date] = {}
         # Each window is looked at only for the oversight summaries and the lists behind the
         # on time / late / missing numbers; the numbers alone are counted per assistant's run
         # of due days (`DueWindows`: the lateness rule without a call per window).
         by_window = each_window is not None or show in ("on_time", "late", "missing")
-        for pupil in pupils:
-            mine = assignments.get(pupil.pk, [])
-            klass_key = (pupil.grade, pupil.class_sort_key, pupil.class_name)
-            counts_of_class = classes[klass_key]
+        for row in pupils:
+            pk, grade, letter, class_sort_key, joined, left, per_week, weeks = row[:8]  # PUPIL_ROW
+            pupil = _PupilOf(row)  # the model, made only for a row listed or each_window
+            mine = assignments.get(pk, [])
+            name = class_name(grade, letter)
+            counts_of_class = classes[grade, class_sort_key, name]
             now = assignee_on(mine, today)
-            listed_class = show and (klass is None or klass == pupil.class_name)
-            due = _due_windows(cal, pupil, today, cache)
+            listed_class = show and (klass is None or klass == name)
+            due = _due_windows(cal, (grade, joined, left), today, cache)
             assignees = assignees_on(mine, due.days)
-            handed_by_pupil = handed.get(pupil.pk, no_hand_ins)
+            handed_by_pupil = handed.get(pk, no_hand_ins)
             # The pupil's windows tallied by (bucket, assistant) first, then added to the three
             # tables once per pair rather than once per window (37,800 windows at 1,000 pupils).
             tally: Counter[tuple[Punctuality, int | None]] = Counter()
@@ -580,9 +633,9 @@ def school_overview(
                     who = assignees[day]
                     tally[bucket, who] += 1
                     if each_window is not None:
-                        each_window(bucket, pupil, window)
+                        each_window(bucket, pupil.model, window)
                     if bucket == show and listed_class and _is_asked(assistant, who):
-                        listing.append((pupil, window))
+                        listing.append((pupil.model, window))
             else:
                 for who, first, last in _runs(assignees):
                     on_time, late, missing = due.part(first, last).counts(handed_by_pupil)
@@ -593,17 +646,17 @@ def school_overview(
                 if n:  # an assistant with nothing counted has no row
                     for counts in (total, counts_of_class, people[who]):
                         setattr(counts, bucket, getattr(counts, bucket) + n)
-            for pk, status in pending.get(pupil.pk, ()):
+            for conclusion, status in pending.get(pk, ()):
                 for counts in (total, counts_of_class, people[now]):
                     counts.pending += 1
                 if show == "pending" and listed_class and _is_asked(assistant, now):
-                    listing.append((pupil, pk, Status(status).label))
-            flag_counts, demand = d_counts.get(pupil.pk, Counter()), on_demand.get(pupil.pk, [])
-            if _flagged(pupil, cal, flag_counts, demand, today, mondays):
+                    listing.append((pupil.model, conclusion, Status(status).label))
+            flag_counts, demand = d_counts.get(pk, Counter()), on_demand.get(pk, [])
+            if _flagged(grade, (per_week, weeks), cal, flag_counts, demand, today, mondays):
                 for counts in (total, counts_of_class, people[now]):
                     counts.flagged += 1
                 if show == "flagged" and listed_class and _is_asked(assistant, now):
-                    listing.append(pupil)
+                    listing.append(pupil.model)
     ordered = sorted(classes.items(), key=lambda kv: kv[0][:2])  # grade, then letter
     by_class = [(key[2], counts) for key, counts in ordered]
     by_assistant = sorted(
@@ -629,11 +682,19 @@ def flagged_pupils(school_id: int, today: date) -> tuple[list[Flagged], list[Pro
         return [], []
     cal = calendar_of(year)
     d_counts, on_demand = _flag_inputs(year.pk)
-    mondays: dict[int, list[date]] = {}
+    _spans, mondays = _by_day(cal, today)
     flagged = [
         Flagged(p)
         for p in pupils
-        if _flagged(p, cal, d_counts.get(p.pk, Counter()), on_demand.get(p.pk, []), today, mondays)
+        if _flagged(
+            p.grade,
+            (p.school.flag_incidents_per_week, p.school.flag_consecutive_weeks),
+            cal,
+            d_counts.get(p.pk, Counter()),
+            on_demand.get(p.pk, []),
+            today,
+            mondays,
+        )  # fmt: skip
     ]
     waiting = list(
         Protocol.objects.filter(

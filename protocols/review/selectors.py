@@ -259,11 +259,11 @@ def my_next_steps(user: User) -> list[NextStep]:
 
 # --- The school overview and the flagged pupils -------------------------------------------------
 #
-# Both read a whole school, so they read it lean: pupils as models (names,
-# classes), protocols as tuples of the few columns counted — hand-in day computed by the
-# database — and only Д's data; windows come from the cached schedule per grade and join date.
-# Numbers are counts; the rows behind one number are built only when asked for, a page at a
-# time. 1,000 pupils and 37,800 protocols: seven queries, one pass over the windows.
+# Both read a whole school, so they read it lean: the flagged list its pupils as models, the
+# overview as tuples (a model only for a pupil listed); hand-ins as one row of arrays per pupil —
+# hand-in day computed by the database — and only Д's data; windows come from the cached
+# schedule per grade and join date. Numbers are counts, made per assistant's run of due days;
+# the rows behind one number are built only when asked for, a page at a time.
 
 # A row behind one of the overview's numbers: (pupil, window) for on_time/late/missing,
 # (pupil, conclusion id, status label) for pending, the pupil for flagged.

@@ -6,7 +6,8 @@ Each page is timed twice: right after the bulk load, before PostgreSQL has any s
 
     .venv/bin/python bench/overview.py [rounds] [pupils …]   (default: 5 rounds, 300 and 1000)
 
-Uses the embedded PostgreSQL (`.pgdata/`) with a database of its own, `bench_overview`,
+Uses the embedded PostgreSQL (`.pgdata/`, or DATABASE_URL's server) with a database of its own,
+`bench_overview` (BENCH_OVERVIEW_DB names another, so parallel runs do not drop each other's),
 created and dropped by the run. "Today" is fixed at Wednesday 25 November 2026, so each pupil
 has ~45 windows due (А, Б, В, Г, Ж and 12 school weeks of Д, Е, К); most are handed in
 (a tenth late, a tenth missing), Д weeks carry incidents, and a tenth of the pupils changed
@@ -171,7 +172,8 @@ def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     sizes = [int(n) for n in sys.argv[2:]] or [300, 1000]
     setup_test_environment()
-    connection.settings_dict["TEST"]["NAME"] = "bench_overview"  # never pytest's test DB
+    # never pytest's test DB
+    connection.settings_dict["TEST"]["NAME"] = os.environ.get("BENCH_OVERVIEW_DB", "bench_overview")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         with connection.cursor() as cursor:  # "right after the bulk load": no autovacuum either

@@ -10,22 +10,23 @@ rest is grouped in Python.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Concat, TruncDate
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assistant_portal.accounts.models import Role, RoleKind, User
 from assistant_portal.annotations import StrOrPromise
-from students.models import Assignment, Student, assignee_on
+from students.models import Assignment, Student, assignee_on, assignees_on
 
 from .. import annexes, dynamics
 from ..access import conclusions_for_reviewer
@@ -47,6 +48,7 @@ from ..models import (
 from ..schedule import (
     Annex,
     Calendar,
+    DueWindows,
     Period,
     Punctuality,
     Window,
@@ -257,11 +259,11 @@ def my_next_steps(user: User) -> list[NextStep]:
 
 # --- The school overview and the flagged pupils -------------------------------------------------
 #
-# Both read a whole school, so they read it lean: pupils as models (names,
-# classes), protocols as tuples of the few columns counted — hand-in day computed by the
-# database — and only Д's data; windows come from the cached schedule per grade and join date.
-# Numbers are counts; the rows behind one number are built only when asked for, a page at a
-# time. 1,000 pupils and 37,800 protocols: seven queries, one pass over the windows.
+# Both read a whole school, so they read it lean: the flagged list its pupils as models, the
+# overview as tuples (a model only for a pupil listed); hand-ins as one row of arrays per pupil —
+# hand-in day computed by the database — and only Д's data; windows come from the cached
+# schedule per grade and join date. Numbers are counts, made per assistant's run of due days;
+# the rows behind one number are built only when asked for, a page at a time.
 
 # A row behind one of the overview's numbers: (pupil, window) for on_time/late/missing,
 # (pupil, conclusion id, status label) for pending, the pupil for flagged.
@@ -321,6 +323,47 @@ PUPIL_FIELDS = (
 )
 
 
+# The overview reads its 1,000 pupils as tuples (with the school's flag thresholds), not as
+# models with their school: a model instance per pupil and per school cost as much as counting
+# their 37,800 windows. The model is made from the same values for a pupil in the list asked
+# for (`_PupilOf`), as `.only()` would have made it.
+PUPIL_ROW = (
+    "id", "grade", "class_letter", "class_sort_key", "joined", "left",
+    "school__flag_incidents_per_week", "school__flag_consecutive_weeks",
+)  # fmt: skip
+# in the model's field order, as `Model.from_db` takes them
+PUPIL_MODEL_FIELDS = tuple(
+    f.attname for f in Student._meta.concrete_fields if f.attname in {"id", *PUPIL_FIELDS}
+)
+
+
+def _school_pupil_rows(school_id: int) -> list[tuple[Any, ...]]:
+    """The school's pupils in class order as `PUPIL_ROW` followed by `PUPIL_MODEL_FIELDS`."""
+    return list(
+        Student.objects.active()
+        .filter(school_id=school_id)
+        .order_by("grade", "class_sort_key", "sort_key")
+        .values_list(*PUPIL_ROW, *PUPIL_MODEL_FIELDS)
+    )
+
+
+class _PupilOf:
+    """A pupil's row, and its model when first asked for."""
+
+    __slots__ = ("_model", "_row")
+
+    def __init__(self, row: tuple[Any, ...]) -> None:
+        self._row: tuple[Any, ...] = row
+        self._model: Student | None = None
+
+    @property
+    def model(self) -> Student:
+        if self._model is None:
+            values = self._row[len(PUPIL_ROW) :]
+            self._model = Student.from_db(Student.objects.db, PUPIL_MODEL_FIELDS, values)
+        return self._model
+
+
 # A pupil's grade, join and leave dates: the pupils sharing them share their windows.
 type _PupilSpan = tuple[int, date, date | None]
 
@@ -332,51 +375,53 @@ class _Lean:
     created_at: datetime
 
 
-class _DayOf(TruncDate):
-    """TruncDate without its per-row conversion, which does nothing to a date on PostgreSQL
-    and was a third of reading a school's hand-ins (37,800 rows at 1,000 pupils)."""
-
-    def get_db_converters(self, connection: BaseDatabaseWrapper) -> list[Callable[..., Any]]:
-        return self.output_field.get_db_converters(connection)
+# The hand-ins of a school's year, one row per pupil (issue #17 item 3): the keys of its
+# handed-in windows and their hand-in days as two arrays, and its conclusions waiting for review
+# (ids, statuses). 37,800 protocols at 1,000 pupils were as many rows of five values, each an
+# object Python made and its collector walked; psycopg reads 1,000 rows of arrays in C. The day
+# is TruncDate's (the hand-in's date where the school is). A row whose key is not its annex's
+# own ("D:2026-11-16" for Д: never written so, but the old lookup by annex and key ignored one)
+# names no window, nor does one without a hand-in time (not handed in); И has no window.
+# The two arrays of a pupil's hand-ins are fed the same rows in the same order (one filter, no
+# ordering of their own: sorting them cost the database more than it saved); the waiting
+# conclusions are in id order.
+HAND_INS = """
+SELECT student_id,
+    array_agg(window_key) FILTER (WHERE own),
+    array_agg((submitted_at AT TIME ZONE %(tz)s)::date) FILTER (WHERE own),
+    array_agg(id ORDER BY id) FILTER (WHERE waiting),
+    array_agg(status ORDER BY id) FILTER (WHERE waiting)
+FROM (
+    SELECT *,
+        starts_with(window_key, annex || ':') AND submitted_at IS NOT NULL AS own,
+        annex = %(g)s AND status = ANY(%(waiting)s) AS waiting
+    FROM protocols_protocol
+    WHERE year_id = %(year)s AND status = ANY(%(done)s) AND archived_at IS NULL
+        AND annex <> %(i)s
+) p
+GROUP BY student_id
+"""
 
 
 def _hand_ins(
     year_id: int,
-) -> tuple[dict[int, dict[str, date | None]], dict[int, list[tuple[int, str]]]]:
-    """The hand-in day of each handed-in protocol of the school's year by pupil, then by
-    window key, and the conclusions waiting for review by pupil (id, status); one query of a
-    few columns (no data), the day computed by the database.
-
-    A window's key starts with its annex ("D:2026-11-16"), so the key alone names it; a row
-    whose key is not its annex's own (never written so, but the old lookup by annex and key
-    ignored one) gets no key. Only waiting conclusions bring their id and status: 37,800 rows
-    at 1,000 pupils, and every value read is an object Python makes and collects."""
-    handed: dict[int, dict[str, date | None]] = defaultdict(dict)
-    pending: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    waiting = Q(annex=AnnexCode.G, status__in=QUEUE_STATES["pending"][0])
-    rows = (
-        Protocol.objects.filter(
-            year_id=year_id,  # the school's year: its pupils' protocols (archived pupils' too,
-            status__in=DONE,  # never looked up)
-            archived_at__isnull=True,
-        )
-        .exclude(annex=AnnexCode.I)  # no window
-        .annotate(
-            handed_on=_DayOf("submitted_at"),
-            own_key=Case(
-                When(window_key__startswith=Concat("annex", Value(":")), then="window_key")
-            ),
-            waiting_pk=Case(When(waiting, then="pk")),
-            waiting_status=Case(When(waiting, then="status")),
-        )
-        .values_list("student_id", "own_key", "handed_on", "waiting_pk", "waiting_status")
-        .order_by()
-    )
-    for student_id, key, handed_on, waiting_pk, status in rows:
-        if key is not None:
-            handed[student_id][key] = handed_on
-        if waiting_pk is not None:
-            pending[student_id].append((waiting_pk, status))
+) -> tuple[dict[int, dict[str, date]], dict[int, list[tuple[int, str]]]]:
+    """The hand-in day of each handed-in protocol of the school's year (archived pupils' too,
+    never looked up) by pupil, then by window key, and the conclusions waiting for review by
+    pupil (id, status); one query of a few columns (no data), the day computed by the
+    database."""
+    params: dict[str, Any] = {
+        "year": year_id, "tz": timezone.get_current_timezone_name(),
+        "done": [str(s) for s in DONE], "i": AnnexCode.I.value, "g": AnnexCode.G.value,
+        "waiting": [str(s) for s in QUEUE_STATES["pending"][0]],
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(HAND_INS, params)
+        rows = cursor.fetchall()
+    handed = {pupil: dict(zip(keys, days, strict=True)) for pupil, keys, days, *_w in rows if keys}
+    pending = {
+        pupil: list(zip(ids, statuses, strict=True)) for pupil, *_h, ids, statuses in rows if ids
+    }
     return handed, pending
 
 
@@ -436,38 +481,87 @@ def _flag_inputs(year_id: int) -> tuple[dict[int, Counter[date]], dict[int, list
 
 
 def _flagged(
-    pupil: Student,
+    grade: int,
+    thresholds: tuple[int, int],
     cal: Calendar,
     per_monday: Counter[date],
     on_demand: list[_Lean],
     today: date,
     mondays: dict[int, list[date]],
 ) -> bool:
-    """Whether the pupil's Д crossed the school's thresholds since the latest И; `mondays`
-    caches each grade's school weeks."""
-    school = pupil.school
-    per_week, weeks_needed = school.flag_incidents_per_week, school.flag_consecutive_weeks
+    """Whether a pupil's Д crossed the school's thresholds (incidents per week, consecutive
+    weeks) since the latest И; `mondays` caches each grade's school weeks."""
+    per_week, weeks_needed = thresholds
     # A flag needs at least per_week × weeks_needed incidents: fewer in all, no flag.
     if per_monday.total() < max(per_week, 1) * max(weeks_needed, 1):
         return False
-    if pupil.grade not in mondays:
-        mondays[pupil.grade] = dynamics.school_mondays(cal, grade=pupil.grade, today=today)
-    weeks = dynamics.week_counts(per_monday, mondays[pupil.grade])
+    if grade not in mondays:
+        mondays[grade] = dynamics.school_mondays(cal, grade=grade, today=today)
+    weeks = dynamics.week_counts(per_monday, mondays[grade])
     return dynamics.i_flag(weeks, on_demand, per_week=per_week, weeks_needed=weeks_needed)
 
 
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """A span's windows due before today that count (required, or handed in anyway) in due
+    order, and their distinct due days, so a pupil's assistants are resolved once per
+    assignment row (`assignees_on`), not once per window; `part(a, b)`: the windows due on the
+    days from `days[a]` to `days[b - 1]`, laid out for counting (cached: most pupils share an
+    assistant all year, or change once)."""
+
+    today: date
+    windows: list[Window]
+    days: list[date]
+    day_of: list[int]  # per window, the index of its due day in `days`
+    parts: dict[tuple[int, int], DueWindows]
+
+    def part(self, first: int, last: int) -> DueWindows:
+        if (first, last) not in self.parts:
+            start, end = bisect_left(self.day_of, first), bisect_left(self.day_of, last)
+            self.parts[first, last] = DueWindows.of(self.windows[start:end], self.today)
+        return self.parts[first, last]
+
+
 def _due_windows(
-    cal: Calendar, pupil: Student, today: date, cache: dict[_PupilSpan, list[Window]]
-) -> list[Window]:
-    """The pupil's windows due before today that count (required, or handed in anyway)."""
-    key = (pupil.grade, pupil.joined, pupil.left)
+    cal: Calendar, key: _PupilSpan, today: date, cache: dict[_PupilSpan, _Due]
+) -> _Due:
     if key not in cache:
-        cache[key] = [
-            w
-            for w in windows_for_pupil(cal, grade=pupil.grade, joined=pupil.joined, left=pupil.left)
-            if past_due(w, today)
-        ]
+        grade, joined, left = key
+        windows = sorted(
+            (
+                w
+                for w in windows_for_pupil(cal, grade=grade, joined=joined, left=left)
+                if past_due(w, today)
+            ),
+            key=lambda w: w.due,
+        )
+        days = sorted({w.due for w in windows})
+        index = {day: i for i, day in enumerate(days)}
+        cache[key] = _Due(today, windows, days, [index[w.due] for w in windows], {})
     return cache[key]
+
+
+@lru_cache(maxsize=32)
+def _by_day(cal: Calendar, today: date) -> tuple[dict[_PupilSpan, _Due], dict[int, list[date]]]:
+    """Caches for one calendar on one day, filled as pupils ask, kept across requests (the same
+    for every request of the day): each span's due windows (`_due_windows`) and each grade's
+    school Mondays (`_flagged`)."""
+    return {}, {}
+
+
+def _runs[T](values: list[T]) -> list[tuple[T, int, int]]:
+    """The runs of equal neighbours in `values` as (value, first index, index after the last)."""
+    if not values:
+        return []
+    if values.count(values[0]) == len(values):  # most pupils: one assistant all year
+        return [(values[0], 0, len(values))]
+    runs, first = [], 0
+    for i in range(1, len(values)):
+        if values[i] != values[i - 1]:
+            runs.append((values[first], first, i))
+            first = i
+    runs.append((values[first], first, len(values)))
+    return runs
 
 
 def school_overview(
@@ -488,10 +582,10 @@ def school_overview(
 
     A window counts against the assistant assigned on its due date (SPEC §3 "Who is
     responsible"); pending conclusions and flags against the current assistant. Queries:
-    pupils, assignments with names, the year with holidays, hand-ins (a few columns), the
-    flags' Д data.
+    pupils (as tuples, with the school's flag thresholds), assignments with names, the year
+    with holidays, hand-ins (one row per pupil), the flags' Д data.
     """
-    pupils = _school_pupils(school_id)
+    pupils = _school_pupil_rows(school_id)
     year = current_years([school_id], today).get(school_id)
     assignments: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
     names: dict[int | None, str] = {}
@@ -509,43 +603,60 @@ def school_overview(
         cal = calendar_of(year)
         handed, pending = _hand_ins(year.pk)
         d_counts, on_demand = _flag_inputs(year.pk)
-        cache: dict[_PupilSpan, list[Window]] = {}
-        mondays: dict[int, list[date]] = {}
-        for pupil in pupils:
-            mine = assignments.get(pupil.pk, [])
-            klass_key = (pupil.grade, pupil.class_sort_key, pupil.class_name)
-            counts_of_class = classes[klass_key]
+        cache, mondays = _by_day(cal, today)
+        no_hand_ins: dict[str, date] = {}
+        # Each window is looked at only for the oversight summaries and the lists behind the
+        # on time / late / missing numbers; the numbers alone are counted per assistant's run
+        # of due days (`DueWindows`: the lateness rule without a call per window).
+        by_window = each_window is not None or show in ("on_time", "late", "missing")
+        for row in pupils:
+            pk, grade, letter, class_sort_key, joined, left, per_week, weeks = row[:8]  # PUPIL_ROW
+            pupil = _PupilOf(row)  # the model, made only for a row listed or each_window
+            mine = assignments.get(pk, [])
+            name = class_name(grade, letter)
+            counts_of_class = classes[grade, class_sort_key, name]
             now = assignee_on(mine, today)
-            listed_class = show and (klass is None or klass == pupil.class_name)
+            listed_class = show and (klass is None or klass == name)
+            due = _due_windows(cal, (grade, joined, left), today, cache)
+            assignees = assignees_on(mine, due.days)
+            handed_by_pupil = handed.get(pk, no_hand_ins)
             # The pupil's windows tallied by (bucket, assistant) first, then added to the three
             # tables once per pair rather than once per window (37,800 windows at 1,000 pupils).
             tally: Counter[tuple[Punctuality, int | None]] = Counter()
-            handed_by_pupil = handed.get(pupil.pk, {})
-            for window in _due_windows(cal, pupil, today, cache):
-                handed_on = handed_by_pupil.get(window.key)
-                bucket = punctuality(window, handed_in=handed_on, today=today)
-                if bucket is None:
-                    continue  # due after the pupil left and not handed in: not required
-                who = assignee_on(mine, window.due)
-                tally[bucket, who] += 1
-                if each_window is not None:
-                    each_window(bucket, pupil, window)
-                if bucket == show and listed_class and _is_asked(assistant, who):
-                    listing.append((pupil, window))
+            if by_window:
+                for window, day in zip(due.windows, due.day_of, strict=True):
+                    bucket = punctuality(
+                        window, handed_in=handed_by_pupil.get(window.key), today=today
+                    )
+                    if bucket is None:
+                        continue  # due after the pupil left and not handed in: not required
+                    who = assignees[day]
+                    tally[bucket, who] += 1
+                    if each_window is not None:
+                        each_window(bucket, pupil.model, window)
+                    if bucket == show and listed_class and _is_asked(assistant, who):
+                        listing.append((pupil.model, window))
+            else:
+                for who, first, last in _runs(assignees):
+                    on_time, late, missing = due.part(first, last).counts(handed_by_pupil)
+                    tally[Punctuality.ON_TIME, who] += on_time
+                    tally[Punctuality.LATE, who] += late
+                    tally[Punctuality.MISSING, who] += missing
             for (bucket, who), n in tally.items():
-                for counts in (total, counts_of_class, people[who]):
-                    setattr(counts, bucket, getattr(counts, bucket) + n)
-            for pk, status in pending.get(pupil.pk, []):
+                if n:  # an assistant with nothing counted has no row
+                    for counts in (total, counts_of_class, people[who]):
+                        setattr(counts, bucket, getattr(counts, bucket) + n)
+            for conclusion, status in pending.get(pk, ()):
                 for counts in (total, counts_of_class, people[now]):
                     counts.pending += 1
                 if show == "pending" and listed_class and _is_asked(assistant, now):
-                    listing.append((pupil, pk, Status(status).label))
-            flag_counts, demand = d_counts.get(pupil.pk, Counter()), on_demand.get(pupil.pk, [])
-            if _flagged(pupil, cal, flag_counts, demand, today, mondays):
+                    listing.append((pupil.model, conclusion, Status(status).label))
+            flag_counts, demand = d_counts.get(pk, Counter()), on_demand.get(pk, [])
+            if _flagged(grade, (per_week, weeks), cal, flag_counts, demand, today, mondays):
                 for counts in (total, counts_of_class, people[now]):
                     counts.flagged += 1
                 if show == "flagged" and listed_class and _is_asked(assistant, now):
-                    listing.append(pupil)
+                    listing.append(pupil.model)
     ordered = sorted(classes.items(), key=lambda kv: kv[0][:2])  # grade, then letter
     by_class = [(key[2], counts) for key, counts in ordered]
     by_assistant = sorted(
@@ -571,11 +682,19 @@ def flagged_pupils(school_id: int, today: date) -> tuple[list[Flagged], list[Pro
         return [], []
     cal = calendar_of(year)
     d_counts, on_demand = _flag_inputs(year.pk)
-    mondays: dict[int, list[date]] = {}
+    _spans, mondays = _by_day(cal, today)
     flagged = [
         Flagged(p)
         for p in pupils
-        if _flagged(p, cal, d_counts.get(p.pk, Counter()), on_demand.get(p.pk, []), today, mondays)
+        if _flagged(
+            p.grade,
+            (p.school.flag_incidents_per_week, p.school.flag_consecutive_weeks),
+            cal,
+            d_counts.get(p.pk, Counter()),
+            on_demand.get(p.pk, []),
+            today,
+            mondays,
+        )  # fmt: skip
     ]
     waiting = list(
         Protocol.objects.filter(

@@ -157,6 +157,22 @@ def counts_row(counts, query) -> str:
     )
 
 
+@register.simple_tag
+def counts_rows(rows, by_assistant: bool = False) -> str:
+    """The overview's table rows, one per class — (name, counts, query) — or, `by_assistant`,
+    per assistant — (id, name, counts, query), "no assistant assigned" for no id: the row's
+    heading, then `counts_row`. One tag for the table: at 1,000 pupils the assistants' table
+    has 200 rows, and a template loop per row cost more than the row's cells."""
+    if by_assistant:
+        nobody = escape(_("no assistant assigned"))
+        rows = ((escape(name) if pk else nobody, c, q) for pk, name, c, q in rows)
+    else:
+        rows = ((escape(name), c, q) for name, c, q in rows)
+    return mark_safe(  # noqa: S308  the headings escaped here, the cells in counts_row
+        "\n".join(f'<tr><th scope="row">{name}</th>{counts_row(c, q)}</tr>' for name, c, q in rows)
+    )
+
+
 def _share_text(p: int | None) -> str:
     return "" if p is None else f" · {p}%"
 

@@ -452,6 +452,17 @@ def test_overview_counts_against_the_assistant_on_the_due_date(cast, client):
     assert data.total.pending == 1 and [r[1] for r in rows("pending")] == [g.pk]
     # Pending conclusions count against the current assistant.
     assert people[cast.colleague.pk].pending == 1
+    # The numbers alone are counted per assistant's run of due days; window by window (as for
+    # the oversight summaries) they are the same, and the listed pupils are the models.
+    seen = []
+    slow = school_overview(cast.school.pk, TODAY, each_window=lambda *row: seen.append(row))
+    assert (slow.total, slow.by_class, slow.by_assistant) == (
+        data.total, data.by_class, data.by_assistant,
+    )  # fmt: skip
+    assert len(seen) == data.total.on_time + data.total.late + data.total.missing
+    listed = rows("missing", assistant=mine)[0][0]
+    assert listed == cast.pupil and not listed._state.adding
+    assert (listed.full_name, listed.class_name) == (cast.pupil.full_name, "3 Ә")
     # The page: numbers link to the lists behind them.
     client.force_login(cast.school_admin)
     r = client.get(reverse("protocols:overview"), {"show": "late", "assistant": cast.assistant.pk})

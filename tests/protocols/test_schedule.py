@@ -674,6 +674,29 @@ def test_punctuality_the_one_lateness_rule():
     assert kept(gone, handed_in=D(2026, 9, 9), today=D(2026, 9, 10)) == "late"  # handed in anyway
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    left=st.none() | st.dates(D(2026, 9, 1), D(2027, 5, 31)),
+    today=st.dates(D(2026, 9, 1), D(2027, 6, 30)),
+    hand_ins=st.lists(st.tuples(st.integers(0, 300), st.integers(-10, 20)), max_size=60),
+)
+def test_due_windows_count_as_punctuality_window_by_window(left, today, hand_ins):
+    """The overview's counts of a pupil's windows (`DueWindows.counts`) are `punctuality`
+    summed window by window: early, on the day, late, never handed in, a leaver's windows."""
+    windows = windows_for_pupil(kz_2026_27(), left=left)
+    handed = {}
+    for index, offset in hand_ins:  # some windows handed in, some days off their due day
+        window = windows[index % len(windows)]
+        handed[window.key] = window.due + timedelta(days=offset)
+    expected = {"on_time": 0, "late": 0, "missing": 0}
+    for window in windows:
+        bucket = schedule.punctuality(window, handed_in=handed.get(window.key), today=today)
+        if bucket is not None:
+            expected[bucket] += 1
+    counted = schedule.DueWindows.of(windows, today).counts(handed)
+    assert counted == (expected["on_time"], expected["late"], expected["missing"])
+
+
 def test_leavers_windows_are_never_overdue():
     windows = windows_for_pupil(kz_2026_27(), left=D(2026, 12, 22))
     statuses = {w.key: window_status(w, today=D(2027, 5, 30), done=False) for w in windows}

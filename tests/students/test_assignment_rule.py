@@ -2,13 +2,14 @@
 spellings (`Assignment.objects.on` / `.during` for the database, `assignee_on` / `held` for rows
 already read), at its edges: the day of a reassignment, a leaver's last day, an open end."""
 
+import random
 from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from students.access import pupils_visible_to
-from students.models import Assignment, assignee_on, held
+from students.models import Assignment, assignee_on, assignees_on, held
 from students.selectors import current_assignments
 from students.services import assignment_assign, student_archive
 
@@ -103,3 +104,25 @@ def test_assignments_during_a_span_are_those_holding_on_any_of_its_days(cast):
         )
         in_python = {r.assistant_id for r in rows if held(r.start, r.end, first, last)}
         assert in_the_database == in_python == expected, (first, last)
+
+
+def test_assignees_on_many_days_agrees_with_assignee_on_day_by_day():
+    """The overview's spelling (once per row over a pupil's due days) against the rule day by
+    day, on histories the database should never hold too: overlapping rows, a row ending
+    before it starts, two rows on one day."""
+    rng = random.Random(17)
+    start = date(2026, 8, 25)
+    for _ in range(500):
+        history = []
+        for who in range(rng.randint(0, 4)):
+            first = start + timedelta(days=rng.randint(0, 60))
+            end = None if rng.random() < 0.4 else first + timedelta(days=rng.randint(-3, 40))
+            history.append((who, first, end))
+        days = sorted(
+            {start + timedelta(days=rng.randint(0, 90)) for _ in range(rng.randint(0, 30))}
+        )
+        assert assignees_on(history, days) == [assignee_on(history, d) for d in days], history
+    # an overlap: the first row wins, as in assignee_on
+    overlapping = [("a", SEPTEMBER_1, None), ("b", SEPTEMBER_1, OCTOBER_1)]
+    assert assignees_on(overlapping, [SEPTEMBER_1, OCTOBER_1]) == ["a", "a"]
+    assert assignees_on(iter(overlapping[::-1]), [date(2026, 8, 31), OCTOBER_1]) == [None, "b"]

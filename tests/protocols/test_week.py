@@ -108,6 +108,20 @@ def test_pages_keep_pupil_groups_whole(assistant, cast, today):
     assert "state=overdue&amp;page=1" in html  # the filter survives paging
 
 
+@pytest.mark.parametrize("n", [1, 12])
+def test_dashboard_queries_do_not_grow(assistant, cast, today, n, django_assert_num_queries):
+    for _ in range(n):
+        pupil = StudentFactory(school=cast.school)
+        AssignmentFactory(student=pupil, assistant=cast.assistant)
+        protocol_of(cast, student=pupil, annex="A", window_key="A:september", status="draft")
+        protocol_of(cast, student=pupil, annex="G", window_key="G:september", status="returned")
+    # 1 session, 2 user, 3 roles, 4 the assigned pupils, 5 their schools' years with
+    # holidays, 6 their protocols
+    with django_assert_num_queries(6):
+        r = assistant.get(reverse("protocols:dashboard"), {"page": 2})
+    assert r.status_code == 200 and "state-returned" in r.content.decode()
+
+
 # --- item 2: Д in a few taps -----------------------------------------------------------------
 
 INCIDENT = {

@@ -350,18 +350,23 @@ def week_of(
         if w.due > sunday and not this_week:
             continue
         found = by_key.get((str(w.annex), w.key))
-        cell = WeekCell(w, state_of(w, found, today), links, found is not None)
+        state = state_of(w, found, today)
+        is_overdue = state == State.OVERDUE
+        is_due = not is_overdue and monday <= w.due <= sunday and state in OPEN_STATES
+        if not (this_week or is_overdue or is_due):
+            continue  # handed in, or not required: most of a year's windows
+        cell = WeekCell(w, state, links, found is not None)
         if this_week:
             if w.annex == Annex.D:
                 group.week_d = cell
             elif w.annex == Annex.K:
                 group.week_k = cell
-        if cell.state == State.OVERDUE:
+        if is_overdue:
             overdue.append(Item(pupil, cell))
             # A draft shows among the drafts already: the backlog counts the rest once.
             if found is None:
                 late[w.annex].append(Item(pupil, cell))
-        elif monday <= w.due <= sunday and cell.state in OPEN_STATES:
+        elif is_due:
             due.append(Item(pupil, cell))
             if found is None:
                 group.due.append(Item(pupil, cell))

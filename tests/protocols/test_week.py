@@ -41,7 +41,7 @@ def test_week_is_grouped_by_pupil_returned_and_drafts_first_backlog_per_annex(ca
     first, second = board.pupils
     assert first.pupil == cast.pupil  # something to fix comes first, whatever the name
     assert [p.annex for p in first.returned] == ["G"]
-    assert first.drafts == [draft]
+    assert [p.pk for p in first.drafts] == [draft.pk]  # rows of the week, not instances
     # Overdue collapsed per annex, oldest first; the draft is listed once, among the drafts.
     annexes = [str(b.annex) for b in first.backlog]
     assert "A" not in annexes and {"B", "V", "E"} <= set(annexes)
@@ -106,6 +106,20 @@ def test_pages_keep_pupil_groups_whole(assistant, cast, today):
     assert sorted(seen) == sorted(p.pk for p in pupils)  # each pupil once, never split
     html = assistant.get(url, {"page": 2, "state": "overdue"}).content.decode()
     assert "state=overdue&amp;page=1" in html  # the filter survives paging
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_dashboard_queries_do_not_grow(assistant, cast, today, n, django_assert_num_queries):
+    for _ in range(n):
+        pupil = StudentFactory(school=cast.school)
+        AssignmentFactory(student=pupil, assistant=cast.assistant)
+        protocol_of(cast, student=pupil, annex="A", window_key="A:september", status="draft")
+        protocol_of(cast, student=pupil, annex="G", window_key="G:september", status="returned")
+    # 1 session, 2 user, 3 roles, 4 the assigned pupils, 5 their schools' years with
+    # holidays, 6 their protocols
+    with django_assert_num_queries(6):
+        r = assistant.get(reverse("protocols:dashboard"), {"page": 2})
+    assert r.status_code == 200 and "state-returned" in r.content.decode()
 
 
 # --- item 2: Д in a few taps -----------------------------------------------------------------

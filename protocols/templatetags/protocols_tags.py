@@ -3,8 +3,9 @@
 from functools import lru_cache
 
 from django import template
+from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,9 +32,12 @@ def as_field(field) -> str:
 def state_link(cell, css: str = "") -> str:
     """A grid cell: its state badge linking to its window's form. One filter instead of a
     link, a badge and three look-ups per cell: a year's grid draws ~150 of them."""
+    return mark_safe(_state_link(cell, css, get_language()))  # noqa: S308  escaped
+
+
+def _state_link(cell, css: str, language: str) -> str:
     css_attr = f' class="{escape(css)}"' if css else ""
-    badge = _badge(cell.state, get_language())
-    return mark_safe(f'<a{css_attr} href="{escape(cell.url)}">{badge}</a>')  # noqa: S308  escaped
+    return f'<a{css_attr} href="{escape(cell.url)}">{_badge(cell.state, language)}</a>'
 
 
 @lru_cache(maxsize=256)
@@ -42,24 +46,102 @@ def _badge(state: str, language: str) -> str:
     return format_html('<span class="state state-{}">{}</span>', state, State.LABELS[state])
 
 
+@lru_cache(maxsize=4096)
+def _date(day, fmt: str, language: str) -> str:
+    """A date as the `date` filter draws it in a language, escaped: the year page draws ~90,
+    the same days for every pupil of a school (a `date`, not a datetime: no time zone)."""
+    return escape(formats.date_format(day, fmt))
+
+
+@lru_cache(maxsize=16)
+def _year_words(language: str) -> dict[str, str]:
+    """The year page's fixed words in a language, escaped (translated for the language given)."""
+    return {
+        "due": escape(_("due")),
+        "this_week": escape(_("this week")),
+        **{f"period:{p}": escape(label) for p, label in PERIOD_LABELS.items()},
+    }
+
+
 @register.simple_tag
 def week_row(monday, cells, this_monday) -> str:
     """One school week of the weekly table: the Monday (marked when it is this week) and a
     state link or a dash per annex. Drawn in one call: the table has ~36 rows of 3 cells."""
-    current = monday == this_monday
-    day = formats.date_format(monday, "SHORT_DATE_FORMAT")
-    badge = format_html(' <span class="badge text-bg-primary">{}</span>', _("this week"))
-    return format_html(
-        '<tr{}><th scope="row">{}{}</th>{}</tr>',
-        mark_safe(' class="this-week" aria-current="date"') if current else "",
-        day,
-        badge if current else "",
-        format_html_join(
-            "",
-            "<td>{}</td>",
-            ((state_link(c, "d-inline-block target") if c else "—",) for c in cells),
-        ),
+    language = get_language()
+    day = _date(monday, "SHORT_DATE_FORMAT", language)
+    if monday == this_monday:
+        this_week = _year_words(language)["this_week"]
+        head = (
+            f'<tr class="this-week" aria-current="date"><th scope="row">{day}'
+            f' <span class="badge text-bg-primary">{this_week}</span></th>'
+        )
+    else:
+        head = f'<tr><th scope="row">{day}</th>'
+    tds = "".join(
+        f"<td>{_state_link(c, 'd-inline-block target', language) if c else '—'}</td>" for c in cells
     )
+    return mark_safe(f"{head}{tds}</tr>")  # noqa: S308  parts escaped
+
+
+# An id no protocol has: reverse() once with it, then put each protocol's id in its place.
+_SENTINEL = 987654321
+
+
+def _pdf_link():
+    """The PDF link of a protocol by id, reversed once per call (as the gradebook's PkLink)."""
+    head, _sep, tail = reverse("protocols:pdf", args=[_SENTINEL]).rpartition(str(_SENTINEL))
+    return lambda pk: escape(f"{head}{pk}{tail}")
+
+
+@register.simple_tag
+def term_list(term_rows) -> str:
+    """The year's term grid for phones: per annex its heading and a line per window (state
+    link, period, due date, the PDF once there is a protocol). One tag instead of ~25 cells
+    through the template engine; the table (`term_table`) draws the same cells."""
+    language = get_language()
+    words, pdf = _year_words(language), _pdf_link()
+    parts = []
+    for annex, cells in term_rows:
+        parts.append(f'<h3 class="h6 mt-3 mb-1">{escape(annex_name(annex))}</h3>')
+        parts.append('<ul class="list-unstyled mb-2">')
+        for cell in cells:
+            if not cell:
+                continue
+            w = cell.window
+            link = _state_link(cell, "d-inline-block target", language)
+            period = words.get(f"period:{w.period}", "")
+            due = _date(w.due, "SHORT_DATE_FORMAT", language)
+            pdf_a = (
+                f' · <a class="d-inline-block target" href="{pdf(cell.protocol.pk)}">PDF</a>'
+                if cell.protocol
+                else ""
+            )
+            parts.append(f'<li class="mb-1">{link} {period} · {words["due"]} {due}{pdf_a}</li>')
+        parts.append("</ul>")
+    return mark_safe("\n".join(parts))  # noqa: S308  parts escaped
+
+
+@register.simple_tag
+def term_table(term_rows) -> str:
+    """The body rows of the year's term table: per annex a cell per period (state link, PDF,
+    due date) or a dash. The phone's list (`term_list`) draws the same cells."""
+    language = get_language()
+    words, pdf = _year_words(language), _pdf_link()
+    rows = []
+    for annex, cells in term_rows:
+        tds = []
+        for cell in cells:
+            if not cell:
+                tds.append('<td><span class="text-body-secondary">—</span></td>')
+                continue
+            link = _state_link(cell, "", language)
+            pdf_a = ""
+            if cell.protocol:
+                pdf_a = f' <a class="small" href="{pdf(cell.protocol.pk)}">PDF</a>'
+            due = _date(cell.window.due, "SHORT_DATE_FORMAT", language)
+            tds.append(f"<td>{link}{pdf_a}<br><small>{words['due']} {due}</small></td>")
+        rows.append(f'<tr><th scope="row">{escape(annex_name(annex))}</th>{"".join(tds)}</tr>')
+    return mark_safe("\n".join(rows))  # noqa: S308  parts escaped
 
 
 @register.simple_tag

@@ -3,6 +3,7 @@
 from functools import lru_cache
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape, format_html
@@ -236,3 +237,143 @@ def _count_labels(language: str) -> dict[str, str]:
 def period_name(period) -> str:
     """A window's period in words (the phone's list per annex on the pupil's year)."""
     return PERIOD_LABELS.get(period, "")
+
+
+# --- A pupil's dynamics (the year page, the team's dossier and review, the printed dossier) ---
+
+
+@lru_cache(maxsize=16)
+def _dynamics_words(language: str) -> dict[str, str]:
+    """The dynamics' fixed words in a language, escaped (translated for the language given)."""
+    words = {
+        "b_caption": _("Ratings 0–3; ↑ better, ↓ worse than the previous observation."),
+        "area": _("Area"),
+        "september": _("September"),
+        "half_year": _("half-year"),
+        "year_end": _("year end"),
+        "better": _("better"),
+        "worse": _("worse"),
+        "no_change": _("no change"),
+        "no_ratings": _("No ratings yet."),
+        "chart_title": _("Incidents per school week (bars) and mean intensity 1–3 (line)"),
+        "chart_caption": _("Bars: number of incidents; line: mean intensity (1–3, top = 3)."),
+        "weeks_caption": _("Weeks with incidents"),
+        "school_week": _("school week"),
+        "incidents": _("incidents"),
+        "mean_intensity": _("mean intensity"),
+        "types_caption": _("By behaviour type"),
+        "behaviour_type": _("behaviour type"),
+        "weeks": _("weeks"),
+        "no_incidents": _("No incidents recorded."),
+    }
+    return {key: escape(text) for key, text in words.items()}
+
+
+def _number(value) -> str:
+    """A number as the template engine printed it: integers as they are, other numbers
+    localised (so a decimal comma in kk and ru)."""
+    return str(value) if isinstance(value, int) else formats.localize(value)
+
+
+@register.simple_tag
+def b_dynamics_table(b_rows) -> str:
+    """Б's ratings per area side by side (`dynamics.b_dynamics`), each with its change against
+    the previous observation, in a mark for the eye and words for a screen reader."""
+    words = _dynamics_words(get_language())
+    if not b_rows:
+        return mark_safe(f'<p class="text-body-secondary">{words["no_ratings"]}</p>')  # noqa: S308
+    changes = {
+        "up": f'<span class="up" aria-hidden="true"> ↑</span>'
+        f'<span class="visually-hidden">{words["better"]}</span>',
+        "down": f'<span class="down" aria-hidden="true"> ↓</span>'
+        f'<span class="visually-hidden">{words["worse"]}</span>',
+        "same": f'<span aria-hidden="true"> =</span>'
+        f'<span class="visually-hidden">{words["no_change"]}</span>',
+    }
+    rows = []
+    for row in b_rows:
+        tds = "".join(
+            f"<td>{'—' if value is None else _number(value)}{changes.get(change, '')}</td>"
+            for value, change in row.cells
+        )
+        rows.append(f'<tr><th scope="row">{escape(row.label)}</th>{tds}</tr>')
+    body = "\n".join(rows)
+    return mark_safe(  # noqa: S308  the words escaped in _dynamics_words, the labels here
+        f'<div class="table-responsive"><table class="table table-sm b-dynamics">'
+        f"<caption>{words['b_caption']}</caption>"
+        f'<thead><tr><th scope="col">{words["area"]}</th>'
+        f'<th scope="col">{words["september"]}</th><th scope="col">{words["half_year"]}</th>'
+        f'<th scope="col">{words["year_end"]}</th></tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+@register.simple_tag
+def d_dynamics(chart, weeks, types) -> str:
+    """Д over the year (`dynamics.d_chart`, `d_weeks`, `d_types`): the SVG chart, placed by
+    the coordinates computed there, and the tables of weeks and behaviour types. One tag
+    instead of ~40 template nodes per school week."""
+    language = get_language()
+    words = _dynamics_words(language)
+    if not chart:
+        return mark_safe(f'<p class="text-body-secondary">{words["no_incidents"]}</p>')  # noqa: S308
+    width, height = _number(chart.width), _number(chart.height)
+    parts = [
+        f'<figure class="d-chart"><svg width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}" role="img" aria-labelledby="d-chart-title">'
+        f'<title id="d-chart-title">{words["chart_title"]}</title>'
+    ]
+    for t in chart.y_ticks:
+        y = _number(t["y"])
+        parts.append(
+            f'<line x1="34" x2="{width}" y1="{y}" y2="{y}" stroke="#ccc" stroke-width="0.5">'
+            f'</line><text x="30" y="{y}" text-anchor="end" dominant-baseline="middle"'
+            f' fill="#333">{_number(t["value"])}</text>'
+        )
+    for b in chart.bars:
+        day = _date(b["week"].monday, "SHORT_DATE_FORMAT", language)
+        parts.append(
+            f'<rect x="{_number(b["x"])}" y="{_number(b["y"])}" width="{_number(b["w"])}"'
+            f' height="{_number(b["h"])}" fill="#4a78b5"><title>{day}:'
+            f" {_number(b['week'].count)}</title></rect>"
+        )
+    if chart.line:
+        parts.append(
+            f'<polyline points="{escape(chart.line)}" fill="none" stroke="#b3471d"'
+            f' stroke-width="2"></polyline>'
+        )
+    parts += (
+        f'<circle cx="{_number(d["x"])}" cy="{_number(d["y"])}" r="3" fill="#b3471d"></circle>'
+        for d in chart.dots
+    )
+    parts += (
+        f'<text x="{_number(label["x"])}" y="{_number(label["y"])}" text-anchor="middle"'
+        f' fill="#333">{_date(label["week"].monday, "d.m", language)}</text>'
+        for label in chart.x_labels
+    )
+    parts.append(
+        f'</svg><figcaption class="small">{words["chart_caption"]}</figcaption></figure>'
+        f'<div class="table-responsive"><table class="table table-sm">'
+        f"<caption>{words['weeks_caption']}</caption><thead><tr>"
+        f'<th scope="col">{words["school_week"]}</th><th scope="col">{words["incidents"]}</th>'
+        f'<th scope="col">{words["mean_intensity"]}</th></tr></thead><tbody>'
+    )
+    parts += (
+        f'<tr><th scope="row">{_date(w.monday, "SHORT_DATE_FORMAT", language)}</th>'
+        f"<td>{_number(w.count)}</td><td>"
+        f"{'—' if w.mean_intensity is None else floatformat(w.mean_intensity, 1)}</td></tr>"
+        for w in weeks
+    )
+    parts.append(
+        f'</tbody></table><table class="table table-sm">'
+        f"<caption>{words['types_caption']}</caption><thead><tr>"
+        f'<th scope="col">{words["behaviour_type"]}</th><th scope="col">{words["incidents"]}</th>'
+        f'<th scope="col">{words["weeks"]}</th></tr></thead><tbody>'
+    )
+    parts += (
+        f'<tr><th scope="row">{escape(t.label)}</th><td>{_number(t.total)}</td>'
+        f"<td>{_number(t.weeks_with)}</td></tr>"
+        for t in types
+    )
+    parts.append("</tbody></table></div>")
+    return mark_safe("\n".join(parts))  # noqa: S308  the words and labels escaped, numbers

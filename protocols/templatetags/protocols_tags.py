@@ -67,8 +67,20 @@ def _year_words(language: str) -> dict[str, str]:
 @register.simple_tag
 def week_row(monday, cells, this_monday) -> str:
     """One school week of the weekly table: the Monday (marked when it is this week) and a
-    state link or a dash per annex. Drawn in one call: the table has ~36 rows of 3 cells."""
+    state link or a dash per annex."""
+    return mark_safe(_week_row(monday, cells, this_monday, get_language()))  # noqa: S308
+
+
+@register.simple_tag
+def week_rows(rows, this_monday) -> str:
+    """Every row of a weekly table in one call: the year page draws ~36 weeks of 3 cells."""
     language = get_language()
+    return mark_safe(  # noqa: S308  escaped in _week_row
+        "\n".join(_week_row(monday, cells, this_monday, language) for monday, cells in rows)
+    )
+
+
+def _week_row(monday, cells, this_monday, language: str) -> str:
     day = _date(monday, "SHORT_DATE_FORMAT", language)
     if monday == this_monday:
         this_week = _year_words(language)["this_week"]
@@ -81,7 +93,7 @@ def week_row(monday, cells, this_monday) -> str:
     tds = "".join(
         f"<td>{_state_link(c, 'd-inline-block target', language) if c else '—'}</td>" for c in cells
     )
-    return mark_safe(f"{head}{tds}</tr>")  # noqa: S308  parts escaped
+    return f"{head}{tds}</tr>"
 
 
 # An id no protocol has: reverse() once with it, then put each protocol's id in its place.

@@ -1,13 +1,14 @@
 """Template helpers for protocol pages: links to windows and annex names from the registry."""
 
+import html
 from functools import lru_cache
 
 from django import template
-from django.template.defaultfilters import urlencode
+from django.template.defaultfilters import floatformat, urlencode
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -57,9 +58,18 @@ def empty_row(formset) -> str:
 def state_link(cell, css: str = "") -> str:
     """A grid cell: its state badge linking to its window's form. One filter instead of a
     link, a badge and three look-ups per cell: a year's grid draws ~150 of them."""
-    css_attr = f' class="{escape(css)}"' if css else ""
-    badge = _badge(cell.state, get_language())
-    return mark_safe(f'<a{css_attr} href="{escape(cell.url)}">{badge}</a>')  # noqa: S308  escaped
+    return mark_safe(_state_link(cell, css, get_language()))  # noqa: S308  escaped
+
+
+def _state_link(cell, css: str, language: str) -> str:
+    # The standard library's escape (what Django's wraps): Django's checks for lazy text on
+    # every call, and the year page draws ~130 of these.
+    return f'<a{_css_attr(css)} href="{html.escape(cell.url)}">{_badge(cell.state, language)}</a>'
+
+
+@lru_cache(maxsize=16)
+def _css_attr(css: str) -> str:
+    return f' class="{escape(css)}"' if css else ""
 
 
 @lru_cache(maxsize=256)
@@ -68,23 +78,36 @@ def _badge(state: str, language: str) -> str:
     return format_html('<span class="state state-{}">{}</span>', state, State.LABELS[state])
 
 
+@lru_cache(maxsize=4096)
+def _date(day, fmt: str, language: str) -> str:
+    """A date as the `date` filter draws it in a language, escaped: the year page draws ~90,
+    the same days for every pupil of a school (a `date`, not a datetime: no time zone)."""
+    return escape(formats.date_format(day, fmt))
+
+
+@lru_cache(maxsize=16)
+def _year_words(language: str) -> dict[str, str]:
+    """The year page's fixed words in a language, escaped (translated for the language given)."""
+    return {
+        "due": escape(_("due")),
+        "this_week": escape(_("this week")),
+        **{f"period:{p}": escape(label) for p, label in PERIOD_LABELS.items()},
+    }
+
+
 @register.simple_tag
 def week_row(monday, cells, this_monday) -> str:
     """One school week of the weekly table: the Monday (marked when it is this week) and a
-    state link or a dash per annex. Drawn in one call: the table has ~36 rows of 3 cells."""
-    current = monday == this_monday
-    day = formats.date_format(monday, "SHORT_DATE_FORMAT")
-    badge = format_html(' <span class="badge text-bg-primary">{}</span>', _("this week"))
-    return format_html(
-        '<tr{}><th scope="row">{}{}</th>{}</tr>',
-        mark_safe(' class="this-week" aria-current="date"') if current else "",
-        day,
-        badge if current else "",
-        format_html_join(
-            "",
-            "<td>{}</td>",
-            ((state_link(c, "d-inline-block target") if c else "—",) for c in cells),
-        ),
+    state link or a dash per annex."""
+    return mark_safe(_week_row(monday, cells, this_monday, get_language()))  # noqa: S308
+
+
+@register.simple_tag
+def week_rows(rows, this_monday) -> str:
+    """Every row of a weekly table in one call: the year page draws ~36 weeks of 3 cells."""
+    language = get_language()
+    return mark_safe(  # noqa: S308  escaped in _week_row
+        "\n".join(_week_row(monday, cells, this_monday, language) for monday, cells in rows)
     )
 
 
@@ -233,10 +256,82 @@ def _annex_name(code: str, language: str) -> str:
     return escape(annex_name(code))
 
 
-@lru_cache(maxsize=2048)
 def _short_date(day, language: str) -> str:
-    """`|date:"SHORT_DATE_FORMAT"` in a language (formatted for the language given)."""
-    return escape(formats.date_format(day, "SHORT_DATE_FORMAT"))
+    """`|date:"SHORT_DATE_FORMAT"` in a language, escaped (cached by `_date`)."""
+    return _date(day, "SHORT_DATE_FORMAT", language)
+
+
+def _week_row(monday, cells, this_monday, language: str) -> str:
+    day = _date(monday, "SHORT_DATE_FORMAT", language)
+    if monday == this_monday:
+        this_week = _year_words(language)["this_week"]
+        head = (
+            f'<tr class="this-week" aria-current="date"><th scope="row">{day}'
+            f' <span class="badge text-bg-primary">{this_week}</span></th>'
+        )
+    else:
+        head = f'<tr><th scope="row">{day}</th>'
+    tds = "".join(
+        f"<td>{_state_link(c, 'd-inline-block target', language) if c else '—'}</td>" for c in cells
+    )
+    return f"{head}{tds}</tr>"
+
+
+def _pdf_link():
+    """The PDF link of a protocol by id, escaped, reversed once (`PkLink`)."""
+    link = PkLink("protocols:pdf")
+    return lambda pk: escape(link(pk))
+
+
+@register.simple_tag
+def term_list(term_rows) -> str:
+    """The year's term grid for phones: per annex its heading and a line per window (state
+    link, period, due date, the PDF once there is a protocol). One tag instead of ~25 cells
+    through the template engine; the table (`term_table`) draws the same cells."""
+    language = get_language()
+    words, pdf = _year_words(language), _pdf_link()
+    parts = []
+    for annex, cells in term_rows:
+        parts.append(f'<h3 class="h6 mt-3 mb-1">{escape(annex_name(annex))}</h3>')
+        parts.append('<ul class="list-unstyled mb-2">')
+        for cell in cells:
+            if not cell:
+                continue
+            w = cell.window
+            link = _state_link(cell, "d-inline-block target", language)
+            period = words.get(f"period:{w.period}", "")
+            due = _date(w.due, "SHORT_DATE_FORMAT", language)
+            pdf_a = (
+                f' · <a class="d-inline-block target" href="{pdf(cell.protocol.pk)}">PDF</a>'
+                if cell.protocol
+                else ""
+            )
+            parts.append(f'<li class="mb-1">{link} {period} · {words["due"]} {due}{pdf_a}</li>')
+        parts.append("</ul>")
+    return mark_safe("\n".join(parts))  # noqa: S308  parts escaped
+
+
+@register.simple_tag
+def term_table(term_rows) -> str:
+    """The body rows of the year's term table: per annex a cell per period (state link, PDF,
+    due date) or a dash. The phone's list (`term_list`) draws the same cells."""
+    language = get_language()
+    words, pdf = _year_words(language), _pdf_link()
+    rows = []
+    for annex, cells in term_rows:
+        tds = []
+        for cell in cells:
+            if not cell:
+                tds.append('<td><span class="text-body-secondary">—</span></td>')
+                continue
+            link = _state_link(cell, "", language)
+            pdf_a = ""
+            if cell.protocol:
+                pdf_a = f' <a class="small" href="{pdf(cell.protocol.pk)}">PDF</a>'
+            due = _date(cell.window.due, "SHORT_DATE_FORMAT", language)
+            tds.append(f"<td>{link}{pdf_a}<br><small>{words['due']} {due}</small></td>")
+        rows.append(f'<tr><th scope="row">{escape(annex_name(annex))}</th>{"".join(tds)}</tr>')
+    return mark_safe("\n".join(rows))  # noqa: S308  parts escaped
 
 
 @register.simple_tag
@@ -347,3 +442,143 @@ def _count_labels(language: str) -> dict[str, str]:
 def period_name(period) -> str:
     """A window's period in words (the phone's list per annex on the pupil's year)."""
     return PERIOD_LABELS.get(period, "")
+
+
+# --- A pupil's dynamics (the year page, the team's dossier and review, the printed dossier) ---
+
+
+@lru_cache(maxsize=16)
+def _dynamics_words(language: str) -> dict[str, str]:
+    """The dynamics' fixed words in a language, escaped (translated for the language given)."""
+    words = {
+        "b_caption": _("Ratings 0–3; ↑ better, ↓ worse than the previous observation."),
+        "area": _("Area"),
+        "september": _("September"),
+        "half_year": _("half-year"),
+        "year_end": _("year end"),
+        "better": _("better"),
+        "worse": _("worse"),
+        "no_change": _("no change"),
+        "no_ratings": _("No ratings yet."),
+        "chart_title": _("Incidents per school week (bars) and mean intensity 1–3 (line)"),
+        "chart_caption": _("Bars: number of incidents; line: mean intensity (1–3, top = 3)."),
+        "weeks_caption": _("Weeks with incidents"),
+        "school_week": _("school week"),
+        "incidents": _("incidents"),
+        "mean_intensity": _("mean intensity"),
+        "types_caption": _("By behaviour type"),
+        "behaviour_type": _("behaviour type"),
+        "weeks": _("weeks"),
+        "no_incidents": _("No incidents recorded."),
+    }
+    return {key: escape(text) for key, text in words.items()}
+
+
+def _number(value) -> str:
+    """A number as the template engine printed it: integers as they are, other numbers
+    localised (so a decimal comma in kk and ru)."""
+    return str(value) if isinstance(value, int) else formats.localize(value)
+
+
+@register.simple_tag
+def b_dynamics_table(b_rows) -> str:
+    """Б's ratings per area side by side (`dynamics.b_dynamics`), each with its change against
+    the previous observation, in a mark for the eye and words for a screen reader."""
+    words = _dynamics_words(get_language())
+    if not b_rows:
+        return mark_safe(f'<p class="text-body-secondary">{words["no_ratings"]}</p>')  # noqa: S308
+    changes = {
+        "up": f'<span class="up" aria-hidden="true"> ↑</span>'
+        f'<span class="visually-hidden">{words["better"]}</span>',
+        "down": f'<span class="down" aria-hidden="true"> ↓</span>'
+        f'<span class="visually-hidden">{words["worse"]}</span>',
+        "same": f'<span aria-hidden="true"> =</span>'
+        f'<span class="visually-hidden">{words["no_change"]}</span>',
+    }
+    rows = []
+    for row in b_rows:
+        tds = "".join(
+            f"<td>{'—' if value is None else _number(value)}{changes.get(change, '')}</td>"
+            for value, change in row.cells
+        )
+        rows.append(f'<tr><th scope="row">{escape(row.label)}</th>{tds}</tr>')
+    body = "\n".join(rows)
+    return mark_safe(  # noqa: S308  the words escaped in _dynamics_words, the labels here
+        f'<div class="table-responsive"><table class="table table-sm b-dynamics">'
+        f"<caption>{words['b_caption']}</caption>"
+        f'<thead><tr><th scope="col">{words["area"]}</th>'
+        f'<th scope="col">{words["september"]}</th><th scope="col">{words["half_year"]}</th>'
+        f'<th scope="col">{words["year_end"]}</th></tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+@register.simple_tag
+def d_dynamics(chart, weeks, types) -> str:
+    """Д over the year (`dynamics.d_chart`, `d_weeks`, `d_types`): the SVG chart, placed by
+    the coordinates computed there, and the tables of weeks and behaviour types. One tag
+    instead of ~40 template nodes per school week."""
+    language = get_language()
+    words = _dynamics_words(language)
+    if not chart:
+        return mark_safe(f'<p class="text-body-secondary">{words["no_incidents"]}</p>')  # noqa: S308
+    width, height = _number(chart.width), _number(chart.height)
+    parts = [
+        f'<figure class="d-chart"><svg width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}" role="img" aria-labelledby="d-chart-title">'
+        f'<title id="d-chart-title">{words["chart_title"]}</title>'
+    ]
+    for t in chart.y_ticks:
+        y = _number(t["y"])
+        parts.append(
+            f'<line x1="34" x2="{width}" y1="{y}" y2="{y}" stroke="#ccc" stroke-width="0.5">'
+            f'</line><text x="30" y="{y}" text-anchor="end" dominant-baseline="middle"'
+            f' fill="#333">{_number(t["value"])}</text>'
+        )
+    for b in chart.bars:
+        day = _date(b["week"].monday, "SHORT_DATE_FORMAT", language)
+        parts.append(
+            f'<rect x="{_number(b["x"])}" y="{_number(b["y"])}" width="{_number(b["w"])}"'
+            f' height="{_number(b["h"])}" fill="#4a78b5"><title>{day}:'
+            f" {_number(b['week'].count)}</title></rect>"
+        )
+    if chart.line:
+        parts.append(
+            f'<polyline points="{escape(chart.line)}" fill="none" stroke="#b3471d"'
+            f' stroke-width="2"></polyline>'
+        )
+    parts += (
+        f'<circle cx="{_number(d["x"])}" cy="{_number(d["y"])}" r="3" fill="#b3471d"></circle>'
+        for d in chart.dots
+    )
+    parts += (
+        f'<text x="{_number(label["x"])}" y="{_number(label["y"])}" text-anchor="middle"'
+        f' fill="#333">{_date(label["week"].monday, "d.m", language)}</text>'
+        for label in chart.x_labels
+    )
+    parts.append(
+        f'</svg><figcaption class="small">{words["chart_caption"]}</figcaption></figure>'
+        f'<div class="table-responsive"><table class="table table-sm">'
+        f"<caption>{words['weeks_caption']}</caption><thead><tr>"
+        f'<th scope="col">{words["school_week"]}</th><th scope="col">{words["incidents"]}</th>'
+        f'<th scope="col">{words["mean_intensity"]}</th></tr></thead><tbody>'
+    )
+    parts += (
+        f'<tr><th scope="row">{_date(w.monday, "SHORT_DATE_FORMAT", language)}</th>'
+        f"<td>{_number(w.count)}</td><td>"
+        f"{'—' if w.mean_intensity is None else floatformat(w.mean_intensity, 1)}</td></tr>"
+        for w in weeks
+    )
+    parts.append(
+        f'</tbody></table><table class="table table-sm">'
+        f"<caption>{words['types_caption']}</caption><thead><tr>"
+        f'<th scope="col">{words["behaviour_type"]}</th><th scope="col">{words["incidents"]}</th>'
+        f'<th scope="col">{words["weeks"]}</th></tr></thead><tbody>'
+    )
+    parts += (
+        f'<tr><th scope="row">{escape(t.label)}</th><td>{_number(t.total)}</td>'
+        f"<td>{_number(t.weeks_with)}</td></tr>"
+        for t in types
+    )
+    parts.append("</tbody></table></div>")
+    return mark_safe("\n".join(parts))  # noqa: S308  the words and labels escaped, numbers

@@ -14,22 +14,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from assistant_portal.links import PkLink
+
 register = template.Library()
 
 DASH = "—"
-# An id no row has: reverse() once with it, then put each row's id in its place.
-_SENTINEL = 987654321
-
-
-class PkLink:
-    """A URL with one integer id, reversed once per page instead of once per row."""
-
-    def __init__(self, name: str, *args):
-        url = reverse(name, args=[*args, _SENTINEL])
-        self.head, _sep, self.tail = url.rpartition(str(_SENTINEL))
-
-    def __call__(self, pk: int) -> str:
-        return f"{self.head}{pk}{self.tail}"
 
 
 _CENT = Decimal("0.01")

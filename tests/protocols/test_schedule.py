@@ -1,7 +1,6 @@
 """The schedule engine (SPEC §3), checked by hand on a real Kazakhstan year and
 by properties on random calendars. Dates worked out by hand are in comments."""
 
-import time
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -759,20 +758,26 @@ def _clear_caches():
         cached.cache_clear()
 
 
-def test_three_hundred_pupils_well_under_100_ms():
-    # The worst case for the caches: every pupil joins and leaves on another day.
+def test_three_hundred_pupils_compute_each_grade_once():
+    # The worst case for the caches: every pupil joins and leaves on another day. The year's
+    # school days and weekly windows are computed once per grade, whatever the dates; what
+    # that costs in time is benchmarked (bench/overview.py), not timed here: a wall-clock limit
+    # fails on a loaded machine and proves nothing on a fast one.
     pupils = [
         (1 + n % 11, D(2026, 9, 1) + timedelta(days=n % 250), D(2026, 12, 1) + timedelta(n % 170))
         for n in range(300)
     ]
-    best = float("inf")
-    for _ in range(3):
-        _clear_caches()
-        started = time.perf_counter()
-        for grade, joined, left in pupils:
-            windows_for_pupil(kz_2026_27(), grade=grade, joined=joined, left=left)
-        best = min(best, time.perf_counter() - started)
-    assert best < 0.1
+    _clear_caches()
+    for grade, joined, left in pupils:
+        windows_for_pupil(kz_2026_27(), grade=grade, joined=joined, left=left)
+    grades = len({grade for grade, _joined, _left in pupils})
+    assert schedule._school_days.cache_info().misses <= grades
+    assert schedule._year_week_windows.cache_info().misses == grades
+    # A second pass over the same pupils is all cache hits.
+    misses = schedule._pupil_windows.cache_info().misses
+    for grade, joined, left in pupils:
+        windows_for_pupil(kz_2026_27(), grade=grade, joined=joined, left=left)
+    assert schedule._pupil_windows.cache_info().misses == misses
 
 
 # --- Properties ----------------------------------------------------------------

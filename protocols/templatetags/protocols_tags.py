@@ -480,6 +480,12 @@ def _number(value) -> str:
     return str(value) if isinstance(value, int) else formats.localize(value)
 
 
+def _coordinate(value) -> str:
+    """A number in an SVG attribute: never localised (a decimal comma is not a number there,
+    and the browser would drop the shape in kk and ru)."""
+    return str(value)
+
+
 @register.simple_tag
 def b_dynamics_table(b_rows) -> str:
     """Б's ratings per area side by side (`dynamics.b_dynamics`), each with its change against
@@ -522,14 +528,14 @@ def d_dynamics(chart, weeks, types) -> str:
     words = _dynamics_words(language)
     if not chart:
         return mark_safe(f'<p class="text-body-secondary">{words["no_incidents"]}</p>')  # noqa: S308
-    width, height = _number(chart.width), _number(chart.height)
+    width, height = _coordinate(chart.width), _coordinate(chart.height)
     parts = [
         f'<figure class="d-chart"><svg width="{width}" height="{height}"'
         f' viewBox="0 0 {width} {height}" role="img" aria-labelledby="d-chart-title">'
         f'<title id="d-chart-title">{words["chart_title"]}</title>'
     ]
     for t in chart.y_ticks:
-        y = _number(t["y"])
+        y = _coordinate(t["y"])
         parts.append(
             f'<line x1="34" x2="{width}" y1="{y}" y2="{y}" stroke="#ccc" stroke-width="0.5">'
             f'</line><text x="30" y="{y}" text-anchor="end" dominant-baseline="middle"'
@@ -538,8 +544,9 @@ def d_dynamics(chart, weeks, types) -> str:
     for b in chart.bars:
         day = _date(b["week"].monday, "SHORT_DATE_FORMAT", language)
         parts.append(
-            f'<rect x="{_number(b["x"])}" y="{_number(b["y"])}" width="{_number(b["w"])}"'
-            f' height="{_number(b["h"])}" fill="#4a78b5"><title>{day}:'
+            f'<rect x="{_coordinate(b["x"])}" y="{_coordinate(b["y"])}"'
+            f' width="{_coordinate(b["w"])}" height="{_coordinate(b["h"])}"'
+            f' fill="#4a78b5"><title>{day}:'
             f" {_number(b['week'].count)}</title></rect>"
         )
     if chart.line:
@@ -548,11 +555,12 @@ def d_dynamics(chart, weeks, types) -> str:
             f' stroke-width="2"></polyline>'
         )
     parts += (
-        f'<circle cx="{_number(d["x"])}" cy="{_number(d["y"])}" r="3" fill="#b3471d"></circle>'
+        f'<circle cx="{_coordinate(d["x"])}" cy="{_coordinate(d["y"])}" r="3"'
+        ' fill="#b3471d"></circle>'
         for d in chart.dots
     )
     parts += (
-        f'<text x="{_number(label["x"])}" y="{_number(label["y"])}" text-anchor="middle"'
+        f'<text x="{_coordinate(label["x"])}" y="{_coordinate(label["y"])}" text-anchor="middle"'
         f' fill="#333">{_date(label["week"].monday, "d.m", language)}</text>'
         for label in chart.x_labels
     )

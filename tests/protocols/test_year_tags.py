@@ -19,8 +19,9 @@ from .factories import ProtocolFactory
 from .filling import b_observation, behaviour_week, fill_annex, incident
 
 TODAY = date(2026, 11, 25)
-# The templates the tags replaced: _d_chart.html and _b_dynamics.html verbatim, the term grid's
-# loops of pupil_year.html, and the weekly row as the week_row tag drew it before (PC3).
+# The templates the tags replaced: _d_chart.html (its coordinates unlocalised) and
+# _b_dynamics.html verbatim, the term grid's loops of pupil_year.html, and the weekly row as
+# the week_row tag drew it before (PC3).
 REFERENCE = Path(__file__).parent / "year_tags_reference"
 
 
@@ -88,6 +89,18 @@ def test_dynamics_tags_draw_what_the_templates_drew(year, language):
         empty = {"b_rows": None, "d_chart": None, "d_weeks": [], "d_types": []}
         assert _squeezed(tags.d_dynamics(None, [], [])) == _rendered("d_chart", empty)
         assert _squeezed(tags.b_dynamics_table(None)) == _rendered("b_dynamics", empty)
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_chart_coordinates_are_numbers_in_every_language(year, language):
+    # The template localised them: cy="56,7" in kk and ru, which a browser does not draw.
+    with translation.override(language):
+        ctx = dynamics.pupil_dynamics(year, TODAY)
+        svg = tags.d_dynamics(ctx["d_chart"], ctx["d_weeks"], ctx["d_types"]).split("</svg>")[0]
+    values = re.findall(r'\b(?:x|y|x2|y1|y2|cx|cy|width|height)="([^"]*)"', svg)
+    assert values and any("." in v for v in values)  # fractional coordinates are drawn
+    for value in values:
+        float(value)
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])

@@ -85,8 +85,12 @@ def test_killed_worker_loses_no_digest(redis_url, cast, tmp_path):
             what="the first worker to start sending",
         )
         mail_dir = tmp_path / "mail"
+        # The file appears when the backend opens it, before the message is written: wait for
+        # the whole message (the line of dashes that ends it), or the kill may come between.
         _wait(
-            lambda: mail_dir.exists() and any(mail_dir.iterdir()),
+            lambda: (
+                mail_dir.exists() and any("-" * 79 in p.read_text() for p in mail_dir.iterdir())
+            ),
             what="the mail server to accept the first worker's message",
         )
         first.send_signal(signal.SIGKILL)

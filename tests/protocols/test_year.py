@@ -11,7 +11,8 @@ from protocols.calendar import calendar_of, current_year, current_years, years_w
 from protocols.models import Protocol
 from protocols.schedule import Annex, Window, windows_for_pupil
 from protocols.selectors import State, assistant_dashboard, pupil_years, state_of
-from students.models import Assignment, Holiday
+from students.models import AcademicYear, Assignment, Holiday
+from students.services import holiday_add, holiday_archive, year_save
 from tests.factories import AcademicYearFactory, AssignmentFactory, StudentFactory
 
 from .factories import ProtocolFactory, ProtocolVersionFactory
@@ -83,6 +84,55 @@ def test_current_year_of_many_schools_in_one_query(cast, django_assert_num_queri
     # A summer day still shows the finished year; before any year there is none.
     assert current_year(cast.school, date(2027, 7, 1)).start == date(2026, 9, 1)
     assert current_year(cast.school, date(2025, 8, 1)) is None
+
+
+def test_current_years_statement_keeps_the_orm_rule(cast):
+    """`current_years` is one constant statement (DECISIONS PC10); it must choose the same
+    year, with the same holidays, as the ORM's `years_with_holidays` for every school and day."""
+    old = year_save(
+        school=cast.school,
+        year=None,
+        data={
+            "start": date(2025, 9, 1),
+            "end": date(2026, 5, 25),
+            "half_year_end": date(2025, 12, 29),
+            "saturday_school": True,
+        },
+    )
+    holiday_add(
+        year=old, data={"name": "Қысқы", "start": date(2025, 12, 30), "end": date(2026, 1, 7)}
+    )
+    current = cast.school.years.get(start=date(2026, 9, 1))
+    holiday_add(
+        year=current, data={"name": "Күзгі", "start": date(2026, 10, 26), "end": date(2026, 11, 1)}
+    )
+    holiday_add(
+        year=current,
+        data={
+            "name": "1-сынып",
+            "start": date(2027, 2, 8),
+            "end": date(2027, 2, 14),
+            "grades": [1],
+        },
+    )
+    gone = holiday_add(
+        year=current, data={"name": "ескі", "start": date(2026, 9, 7), "end": date(2026, 9, 11)}
+    )
+    holiday_archive(holiday=gone)
+    schools = [cast.school.pk, cast.other_school.pk]
+    for day in (date(2025, 8, 31), date(2025, 9, 1), date(2026, 7, 1), TODAY, date(2027, 8, 1)):
+        by_orm = {}
+        for year in years_with_holidays(
+            AcademicYear.objects.filter(school_id__in=schools, start__lte=day)
+        ).order_by("school_id", "-start"):
+            by_orm.setdefault(year.school_id, year)
+        chosen = current_years(schools, day)
+        assert {k: y.pk for k, y in chosen.items()} == {k: y.pk for k, y in by_orm.items()}, day
+        for school_id, year in chosen.items():
+            assert calendar_of(year) == calendar_of(by_orm[school_id]), (day, school_id)
+    now = current_years(schools, TODAY)[cast.school.pk]
+    assert len(calendar_of(now).holidays) == 2  # the archived one is left out
+    assert current_years(schools, date(2026, 7, 1))[cast.school.pk].pk == old.pk
 
 
 # --- states ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from assistant_portal.accounts.models import RoleKind, User
 from assistant_portal.accounts.roles import roles_of
+from assistant_portal.reuse import built_once
 from students.access import AnyOf, PupilIds, pupils_visible_to
 from students.models import Assignment, Guardian, Student
 
@@ -56,10 +57,14 @@ def protocols_visible_to(user: User) -> QuerySet[Protocol]:
 
     The visible pupils are one subquery, read once: the protocols of visible pupils, less the
     non-К ones of pupils seen as their parent (a small guardian look-up by user)."""
-    return Protocol.objects.filter(
-        Q(annex=AnnexCode.K) | ~Q(student_id__in=_own_children(user)),
-        student__in=pupils_visible_to(user),
-        archived_at__isnull=True,
+    return built_once(
+        "protocols_visible_to",
+        user,
+        lambda: Protocol.objects.filter(
+            Q(annex=AnnexCode.K) | ~Q(student_id__in=_own_children(user)),
+            student__in=pupils_visible_to(user),
+            archived_at__isnull=True,
+        ),
     )
 
 
@@ -103,13 +108,25 @@ def _sees_only_assigned(user: User) -> bool:
     return roles.is_assistant and not roles.staff_school_ids and not roles.has(RoleKind.PARENT)
 
 
-def get_protocol_for_user(user: User, protocol_id: int, *, with_calendar: bool = False) -> Protocol:
-    """A protocol the user may see; ``with_calendar``: its year's holidays read with it (the
-    year's `holiday_rows`, for `calendar_of`: its window without another query)."""
+def _protocol_for_user(user: User, with_calendar: bool) -> QuerySet[Protocol]:
     qs = protocols_visible_to(user).select_related("student__school", "year", "author")
     if with_calendar:
         qs = qs.annotate(year_holiday_rows=holiday_rows_of(OuterRef("year_id")))
-    protocol = get_object_or_404(qs, pk=protocol_id)
+    return qs
+
+
+def get_protocol_for_user(user: User, protocol_id: int, *, with_calendar: bool = False) -> Protocol:
+    """A protocol the user may see; ``with_calendar``: its year's holidays read with it (the
+    year's `holiday_rows`, for `calendar_of`: its window without another query)."""
+    protocol = get_object_or_404(
+        built_once(
+            "protocol_for_user",
+            user,
+            lambda: _protocol_for_user(user, with_calendar),
+            with_calendar,
+        ),
+        pk=protocol_id,
+    )
     if with_calendar:
         protocol.year.holiday_rows = protocol.year_holiday_rows  # type: ignore[attr-defined]
     if _sees_only_assigned(user):
@@ -221,9 +238,10 @@ def get_sheet_for_writer(user: User, protocol_id: int) -> Protocol:
 
 def get_pupil_file_for_user(user: User, pupil_id: int) -> Student:
     """A pupil whose year of protocols (grid, dynamics, dossier) the user may see."""
-    return get_object_or_404(
-        pupils_with_protocols_visible_to(user).select_related("school"), pk=pupil_id
+    files = built_once(
+        "pupil_file", user, lambda: pupils_with_protocols_visible_to(user).select_related("school")
     )
+    return get_object_or_404(files, pk=pupil_id)
 
 
 def get_dossier_job_for_user(user: User, job_id: int) -> DossierJob:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from assistant_portal.accounts.models import RoleKind, User
 from assistant_portal.accounts.roles import roles_of
 from assistant_portal.annotations import AnyUser
+from assistant_portal.reuse import built_once
 
 from .models import AcademicYear, Assignment, Guardian, PupilExport, Student
 
@@ -92,6 +93,12 @@ def pupils_visible_to(user: AnyUser) -> QuerySet[Student]:
     - a parent: their own child;
     - course roles and anyone else: none.
     """
+    if not isinstance(user, User):  # the anonymous user sees no pupil
+        return Student.objects.none()
+    return built_once("pupils_visible_to", user, lambda: _pupils_visible_to(user))
+
+
+def _pupils_visible_to(user: User) -> QuerySet[Student]:
     ids = visible_pupil_ids(user)
     if ids is None:
         return Student.objects.none()

@@ -78,6 +78,15 @@ class UserRoles:
     def oversight_region_ids(self) -> set[int]:
         return {r.region_id for r in self._of(RoleKind.OVERSIGHT) if r.region_id}
 
+    @cached_property
+    def fingerprint(self) -> frozenset[tuple[object, ...]]:
+        """Everything of the roles that an access rule may read: equal for two users' roles
+        exactly when the rules give them the same statement (with their own user id)."""
+        return frozenset(
+            (r.kind, r.speciality, r.school_id, r.organisation_id, r.district_id, r.region_id)
+            for r in self.roles
+        )
+
     @property
     def is_assistant(self) -> bool:
         return RoleKind.ASSISTANT in self.kinds

@@ -22,6 +22,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from assistant_portal.accounts.models import Role, RoleKind, User
@@ -670,6 +671,47 @@ def school_overview(
 def _is_asked(asked: str | None, who: int | None) -> bool:
     """Whether a row counted against `who` belongs to the assistant asked for (None: any)."""
     return asked is None or asked == str(who or "none")
+
+
+# The overview's sortable columns with their headers, in the order shown.
+OVERVIEW_SORTS = {
+    "on_time": _("on time"),
+    "late": _("late"),
+    "missing": _("missing"),
+    "pending": _("waiting for review"),
+    "flagged": _("flagged"),
+}
+
+# An overview row ending with the query of the lists behind its numbers: (class name, counts,
+# query) per class, (assistant id or None, name, counts, query) per assistant.
+type ClassRow = tuple[str, Counts, str]
+type PersonRow = tuple[int | None, str, Counts, str]
+
+
+def _sort_value(counts: Counts, key: str) -> float:
+    """A column's sort value: the share of due windows for on time / late / missing (so a
+    small class and a big one compare), the count for pending and flagged."""
+    n: int = getattr(counts, key)
+    if key in ("pending", "flagged"):
+        return n
+    due = counts.on_time + counts.late + counts.missing
+    return n / due if due else 0
+
+
+def overview_rows(overview: Overview, sort: str) -> tuple[list[ClassRow], list[PersonRow]]:
+    """The overview's rows per class and per assistant, each with the query of the lists
+    behind its numbers (?class=… / ?assistant=…, "none" for pupils without one); with `sort`
+    one of OVERVIEW_SORTS, worst first by that column (ties keep the order given: classes by
+    grade, assistants by name)."""
+    classes = [(name, c, urlencode({"class": name})) for name, c in overview.by_class]
+    people = [
+        (pk, name, c, urlencode({"assistant": pk or "none"}))
+        for pk, name, c in overview.by_assistant
+    ]
+    if sort in OVERVIEW_SORTS:
+        classes.sort(key=lambda row: _sort_value(row[1], sort), reverse=True)
+        people.sort(key=lambda row: _sort_value(row[2], sort), reverse=True)
+    return classes, people
 
 
 def flagged_pupils(school_id: int, today: date) -> tuple[list[Flagged], list[Protocol]]:

@@ -59,6 +59,14 @@ def _without_page(params) -> str:
     return urlencode([(k, v) for k, v in params.items() if k != "page"])
 
 
+def _without(params, *names: str) -> str:
+    """The page's GET parameters but `names`, every value kept (the sort headers' links)."""
+    query = params.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
 @login_required
 def review_queue(request):
     school_id = _school_id(request, roles_of(request.user).specialist_school_ids)
@@ -109,12 +117,53 @@ def _decision_form(request, protocol, data=None):
     return DecisionForm(data, initial=initial, meetings=meetings[:20])
 
 
+def _review_page(request, protocol, form, status=200, **extra):
+    ctx = {**_review_context(request, protocol, form), **extra}
+    return render(request, "protocols/review/review.html", ctx, status=status)
+
+
+def _stale_page(request, conclusion_id):
+    """Never a decision on a version the reviewer did not see: the current one, with what they
+    wrote and the revision now shown."""
+    fresh = get_conclusion_for_reviewer(request.user, conclusion_id)
+    data = request.POST.copy()
+    data["revision"] = str(fresh.revision)
+    return _review_page(
+        request, fresh, _decision_form(request, fresh, data), status=409, stale=True
+    )
+
+
 @login_required
 def review_conclusion(request, conclusion_id):
     protocol = get_conclusion_for_reviewer(request.user, conclusion_id)
     record_page_view(request, protocol.student)
-    form = _decision_form(request, protocol)
-    return render(request, "protocols/review/review.html", _review_context(request, protocol, form))
+    return _review_page(request, protocol, _decision_form(request, protocol))
+
+
+def _save_review(request, protocol, form):
+    """The reviewer's comments, or their decision (with the comments and a note), saved on the
+    revision they saw; the page to go to next."""
+    data = form.cleaned_data
+    if data["action"] == "comment":
+        services.review_comment(
+            protocol=protocol,
+            by=request.user,
+            comments=form.comments(),
+            seen_revision=data["revision"],
+        )
+        messages.success(request, _("Your comments are saved."))
+        return redirect("protocols:review", conclusion_id=protocol.pk)
+    services.review_decide(
+        protocol=protocol,
+        by=request.user,
+        outcome=data["action"],
+        seen_revision=data["revision"],
+        comments=form.comments(),
+        text=data["text"],
+        meeting=data["meeting"],
+    )
+    messages.success(request, _("The decision is recorded."))
+    return redirect("protocols:review_queue")
 
 
 @login_required
@@ -123,43 +172,15 @@ def decide(request, conclusion_id):
     protocol = get_conclusion_for_reviewer(request.user, conclusion_id)
     form = _decision_form(request, protocol, request.POST)
     if not form.is_valid():
-        ctx = _review_context(request, protocol, form)
-        return render(request, "protocols/review/review.html", ctx, status=400)
-    data = form.cleaned_data
+        return _review_page(request, protocol, form, status=400)
     try:
-        if data["action"] == "comment":
-            services.review_comment(
-                protocol=protocol,
-                by=request.user,
-                comments=form.comments(),
-                seen_revision=data["revision"],
-            )
-            messages.success(request, _("Your comments are saved."))
-            return redirect("protocols:review", conclusion_id=protocol.pk)
-        services.review_decide(
-            protocol=protocol,
-            by=request.user,
-            outcome=data["action"],
-            seen_revision=data["revision"],
-            comments=form.comments(),
-            text=data["text"],
-            meeting=data["meeting"],
-        )
+        return _save_review(request, protocol, form)
     except StaleEdit as e:
-        # Never a decision on a version the reviewer did not see: show the current one.
-        fresh = get_conclusion_for_reviewer(request.user, e.current.pk)
-        ctx = _review_context(request, fresh, _decision_form(request, fresh, request.POST))
-        ctx["form"].data = ctx["form"].data.copy()
-        ctx["form"].data["revision"] = str(fresh.revision)
-        ctx["stale"] = True
-        return render(request, "protocols/review/review.html", ctx, status=409)
+        return _stale_page(request, e.current.pk)
     except ValidationError as e:
         for message in e.messages:
             form.add_error(None, message)
-        ctx = _review_context(request, protocol, form)
-        return render(request, "protocols/review/review.html", ctx, status=400)
-    messages.success(request, _("The decision is recorded."))
-    return redirect("protocols:review_queue")
+        return _review_page(request, protocol, form, status=400)
 
 
 # --- Meetings -------------------------------------------------------------------------------
@@ -283,19 +304,6 @@ def next_step_done(request, step_id):
 # --- Overview, flagged pupils, the team's dossier ---------------------------------------------
 
 
-OVERVIEW_SORTS = ("on_time", "late", "missing", "pending", "flagged")
-
-
-def _sort_value(counts, key: str) -> float:
-    """A column's sort value: the share of due windows for on time / late / missing (so a
-    small class and a big one compare), the count for pending and flagged."""
-    n = getattr(counts, key)
-    if key in ("pending", "flagged"):
-        return n
-    due = counts.on_time + counts.late + counts.missing
-    return n / due if due else 0
-
-
 @login_required
 def overview(request):
     school_id = _team_school(request)
@@ -310,18 +318,9 @@ def overview(request):
         assistant=g.get("assistant"),
         page=g.get("page"),
     )
-    classes = [(name, c, urlencode({"class": name})) for name, c in data.by_class]
-    people = [
-        (pk, name, c, urlencode({"assistant": pk or "none"})) for pk, name, c in data.by_assistant
-    ]
     # Sortable columns: by a share or a count, worst first; names as given.
     sort = g.get("sort", "")
-    if sort in OVERVIEW_SORTS:
-        classes.sort(key=lambda row: _sort_value(row[1], sort), reverse=True)
-        people.sort(key=lambda row: _sort_value(row[2], sort), reverse=True)
-    sort_query = g.copy()
-    sort_query.pop("sort", None)
-    sort_query.pop("page", None)
+    classes, people = selectors.overview_rows(data, sort)
     ctx = {
         "overview": data,
         "classes": classes,
@@ -331,14 +330,8 @@ def overview(request):
         "listing": data.listing,
         "query": _without_page(g),
         "sort": sort,
-        "sort_query": sort_query.urlencode(),
-        "sort_columns": [
-            ("on_time", _("on time")),
-            ("late", _("late")),
-            ("missing", _("missing")),
-            ("pending", _("waiting for review")),
-            ("flagged", _("flagged")),
-        ],
+        "sort_query": _without(g, "sort", "page"),
+        "sort_columns": list(selectors.OVERVIEW_SORTS.items()),
     }
     return render(request, "protocols/review/overview.html", ctx)
 

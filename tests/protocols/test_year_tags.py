@@ -36,8 +36,9 @@ def _rendered(name: str, ctx: dict) -> str:
 
 @pytest.fixture
 def year(cast, monkeypatch):
-    """A pupil's year with a handed-in А, Б at two observations and Д in three weeks, one of
-    its incidents of a type the form does not know (a label taken as typed, to be escaped)."""
+    """A pupil's year with a handed-in А, Б at two observations and Д in three weeks, Б and Д
+    filled through their forms; one Д week a draft whose incident has a type the form does not
+    know (a label taken as typed, to be escaped)."""
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
     ProtocolFactory(
         student=cast.pupil,
@@ -63,12 +64,16 @@ def year(cast, monkeypatch):
         monday,
         [incident(monday, intensity=1), incident(monday + timedelta(days=1), intensity=2)],
     )
-    ProtocolFactory(
-        student=cast.pupil,
-        author=cast.assistant,
-        annex="D",
+    # A draft keeps a value the form refuses as typed (DECISIONS 19): the type's label is
+    # shown as stored, so it must come out escaped. No intensity: the week has no mean.
+    odd = {"incident_date": "2026-10-06", "behaviour_type": "<b>&x"}
+    fill_annex(
+        cast.pupil,
+        "D",
+        {"incidents": [odd]},
+        cast.assistant,
         window_key="D:2026-10-05",
-        data={"incidents": [{"incident_date": "2026-10-06", "behaviour_type": "<b>&x"}]},
+        submit=False,
     )
     (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
     return py

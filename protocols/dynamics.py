@@ -2,7 +2,7 @@
 Д's incidents per school week (count, mean intensity, by behaviour type) as a server-drawn
 SVG chart, and the И suggestion when Д shows repeated incidents (SPEC §3, row И).
 
-Works on the protocols `selectors.pupil_years(..., with_data=True)` already loaded: no queries.
+Works on the protocols `selectors.pupil_years(..., fields=DYNAMICS_FIELDS)` loaded: no queries.
 Tolerant of missing or malformed keys in `data` (drafts are partial). The keys of `data` are
 the annex modules' names (`b_annex.ratings`, `d_annex.INCIDENT_DATE`, …), never typed here:
 the form that saves a value and the reader that reads it share one name.

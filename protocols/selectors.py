@@ -157,16 +157,21 @@ class PupilYear:
 
 # What the grid, the week and their templates read of a protocol (no data, no people).
 WEEK_FIELDS = ("pk", "student_id", "year_id", "annex", "window_key", "due", "status", "updated_at")
+# ... and what the year page's dynamics read (Б and Д data, the dates of И).
+DYNAMICS_FIELDS = (*WEEK_FIELDS, "data", "created_at")
 
 
 def pupil_years(
-    pupils: QuerySet[Student] | list[Student], today: date, *, with_data: bool = False
+    pupils: QuerySet[Student] | list[Student],
+    today: date,
+    *,
+    fields: tuple[str, ...] | None = WEEK_FIELDS,
 ) -> list[PupilYear]:
     """Each pupil's current year: (window, protocol or None, state) per window.
 
     Queries: the pupils (unless a list is given), the years with holidays, the protocols.
-    Without `with_data`, only WEEK_FIELDS of each protocol are loaded (the dashboard, the
-    pupil page).
+    `fields`: what is loaded of each protocol — WEEK_FIELDS (the dashboard, the pupil page),
+    DYNAMICS_FIELDS (the year page), None for every field (printing, the team's dossier).
     """
     pupils = list(pupils)
     years = current_years({p.school_id for p in pupils}, today)
@@ -176,10 +181,9 @@ def pupil_years(
         qs = Protocol.objects.filter(
             student__in=[p.pk for p in pupils], year_id__in=year_ids, archived_at__isnull=True
         ).order_by("created_at")
-        if not with_data:
-            # The grid and the week read these; loading the rest of ~40 protocols a pupil was
-            # a third of the dashboard's time.
-            qs = qs.only(*WEEK_FIELDS)
+        if fields is not None:
+            # Loading every field of ~40 protocols a pupil was a third of the dashboard's time.
+            qs = qs.only(*fields)
         for protocol in qs:
             by_pupil[protocol.student_id].append(protocol)
     result = []

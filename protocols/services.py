@@ -551,7 +551,7 @@ def _write_dossier(job: DossierJob, out: IO[bytes], *, today: date) -> None:
     """The cover, every protocol of the pupil's year in window order (then И), and the
     dynamics, merged into one PDF; progress is saved after each part."""
     with translation.override(job.language):
-        (py,) = pupil_years([job.pupil], today, with_data=True)
+        (py,) = pupil_years([job.pupil], today, fields=None)
         ordered = [c.protocol for c in py.cells if c.protocol is not None]
         ordered += sorted(py.on_demand, key=lambda p: p.created_at)
         for p in ordered:

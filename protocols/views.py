@@ -468,7 +468,7 @@ def _safe_next(request) -> str:
 def pupil_year(request, pupil_id):
     pupil = get_pupil_file_for_user(request.user, pupil_id)
     today = timezone.localdate()
-    (py,) = selectors.pupil_years([pupil], today, with_data=True)
+    (py,) = selectors.pupil_years([pupil], today, fields=selectors.DYNAMICS_FIELDS)
     ctx = {
         "pupil": pupil,
         "py": py,

@@ -762,7 +762,7 @@ def team_dossier(pupil: Student, today: date) -> dict[str, Any]:
     """Everything about one pupil: the year's protocols by window, the dynamics (Б side by
     side, Д per week, Ж goal outcomes), conclusions with their decisions, meeting decisions.
     Queries: the year, the protocols, the decisions, the meeting items, their steps."""
-    (py,) = pupil_years([pupil], today, with_data=True)
+    (py,) = pupil_years([pupil], today, fields=None)
     ctx: dict[str, Any] = {"py": py, "goals": goals(_latest(py, Annex.ZH))}
     if py.calendar is not None:
         ctx.update(dynamics.pupil_dynamics(py, today))

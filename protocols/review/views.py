@@ -91,7 +91,7 @@ def review_queue(request):
 
 def _review_context(request, protocol, form):
     today = timezone.localdate()
-    (py,) = pupil_years([protocol.student], today, with_data=True)
+    (py,) = pupil_years([protocol.student], today, fields=None)
     annex = annexes.get(AnnexCode.G)
     data = protocol.data or {}
     sections = [

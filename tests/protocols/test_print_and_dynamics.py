@@ -187,7 +187,7 @@ def test_b_side_by_side_with_changes(cast, client, today):
         window_key="B:year_end",
         submit=False,
     )
-    (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
+    (py,) = pupil_years([cast.pupil], TODAY, fields=None)
     rows = {r.area: r for r in dynamics.b_dynamics(py.protocols)}
     assert rows["peers"].values == [1, 2, 2] and rows["peers"].changes == ["", "up", "same"]
     assert rows["adults"].values == [2, 1, None] and rows["adults"].changes == ["", "down", ""]
@@ -241,7 +241,7 @@ def test_d_weeks_chart_and_flag(cast, client, today):
     )
     _d_week(cast, date(2026, 11, 9), 3, intensity=1)
     _d_week(cast, date(2026, 11, 16), 4, intensity=3, kind="refusal")
-    (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
+    (py,) = pupil_years([cast.pupil], TODAY, fields=None)
     weeks = dynamics.d_weeks(py.protocols, py.calendar, grade=cast.pupil.grade, today=TODAY)
     by_monday = {w.monday: w for w in weeks}
     assert date(2026, 10, 26) not in by_monday  # the autumn break has no school week
@@ -269,7 +269,7 @@ def test_flag_counts_only_weeks_after_the_latest_i(cast, today):
     i = correction_open(student=cast.pupil, year=cast.school.years.get(), by=cast.assistant)
     i.created_at = timezone.make_aware(timezone.datetime(2026, 11, 18, 10))
     i.save(update_fields=["created_at"])
-    (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
+    (py,) = pupil_years([cast.pupil], TODAY, fields=None)
     weeks = dynamics.d_weeks(py.protocols, py.calendar, grade=cast.pupil.grade, today=TODAY)
     assert sum(w.count for w in weeks) == 6  # the incidents are there...
     assert not dynamics.i_flag(weeks, py.on_demand, per_week=3, weeks_needed=2)  # ...handled
@@ -300,7 +300,7 @@ def test_missing_keys_are_tolerated(cast):
         window_key="B:september",
         data={"peers_rating": "junk", "adults_rating": 9},
     )
-    (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
+    (py,) = pupil_years([cast.pupil], TODAY, fields=None)
     weeks = dynamics.d_weeks(py.protocols, py.calendar, grade=3, today=TODAY)
     assert sum(w.count for w in weeks) == 0 and dynamics.d_chart(weeks) is None
     assert dynamics.b_dynamics(py.protocols) is None

@@ -181,7 +181,7 @@ def test_every_reader_shows_what_the_forms_saved(cast, client, media, tmp_path, 
     assert all(p.status == "submitted" for p in filled.values())
 
     # Б: the September column holds the ratings as chosen, area by area.
-    (py,) = pupil_years([pupil], TODAY, with_data=True)
+    (py,) = pupil_years([pupil], TODAY, fields=None)
     b_rows = {row.area: row.values[0] for row in dynamics.b_dynamics(py.protocols)}
     assert b_rows == {
         area: values["B"][b_annex.rating_field(area)] for area, _label in b_annex.AREAS
@@ -271,5 +271,5 @@ def test_every_reader_shows_what_the_forms_saved(cast, client, media, tmp_path, 
     with translation.override("kk"):
         reprinted = [f for name, f in privacy.protocol_files(pupil) if name.endswith(".pdf")]
     assert all(MARK not in _pdf_text(pdf, tmp_path) for pdf in reprinted)
-    (py,) = pupil_years([pupil], TODAY, with_data=True)
+    (py,) = pupil_years([pupil], TODAY, fields=None)
     assert {r.area: r.values[0] for r in dynamics.b_dynamics(py.protocols)} == b_rows

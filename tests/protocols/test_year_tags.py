@@ -75,7 +75,7 @@ def year(cast, monkeypatch):
         window_key="D:2026-10-05",
         submit=False,
     )
-    (py,) = pupil_years([cast.pupil], TODAY, with_data=True)
+    (py,) = pupil_years([cast.pupil], TODAY, fields=None)
     return py
 
 

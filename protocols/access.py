@@ -109,15 +109,20 @@ def _sees_only_assigned(user: User) -> bool:
 
 
 def _protocol_for_user(user: User, with_calendar: bool) -> QuerySet[Protocol]:
-    qs = protocols_visible_to(user).select_related("student__school", "year", "author")
-    if with_calendar:
-        qs = qs.annotate(year_holiday_rows=holiday_rows_of(OuterRef("year_id")))
-    return qs
+    if not with_calendar:
+        return protocols_visible_to(user).select_related("student__school", "year", "author")
+    # The edit page: it shows no author, and reads the year's calendar.
+    return (
+        protocols_visible_to(user)
+        .select_related("student__school", "year")
+        .annotate(year_holiday_rows=holiday_rows_of(OuterRef("year_id")))
+    )
 
 
 def get_protocol_for_user(user: User, protocol_id: int, *, with_calendar: bool = False) -> Protocol:
-    """A protocol the user may see; ``with_calendar``: its year's holidays read with it (the
-    year's `holiday_rows`, for `calendar_of`: its window without another query)."""
+    """A protocol the user may see, with its pupil, school, year and author; ``with_calendar``
+    (the edit page): its year's holidays instead of the author (the year's `holiday_rows`, for
+    `calendar_of`: its window without another query)."""
     protocol = get_object_or_404(
         built_once(
             "protocol_for_user",

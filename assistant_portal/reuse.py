@@ -20,7 +20,8 @@ from assistant_portal.accounts.models import User
 from assistant_portal.accounts.roles import roles_of
 
 _BUILT: OrderedDict[Hashable, QuerySet] = OrderedDict()
-_BUILT_MAX = 2048  # a few hundred users a worker serves in a day, a handful of rules each
+# ~18 KB each (measured): 512 keep ~9 MB, the day's users of a worker with a handful of rules each.
+_BUILT_MAX = 512
 _lock = threading.Lock()
 
 

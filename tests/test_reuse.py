@@ -1,6 +1,7 @@
 """Access querysets built once per user, roles and day (assistant_portal/reuse.py, DECISIONS
 PC10): the statement is kept, never the rows — what changes shows on the very next request."""
 
+from collections import OrderedDict
 from datetime import date, timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.exceptions import EmptyResultSet
 from django.urls import reverse
 from django.utils import timezone
 
+from assistant_portal import reuse
 from assistant_portal.accounts.models import RoleKind, Speciality, User
 from protocols import access as protocol_access
 from students import access as pupil_access
@@ -22,6 +24,12 @@ TODAY = date(2026, 11, 25)
 def today(monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
     return TODAY
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept(monkeypatch):
+    """Each test starts with no built querysets (what other tests left is not theirs)."""
+    monkeypatch.setattr(reuse, "_BUILT", OrderedDict())
 
 
 def fresh(user: User) -> User:
@@ -124,3 +132,15 @@ def test_the_rule_is_built_once_per_user_roles_and_day(cast, monkeypatch):
         cast.specialist.pk,
         cast.specialist.pk,
     ]
+
+
+def test_the_least_recently_used_are_let_go(cast, monkeypatch):
+    monkeypatch.setattr(reuse, "_BUILT_MAX", 2)
+    built = []
+    real = pupil_access.visible_pupil_ids
+    monkeypatch.setattr(pupil_access, "visible_pupil_ids", lambda u: built.append(u.pk) or real(u))
+    first, second, third = cast.specialist, cast.school_admin, cast.psychologist
+    for user in (first, second, first, third, first, second):
+        pupil_access.pupils_visible_to(fresh(user))
+    # `first` was used again before `third` came, so `second` was the one let go.
+    assert built == [first.pk, second.pk, third.pk, second.pk]

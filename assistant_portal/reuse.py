@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable
 from contextlib import suppress
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from assistant_portal.accounts.models import User
@@ -25,7 +25,9 @@ _BUILT_MAX = 512
 _lock = threading.Lock()
 
 
-def built_once[Q: QuerySet](name: str, user: User, build: Callable[[], Q], *args: Hashable) -> Q:
+def built_once[M: Model](
+    name: str, user: User, build: Callable[[], QuerySet[M]], *args: Hashable
+) -> QuerySet[M]:
     """`build()`, or a clone of what it gave for the same rule `name`, user, roles, day and
     `args` (whatever else the rule reads must be among `args`)."""
     key = (name, user.pk, roles_of(user).fingerprint, timezone.localdate(), *args)

@@ -5,9 +5,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from protocols import communication
 from protocols.models import Protocol, Status
 
 from .factories import protocol_of
+from .filling import fill_annex
 from .review_factories import returned
 from .test_forms import VALID
 
@@ -16,6 +18,13 @@ WINDOW_A = ("A", "A:september")
 
 def _window_url(cast, annex="A", key="A:september"):
     return reverse("protocols:window", args=[cast.pupil.pk, annex, key])
+
+
+def _opened_then_saved(cast, by, family):
+    """The assistant's draft of annex А as a page opened it, then `by` saves `family` on top
+    (another tab, someone else): the protocol and the revision the page saw."""
+    opened = fill_annex(cast.pupil, "A", {}, cast.assistant, submit=False).revision
+    return fill_annex(cast.pupil, "A", {"family": family}, by, submit=False), opened
 
 
 def _post(annex_rows=(), **fields):
@@ -74,9 +83,9 @@ def test_autosave_keeps_bad_input_and_reports_it(assistant, cast):
 
 
 def test_stale_autosave_is_409_with_both_versions(assistant, cast):
-    p = protocol_of(cast, data={"family": "Олардың мәтіні"}, revision=3, updated_by=cast.colleague)
+    p, opened = _opened_then_saved(cast, cast.colleague, "Олардың мәтіні")
     r = assistant.post(
-        reverse("protocols:autosave", args=[p.pk]), {"revision": 2, "family": "Менің мәтінім"}
+        reverse("protocols:autosave", args=[p.pk]), {"revision": opened, "family": "Менің мәтінім"}
     )
     assert r.status_code == 409
     html = r.json()["conflict_html"]
@@ -86,8 +95,8 @@ def test_stale_autosave_is_409_with_both_versions(assistant, cast):
 
 
 def test_stale_explicit_save_shows_both_and_keeps_the_users_text(assistant, cast):
-    p = protocol_of(cast, data={"family": "Олардың мәтіні"}, revision=3)
-    r = assistant.post(p.get_absolute_url(), {"revision": 2, "family": "Менің мәтінім"})
+    p, opened = _opened_then_saved(cast, cast.assistant, "Олардың мәтіні")
+    r = assistant.post(p.get_absolute_url(), {"revision": opened, "family": "Менің мәтінім"})
     assert r.status_code == 409
     assert "Олардың мәтіні" in r.text
     assert "Менің мәтінім</textarea>" in r.text  # still in the form
@@ -145,9 +154,9 @@ def test_late_date_is_a_warning_not_an_error(assistant, cast):
 
 def test_html_is_shown_as_text_on_every_page(assistant, cast):
     evil = "<script>alert(1)</script>"
-    p = protocol_of(cast, annex="G", window_key="G:september", data={"strengths": evil})
-    assistant.post(p.get_absolute_url(), {"revision": 1, "strengths": evil + "!"})
-    assistant.post(p.get_absolute_url(), {"revision": 2, "strengths": evil + "?"})
+    p = fill_annex(cast.pupil, "G", {"strengths": evil}, cast.assistant, submit=False)  # v1
+    assistant.post(p.get_absolute_url(), {"revision": p.revision, "strengths": evil + "!"})
+    assistant.post(p.get_absolute_url(), {"revision": p.revision + 1, "strengths": evil + "?"})
     for url in (
         p.get_absolute_url(),
         reverse("protocols:compare", args=[p.pk]) + "?a=1&b=2",
@@ -158,12 +167,13 @@ def test_html_is_shown_as_text_on_every_page(assistant, cast):
 
 @pytest.mark.parametrize("who", ["specialist", "school_admin", "psychologist"])
 def test_team_reads_but_cannot_edit(client, cast, who):
-    p = protocol_of(cast, data={"family": "мәтін"})
+    p = fill_annex(cast.pupil, "A", {"family": "мәтін"}, cast.assistant, submit=False)
     client.force_login(getattr(cast, who))
     r = client.get(p.get_absolute_url())
     assert r.status_code == 200 and "мәтін" in r.text
     assert 'name="action"' not in r.text and "data-autosave-url" not in r.text
-    assert client.post(p.get_absolute_url(), {"revision": 1, "family": "x"}).status_code == 404
+    post = {"revision": p.revision, "family": "x"}
+    assert client.post(p.get_absolute_url(), post).status_code == 404
     assert client.post(reverse("protocols:autosave", args=[p.pk]), {}).status_code == 404
 
 
@@ -242,8 +252,13 @@ def test_history_queries_do_not_grow(assistant, cast, django_assert_num_queries,
 @pytest.mark.parametrize("rows", [1, 15])
 def test_edit_page_queries_do_not_grow(assistant, cast, django_assert_num_queries, rows):
     incident = VALID["D"]["incidents"][0]
-    p = protocol_of(
-        cast, annex="D", window_key="D:2026-11-16", data={"incidents": [incident] * rows}
+    p = fill_annex(
+        cast.pupil,
+        "D",
+        {"incidents": [incident] * rows},
+        cast.assistant,
+        window_key="D:2026-11-16",
+        submit=False,
     )
     # session, user, roles, the protocol (pupil, school, year, author joined, the year's
     # holidays for its window; visibility a subquery), the read-log INSERT; no assignment
@@ -260,8 +275,13 @@ def test_communication_sheet_page_checks_the_assignment_once(
 ):
     # The К page asks whether the user is the pupil's parent, else their assistant (which side
     # they write on); the assignment is read once for the request.
-    entries = [{"author": "логопед", "message": "Үйде дыбыстарды қайталаңыз."}]
-    k = protocol_of(cast, annex="K", window_key="K:2026-11-16", data={"entries": entries})
+    k = communication.sheet_entry_add(
+        pupil=cast.pupil,
+        window_key="K:2026-11-16",
+        by=cast.specialist,
+        message="Үйде дыбыстарды қайталаңыз.",
+        today=date(2026, 11, 17),
+    )
     assistant.get(k.get_absolute_url())  # the first visit writes the read mark
     # 1 session, 2 user, 3 roles, 4 the pupil (visibility a subquery), 5 the year with its
     # holidays (the week's window), 6 guardian? (the side), 7 the assignment, 8 the sheet,
@@ -322,7 +342,7 @@ def test_a_post_without_row_management_keeps_the_rows(assistant, cast):
 
 
 def test_a_window_opened_in_two_tabs_conflicts_then_continues_on_the_protocol(assistant, cast):
-    p = protocol_of(cast, data={"family": "Бірінші бет"})
+    p = fill_annex(cast.pupil, "A", {"family": "Бірінші бет"}, cast.assistant, submit=False)
     r = assistant.post(_window_url(cast), {"action": "autosave", "family": "Екінші бет"})
     assert r.status_code == 409 and "Бірінші бет" in r.json()["conflict_html"]
     assert r.json()["autosave_url"] == reverse("protocols:autosave", args=[p.pk])

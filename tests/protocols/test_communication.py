@@ -11,6 +11,7 @@ from django.utils import timezone
 from assistant_portal.notifications import services as notices
 from assistant_portal.notifications.digest import WeekRange
 from assistant_portal.notifications.models import DigestOutbox, Notification
+from protocols import communication
 from protocols.models import Protocol
 from tests.protocols.factories import protocol_of
 
@@ -192,9 +193,14 @@ def test_the_parents_home_queries_do_not_grow_with_sheets(
     from datetime import date, timedelta
 
     for n in range(weeks):
-        key = f"K:{(date(2026, 11, 16) - timedelta(days=7 * n)).isoformat()}"
-        entries = [{"id": f"e{n}", "author": "логопед", "message": "Жазба", "author_id": 1}]
-        protocol_of(cast, annex="K", window_key=key, data={"entries": entries})
+        monday = date(2026, 11, 16) - timedelta(days=7 * n)
+        communication.sheet_entry_add(
+            pupil=cast.pupil,
+            window_key=f"K:{monday.isoformat()}",
+            by=cast.specialist,
+            message="Жазба",
+            today=monday + timedelta(days=1),
+        )
     client.force_login(cast.parent)
     # 1 session, 2 user, 3 roles; 4 the children, 5 their sheets, 6 the user's read marks,
     # 7 the child's current year with its holidays (this week's sheet); 8 next steps;

@@ -40,11 +40,14 @@ def cohort_standings(
     *,
     now: datetime | None = None,
     tasks: list[TaskInfo] | None = None,
+    listed_only: bool = False,
 ) -> dict[int, Standing]:
     """Every active listener's standing in the cohort, by enrolment id.
 
     Queries: scores, submitted attempts, plus tasks and enrolments when not given: constant.
-    `tasks` are the cohort's active tasks counted in the TU (`counted_tasks`).
+    `tasks` are the cohort's active tasks counted in the TU (`counted_tasks`). `listed_only`:
+    read the scores and attempts of the `enrolments` given, not the cohort's (one listener's
+    standing depends on their own rows only).
     """
     now = now or timezone.now()
     if enrolments is None:
@@ -58,17 +61,18 @@ def cohort_standings(
         ]
     # Preliminary and final control are kept in scores too (shown apart, not in TU). The
     # stubs type `value` as nullable whatever the filter; `value__isnull=False` says it is not.
+    mine = Q(enrolment_id__in=[e.pk for e in enrolments]) if listed_only else Q()
     scores = cast(
         "QuerySet[Score, tuple[int, int, Decimal]]",
         Score.objects.filter(
-            task__cohort=cohort, task__archived_at__isnull=True, value__isnull=False
+            mine, task__cohort=cohort, task__archived_at__isnull=True, value__isnull=False
         ).values_list("enrolment_id", "task_id", "value"),
     )
     # An attempt past its time limit counts as submitted with what was saved (SPEC §7), even
     # before a POST or the sweeper has written its score: reading never writes. Scoring those
     # costs two more queries, only when there are any.
     attempts = list(
-        Attempt.objects.filter(enrolment__cohort=cohort)
+        Attempt.objects.filter(mine, enrolment__cohort=cohort)
         .filter(Q(submitted_at__isnull=False) | Q(deadline__lte=now))
         .order_by("enrolment_id", "number")
         .values_list("pk", "enrolment_id", "score", "submitted_at")
@@ -88,7 +92,7 @@ def cohort_standings(
 
 
 def listener_standing(enrolment: Enrolment, *, now: datetime | None = None) -> Standing:
-    return cohort_standings(enrolment.cohort, [enrolment], now=now)[enrolment.pk]
+    return cohort_standings(enrolment.cohort, [enrolment], now=now, listed_only=True)[enrolment.pk]
 
 
 def gradebook(cohort: Cohort, *, sort: str = "name", show: str = "all") -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from course import services
+from course.gradebook import listener_standing
 from course.models import Attempt, AttemptQuestion, Question
 from tests.factories import TaskFactory, question_bank
 from tests.factories import enrolment as enrolment_factory
@@ -444,3 +445,18 @@ def test_always_first_or_lowest_scores_at_chance_on_a_key_first_bank(client, cas
         correct[strategy] += attempt.correct
     for strategy, hits in correct.items():
         assert 14 <= hits <= 52, (strategy, hits)
+
+
+def test_a_listeners_standing_reads_only_their_own_rows(cast, bank, django_assert_num_queries):
+    """Another listener's unscored, expired attempt is theirs to score: reading one listener's
+    standing reads that listener's rows (tasks, scores, attempts), whatever the cohort holds."""
+    task = _scores(cast, 80)
+    other = enrolment_factory(cast.cohort)
+    services.score_set(enrolment=other, task=task, value=Decimal(90), by=cast.course_admin)
+    services.attempt_start(enrolment=other)  # never submitted
+    later = timezone.now() + timedelta(days=1)  # its time limit long past
+    with django_assert_num_queries(3):  # tasks, this listener's scores, their attempts
+        mine = listener_standing(cast.enrolment, now=later)
+    assert mine.scores[task.pk] == Decimal(80) and mine.test is None
+    theirs = listener_standing(other, now=later)
+    assert theirs.scores[task.pk] == Decimal(90) and theirs.test is not None  # scored on read

@@ -1,11 +1,13 @@
 """Access querysets built once per user, roles and day (assistant_portal/reuse.py, DECISIONS
 PC10): the statement is kept, never the rows — what changes shows on the very next request."""
 
+import threading
 from collections import OrderedDict
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,3 +146,37 @@ def test_the_least_recently_used_are_let_go(cast, monkeypatch):
         pupil_access.pupils_visible_to(fresh(user))
     # `first` was used again before `third` came, so `second` was the one let go.
     assert built == [first.pk, second.pk, third.pk, second.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_share_a_kept_statement_and_each_gets_its_own_rows(cast):
+    """Several threads (each its own connection) clone and compile one kept statement at once:
+    every one gets the same statement and the right pupils."""
+    people = [cast.assistant, cast.colleague, cast.specialist, cast.parent]
+    expected = {
+        p.pk: sorted(s.pk for s in pupil_access._pupils_visible_to(fresh(p))) for p in people
+    }
+    start = threading.Barrier(8, timeout=20)
+    seen: list[tuple[int, list[int], str]] = []
+    failures: list[BaseException] = []
+
+    def read(person) -> None:
+        try:
+            start.wait()
+            for _ in range(25):
+                qs = pupil_access.pupils_visible_to(fresh(person))
+                seen.append((person.pk, sorted(s.pk for s in qs), sql(qs)))
+        except BaseException as e:  # reported below: a thread's exception is otherwise lost
+            failures.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read, args=(people[i % 4],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not failures and len(seen) == 8 * 25
+    for pk, pupils, _statement in seen:
+        assert pupils == expected[pk]
+    assert len({(pk, statement) for pk, _p, statement in seen}) == 4  # one statement each

@@ -4,6 +4,7 @@ DECISIONS PC10): what a user sees is what the template draws for them afresh."""
 import re
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
@@ -59,3 +60,13 @@ def test_each_role_set_gets_its_own_menu(client, cast):
     client.logout()
     login = client.get(reverse("accounts:login")).text
     assert reverse("accounts:logout") not in nav_of(login)
+
+
+def test_without_a_csrf_token_the_menu_has_no_token_field(cast, rf):
+    """Drawn without a CSRF token in the context: as the template would, with no token field,
+    not with a placeholder's leftovers."""
+    request = rf.get("/")
+    request.user = cast.assistant
+    nav = Template("{% load nav_tags %}{% main_nav %}").render(Context({"request": request}))
+    assert "csrfmiddlewaretoken" not in nav and nav_tags.TOKEN not in nav
+    assert "Асель Ассистент" in nav

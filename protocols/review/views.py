@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -54,13 +53,9 @@ def _team_school(request) -> int:
 # --- The queue and one conclusion ---------------------------------------------------------------
 
 
-def _without_page(params) -> str:
-    """The list's other GET parameters, for the pager's links."""
-    return urlencode([(k, v) for k, v in params.items() if k != "page"])
-
-
 def _without(params, *names: str) -> str:
-    """The page's GET parameters but `names`, every value kept (the sort headers' links)."""
+    """The page's GET parameters but `names`, every value kept (the pager's and the sort
+    headers' links)."""
     query = params.copy()
     for name in names:
         query.pop(name, None)
@@ -81,7 +76,7 @@ def review_queue(request):
     queue = selectors.review_queue(request.user, school_id, page=g.get("page"), **filters)
     ctx = {
         "queue": queue,
-        "query": _without_page(g),
+        "query": _without(g, "page"),
         "filters": filters,
         "periods": selectors.PERIODS,
         "states": {k: label for k, (_s, label) in selectors.QUEUE_STATES.items()},
@@ -328,7 +323,7 @@ def overview(request):
         "today": today,
         "show": g.get("show", ""),
         "listing": data.listing,
-        "query": _without_page(g),
+        "query": _without(g, "page"),
         "sort": sort,
         "sort_query": _without(g, "sort", "page"),
         "sort_columns": list(selectors.OVERVIEW_SORTS.items()),
@@ -343,7 +338,7 @@ def flagged(request):
     pupils, waiting = selectors.flagged_pupils(school_id, today)
     ctx = {
         "flagged": Paginator(pupils, selectors.PAGE_SIZE).get_page(request.GET.get("page")),
-        "waiting": waiting, "today": today, "query": _without_page(request.GET),
+        "waiting": waiting, "today": today, "query": _without(request.GET, "page"),
     }  # fmt: skip
     return render(request, "protocols/review/flagged.html", ctx)
 

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from protocols import services
 from protocols.models import (
@@ -485,6 +486,8 @@ def test_team_dossier_shows_everything_and_is_for_the_team_only(cast, client):
     assert r.status_code == 200
     assert "ПМПК-17" in html and "Логопедтің көмегі қажет." in html
     assert step.item.decision in html and step.text in html
+    with translation.override(re.search(r'<html lang="(\w+)"', html)[1]):  # no Д yet: said once
+        assert html.count(gettext("No incidents recorded.")) == 1
     assert ReadLogEntry.objects.filter(user=cast.psychologist, pupil=cast.pupil).exists()
     for who in ("assistant", "parent", "foreign_specialist"):
         client.force_login(getattr(cast, who))
